@@ -1,0 +1,1 @@
+"""Benchmark scripts for factcheck (run as ``python -m bench.polnear``, ``python -m bench.speed``)."""

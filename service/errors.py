@@ -1,0 +1,39 @@
+"""One exception per failure kind. The HTTP layer maps each to a problem response and the
+CLI to an exit code, both from the attributes here, so the mapping lives in one place."""
+
+from __future__ import annotations
+
+
+class FactcheckError(Exception):
+    """Base of every error the service reports to a client."""
+
+    status: int = 500
+    title: str = "Internal error"
+    exit_code: int = 3
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InputError(FactcheckError):
+    """The client sent something that cannot be read as an article."""
+
+    status = 400
+    title = "Bad input"
+    exit_code = 2
+
+
+class EmptyInputError(InputError):
+    status = 422
+    title = "Empty article"
+
+
+class UndecodableInputError(InputError):
+    status = 400
+    title = "Undecodable input"
+
+
+class InputTooLargeError(InputError):
+    status = 413
+    title = "Input too large"

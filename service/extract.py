@@ -1,0 +1,17 @@
+"""Quotations with their speakers: the deterministic pipeline over an ingested article."""
+
+from __future__ import annotations
+
+from .attribution import attribute
+from .ingest import Article, read_article
+from .models import Quote
+from .quotes import find_quotes
+
+
+def quotes_in(article: Article) -> list[Quote]:
+    return attribute(article.text, article.paragraphs, find_quotes(article.text, article.paragraphs))
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Every direct quotation in ``text`` (plain text) with its speaker; offsets index ``text``."""
+    return quotes_in(read_article(text, source_format="text"))

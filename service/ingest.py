@@ -1,0 +1,219 @@
+"""Read an article: decode, extract HTML, split paragraphs with offsets, set boilerplate aside.
+
+Offsets index ``Article.text``: the text exactly as the client sent it, or for HTML the
+extracted text that the response returns."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .errors import EmptyInputError, InputError, InputTooLargeError, UndecodableInputError
+from .models import Ingested, SourceFormat, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    text: str
+    source_format: SourceFormat
+    paragraphs: tuple[tuple[int, int], ...]
+    """Body paragraphs as ``(start, end)`` into ``text``, in order."""
+    skipped: tuple[tuple[int, int], ...] = ()
+    title: str | None = None
+    url: str | None = None
+    extracted: bool = field(default=False)
+
+    def describe(self) -> Ingested:
+        return Ingested(
+            source_format=self.source_format,
+            text=self.text if self.extracted else None,
+            title=self.title,
+            body=[Span(start=s, end=e, text=self.text[s:e]) for s, e in self.paragraphs],
+            skipped=[Span(start=s, end=e, text=self.text[s:e]) for s, e in self.skipped],
+        )
+
+
+def decode(raw: bytes, *, limit: int) -> str:
+    """Bytes from a client or a file as text; refuses oversize, binary and non-UTF-8 input."""
+    if len(raw) > limit:
+        raise InputTooLargeError(f"input is {len(raw):,} bytes; the limit is {limit:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UndecodableInputError(
+            f"input is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})"
+        ) from None
+    if "\x00" in text:
+        raise UndecodableInputError("input contains NUL bytes: binary data, not an article")
+    return text
+
+
+def parse_request_body(raw: bytes, content_type: str, *, limit: int) -> tuple[str, str | None, str | None, SourceFormat]:
+    """The article text, title, url and format of a request body, by its content type."""
+    text = decode(raw, limit=limit)
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json" or (not media and text.lstrip().startswith("{")):
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+            raise InputError('JSON input must be an object with a string "text"')
+        title, url = payload.get("title"), payload.get("url")
+        return payload["text"], _opt_str(title), _opt_str(url), "json"
+    if media == "text/html" or looks_like_html(text):
+        return text, None, None, "html"
+    return text, None, None, "text"
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+_HTML_HINT = re.compile(r"<(?:!doctype\s+html|html|body|article|p|div|h1)\b", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:2048]
+    return head.startswith("<") and bool(_HTML_HINT.search(head))
+
+
+def read_article(
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    source_format: SourceFormat | None = None,
+) -> Article:
+    """An article from text; HTML (given or detected) is reduced to its body text first."""
+    fmt: SourceFormat = source_format or ("html" if looks_like_html(text) else "text")
+    extracted = False
+    if fmt == "html":
+        text, html_title = _extract_html(text)
+        title = title or html_title
+        extracted = True
+    if not text.strip():
+        raise EmptyInputError("the article is empty" if not extracted else "no article text found in the HTML")
+    paragraphs = split_paragraphs(text)
+    body, skipped = _set_boilerplate_aside(text, paragraphs)
+    if not body:
+        body, skipped = paragraphs, []
+    return Article(
+        text=text,
+        source_format=fmt,
+        paragraphs=tuple(body),
+        skipped=tuple(skipped),
+        title=title,
+        url=url,
+        extracted=extracted,
+    )
+
+
+def _extract_html(html: str) -> tuple[str, str | None]:
+    import trafilatura  # imported here: it costs ~0.3 s and plain text never needs it
+
+    extracted = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=False, with_metadata=True
+    )
+    if extracted is None:
+        return "", None
+    body = getattr(extracted, "text", None) or ""
+    title = getattr(extracted, "title", None)
+    return body, title if isinstance(title, str) else None
+
+
+_LINE = re.compile(r"[^\n]+")
+_BLOCK = re.compile(r"\S(?:.|\n(?![ \t\r]*\n))*")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraphs as trimmed ``(start, end)`` spans: one per line, unless the text is
+    hard-wrapped (most lines of similar width), where blank lines separate paragraphs."""
+    lines = [m.span() for m in _LINE.finditer(text) if m.group().strip()]
+    if _hard_wrapped(text, lines):
+        spans = [m.span() for m in _BLOCK.finditer(text)]
+    else:
+        spans = lines
+    return [s for s in (_trim(text, a, b) for a, b in spans) if s[1] > s[0]]
+
+
+def _hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
+    if len(lines) < 6 or "\n\n" not in text.replace("\r", ""):
+        return False
+    widths = [b - a for a, b in lines]
+    wrapped = sum(1 for w in widths if 50 <= w <= 100)
+    return wrapped / len(widths) > 0.6 and max(widths) <= 110
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_DATE = re.compile(
+    r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\s+\d{4}"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)"
+)
+_CREDIT = re.compile(
+    r"(?:\b(?:Photo(?:graph)?s?|Image|Picture|Pic|Credit|Illustration|Video)\s*(?:by\b|:|/)"
+    r"|\bGetty Images\b|\bAP Photo\b|/\s?(?:AFP|Reuters|AP|EPA)\b|\bShutterstock\b)",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:By|Written by|Reporting by|Words by)\s+[A-Z]", re.UNICODE)
+_PROMO = re.compile(
+    r"^(?:Read more|Related|Also read|Read also|See also|More from|Sign up|Subscribe|Share this|"
+    r"Follow us|Advertisement|Most read|Recommended|Click here|Read the rest)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?…:;]['\"’”»)\]]*$")
+
+
+def _set_boilerplate_aside(
+    text: str, paragraphs: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Bylines, datelines, photo credits and captions, promotional lines and trailing lists
+    of headlines are not article text."""
+    skip = [False] * len(paragraphs)
+    for i, (a, b) in enumerate(paragraphs):
+        para = text[a:b]
+        short = len(para) <= 160
+        if (short and (_CREDIT.search(para) or _BYLINE.match(para) or _PROMO.match(para))) or (
+            short and _is_dateline(para)
+        ):
+            skip[i] = True
+    # A run of headline-like lines (short, no closing punctuation) at the end of the
+    # article, or after a promo label, is a list of related links.
+    i = len(paragraphs) - 1
+    run: list[int] = []
+    while i >= 0:
+        a, b = paragraphs[i]
+        if skip[i] and run:
+            run.append(i)
+        elif _headline_like(text[a:b]):
+            run.append(i)
+        else:
+            break
+        i -= 1
+    if len([j for j in run if not skip[j]]) >= 3:
+        for j in run:
+            skip[j] = True
+    body = [p for p, s in zip(paragraphs, skip, strict=True) if not s]
+    skipped = [p for p, s in zip(paragraphs, skip, strict=True) if s]
+    return body, skipped
+
+
+def _headline_like(para: str) -> bool:
+    return len(para) <= 160 and not _SENTENCE_END.search(para) and (para[:1].isupper() or para[:1].isdigit())
+
+
+def _is_dateline(para: str) -> bool:
+    """A short line that is mostly a date or time stamp with a name or section: no sentence."""
+    if not _DATE.search(para) or _SENTENCE_END.search(para) or len(para) > 100:
+        return False
+    words = para.split()
+    return len(words) <= 8

@@ -1,0 +1,133 @@
+"""The pydantic contract: every request and response of the API, the CLI's JSON and the
+Python API. The OpenAPI schema is generated from these models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Verdict = Literal["verified", "misquoted", "misattributed", "paraphrase", "unsupported"]
+Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
+QuoteKind = Literal["full", "partial", "nested"]
+SourceFormat = Literal["text", "json", "html"]
+Attribution = Literal["match", "mismatch", "unknown"]
+
+
+class Span(BaseModel):
+    """A slice of a text: ``text == source[start:end]``."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Quote(BaseModel):
+    """A direct quotation found in a text, its marks excluded from the span."""
+
+    text: str = Field(description="The quoted words, without their quotation marks.")
+    start: int = Field(ge=0, description="Offset of the first quoted character.")
+    end: int = Field(ge=0, description="Offset just past the last quoted character.")
+    speaker: str | None = Field(
+        description="Who the text says said the words (full name where the text gives one); "
+        "null for scare quotes, titles and unattributed quotes."
+    )
+    speaker_title: str | None = Field(
+        default=None, description="Title or role kept apart from the name, e.g. 'NATO Secretary General'."
+    )
+    speaker_mention: Span | None = Field(
+        default=None,
+        description="Where the attribution names the speaker (may be a pronoun or a surname).",
+    )
+    cue: Span | None = Field(default=None, description="The speech verb or phrase: 'said', 'according to'.")
+    kind: QuoteKind = Field(
+        description="full: a whole sentence or more; partial: a fragment inside a sentence; "
+        "nested: a quotation inside another quotation."
+    )
+    open_mark: str = Field(description="The opening quotation mark as it appears in the text.")
+    continued: bool = Field(
+        default=False,
+        description="True when this piece runs on into the next paragraph (no closing mark, "
+        "the next paragraph reopens the quote).",
+    )
+
+
+class ArticleIn(BaseModel):
+    """An article sent as JSON."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The article: plain text, or HTML (detected) whose body is extracted.")
+    title: str | None = None
+    url: str | None = None
+
+
+class CheckIn(ArticleIn):
+    """An article and a draft whose quotes are checked against it."""
+
+    draft: str = Field(description="The draft whose quotations are checked against the article.")
+
+
+class Ingested(BaseModel):
+    """What the service read: the text that every offset refers to."""
+
+    source_format: SourceFormat
+    text: str | None = Field(
+        default=None,
+        description="For HTML input, the extracted article text that offsets index; null when "
+        "offsets index the text exactly as sent.",
+    )
+    title: str | None = None
+    body: list[Span] = Field(
+        description="The paragraphs taken as article text; boilerplate (bylines, photo credits, "
+        "related-headline lists) is left out."
+    )
+    skipped: list[Span] = Field(default_factory=list, description="Paragraphs left out as boilerplate.")
+
+
+class QuotesOut(BaseModel):
+    article: Ingested
+    quotes: list[Quote]
+
+
+class DiffOp(BaseModel):
+    """One step of a word-level difference between the article's passage and the draft."""
+
+    op: Literal["equal", "replace", "delete", "insert"]
+    article: str = Field(description="The article's words in this step (empty for insert).")
+    draft: str = Field(description="The draft's words in this step (empty for delete).")
+
+
+class Finding(BaseModel):
+    """One quotation or statement judged against the article."""
+
+    text: str = Field(description="The quoted words or statement as the draft (or model) gives them.")
+    speaker: str | None = Field(description="Who the draft (or model) says said them.")
+    verdict: Verdict
+    method: Method = Field(description="How the evidence was found.")
+    score: float = Field(ge=0, le=100, description="Similarity of the evidence to the text, 0-100.")
+    evidence: list[Span] = Field(description="Where the article supports (or nearly supports) it.")
+    article_speaker: str | None = Field(
+        default=None, description="Who the article says said the evidence."
+    )
+    attribution: Attribution = Field(
+        default="unknown",
+        description="Whether the speaker agrees with the article's attribution of the evidence.",
+    )
+    diff: list[DiffOp] | None = Field(
+        default=None, description="Word-level difference, for misquoted findings."
+    )
+    message: str = Field(description="One line for people.")
+    draft_start: int | None = Field(default=None, ge=0, description="Offset of the quote in the draft.")
+    draft_end: int | None = Field(default=None, ge=0)
+
+
+class CheckOut(BaseModel):
+    article: Ingested
+    findings: list[Finding]
+    counts: dict[str, int] = Field(description="Number of findings per verdict.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str

@@ -1,0 +1,229 @@
+"""People's names in running text: tokens, titles kept apart from names, and an index that
+turns a surname or a titled short form into the full name the article gives."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+# Words that head or qualify a role. A capitalised run up to its last title word is the
+# title: "NATO Secretary General Jens Stoltenberg" -> title + "Jens Stoltenberg".
+TITLE_WORDS = frozenset(
+    """
+    president vice prime minister secretary general secretary-general chancellor senator sen
+    representative rep congressman congresswoman governor gov mayor judge justice chief
+    executive officer director spokesman spokeswoman spokesperson ambassador commissioner
+    chairman chairwoman chair leader deputy speaker attorney professor prof dr mr mrs ms
+    miss mx rev reverend father sister brother sir dame lord lady king queen prince princess
+    pope gen col lt sgt capt captain major admiral adm commander cmdr colonel lieutenant
+    sergeant foreign defence defense interior finance health economy home former acting
+    interim democratic republican democrat labour conservative tory presidential candidate
+    nominee coach manager head ceo cfo coo cto founder co-founder analyst economist lawmaker
+    councillor councilman councilwoman councilor state treasury commerce trade energy
+    education justice mp mep sheikh emir ayatollah cardinal bishop archbishop rabbi imam
+    detective inspector superintendent constable officer agent sheriff marshal chairperson
+    premier minister-president first lady secretary-of-state envoy adviser advisor aide
+    press official officials staff campaign party senior junior assistant associate
+    executive-director president-elect
+    """.split()
+)
+MALE_TITLES = frozenset({"mr", "sir", "king", "lord", "prince", "father", "brother", "congressman", "councilman", "chairman", "spokesman"})
+FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "dame", "queen", "lady", "princess", "sister", "congresswoman", "councilwoman", "chairwoman", "spokeswoman"})
+
+# Capitalised words that start sentences or name times and places of a sentence, not people.
+NOT_NAME = frozenset(
+    """
+    but and or so yet then still however meanwhile also in on at for from with without
+    after before when while as if although though because since until the a an this that
+    these those it its there here speaking asked earlier later now today yesterday tomorrow
+    last next even instead details source sources background update yes no well we they he
+    she i you his her their our my your it's what who why how where which whose one two
+    many some most all both each every other another more such according during despite
+    among amid under over into through about like unlike by of to not never only just
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    june july august september october november december sept oct nov dec jan feb aug
+    read watch photo video editor's note breaking exclusive analysis opinion live
+    """.split()
+)
+CONNECTORS = frozenset({"of", "for", "the", "de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y", "and"})
+NAME_PARTICLES = frozenset({"de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el"})
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s u.k u.n no vs "
+    "jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd dept fig est etc".split()
+)
+
+TOKEN = re.compile(r"[^\W_](?:[\w’'\-]|\.(?=[^\W_]))*\.?")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def word(self) -> str:
+        """Lower-case form without a trailing full stop or possessive."""
+        w = self.text.lower()
+        if w.endswith(("’s", "'s")):
+            w = w[:-2]
+        return w.rstrip(".")
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def possessive(self) -> bool:
+        return self.text.endswith(("’s", "'s", "s’", "s'"))
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Word tokens of ``text[start:end]`` with offsets into ``text``. A sentence-final full
+    stop is not part of a token; an abbreviation's is."""
+    out: list[Token] = []
+    for m in TOKEN.finditer(text, start, len(text) if end is None else end):
+        s, e = m.span()
+        tok = m.group()
+        if tok.endswith(".") and tok[:-1].lower() not in ABBREVIATIONS and not _initial(tok):
+            e -= 1
+            tok = tok[:-1]
+        out.append(Token(tok, s, e))
+    return out
+
+
+def _initial(tok: str) -> bool:
+    """``J.`` and ``U.S.``: capital letters each followed by a full stop."""
+    return bool(re.fullmatch(r"(?:[^\W\d_]\.)+", tok)) and tok[0].isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    name: str
+    title: str | None
+    start: int
+    end: int
+    """Span of the whole mention, title included."""
+    name_start: int
+    gender: str | None = None
+
+
+def split_title(run: list[Token], text: str) -> PersonName | None:
+    """A capitalised run as title + name; None if no name is left."""
+    while run and (run[0].word in NOT_NAME or run[0].word in CONNECTORS):
+        run = run[1:]
+    while run and run[-1].word in CONNECTORS:
+        run = run[:-1]
+    if not run:
+        return None
+    last_title = -1
+    for i, tok in enumerate(run):
+        if tok.word in TITLE_WORDS or tok.possessive or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text):
+            last_title = i
+    name_tokens = run[last_title + 1 :]
+    title_tokens = run[: last_title + 1]
+    while name_tokens and name_tokens[0].word in CONNECTORS and name_tokens[0].word not in NAME_PARTICLES:
+        name_tokens = name_tokens[1:]
+    if not name_tokens or name_tokens[0].word in NAME_PARTICLES:
+        return None
+    gender = None
+    for tok in title_tokens:
+        if tok.word in MALE_TITLES:
+            gender = "m"
+        elif tok.word in FEMALE_TITLES:
+            gender = "f"
+    title = text[title_tokens[0].start : title_tokens[-1].end] if title_tokens else None
+    return PersonName(
+        name=text[name_tokens[0].start : name_tokens[-1].end],
+        title=title,
+        start=run[0].start,
+        end=run[-1].end,
+        name_start=name_tokens[0].start,
+        gender=gender,
+    )
+
+
+def capitalised_runs(toks: list[Token]) -> list[list[Token]]:
+    """Maximal runs of capitalised tokens, allowing lower-case connectors between them
+    ("Secretary of State John Kerry", "Ursula von der Leyen")."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for i, tok in enumerate(toks):
+        adjacent = not current or _adjacent(current[-1], tok)
+        if tok.capitalised and adjacent and not (current and current[-1].possessive):
+            current.append(tok)
+            continue
+        if (
+            current
+            and adjacent
+            and tok.word in CONNECTORS
+            and i + 1 < len(toks)
+            and toks[i + 1].capitalised
+        ):
+            current.append(tok)
+            continue
+        if current:
+            runs.append(current)
+        current = [tok] if tok.capitalised else []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _adjacent(a: Token, b: Token) -> bool:
+    """Only a space between two tokens: a comma or a full stop ends a name."""
+    return b.start - a.end <= 2
+
+
+@dataclass(slots=True)
+class NameIndex:
+    """Full names mentioned in an article, to expand surnames and titled short forms."""
+
+    by_surname: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    full_names: list[tuple[int, str]] = field(default_factory=list)
+    genders: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> NameIndex:
+        index = cls()
+        for lo, hi in paragraphs:
+            for run in capitalised_runs(tokens(text, lo, hi)):
+                person = split_title(run, text)
+                if person is None:
+                    continue
+                parts = person.name.split()
+                if len(parts) >= 2 and not any(p.lower() in TITLE_WORDS for p in parts):
+                    index.full_names.append((person.start, person.name))
+                    surname = _surname(parts)
+                    index.by_surname.setdefault(surname, []).append((person.start, person.name))
+                    if person.gender:
+                        index.genders.setdefault(person.name, person.gender)
+        return index
+
+    def expand(self, name: str, at: int) -> str:
+        """The full name for ``name`` as mentioned at offset ``at``: the latest earlier full
+        mention with that surname, else the first later one, else ``name`` itself."""
+        parts = name.split()
+        if len(parts) >= 2 and name in {n for _, n in self.full_names}:
+            return name
+        candidates = self.by_surname.get(_surname(parts).lower() if parts else "", [])
+        if not candidates:
+            return name
+        earlier = [n for pos, n in candidates if pos <= at]
+        return earlier[-1] if earlier else candidates[0][1]
+
+    def latest_before(self, at: int) -> str | None:
+        """The latest full name mentioned before ``at``."""
+        i = bisect.bisect_left(self.full_names, (at, ""))
+        return self.full_names[i - 1][1] if i > 0 else None
+
+
+def _surname(parts: list[str]) -> str:
+    while len(parts) > 1 and parts[-1].lower().rstrip(".") in SUFFIXES:
+        parts = parts[:-1]
+    surname = parts[-1]
+    if surname.endswith(("’s", "'s")):
+        surname = surname[:-2]
+    return surname.lower()
