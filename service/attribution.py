@@ -16,7 +16,7 @@ from .names import (
     split_title,
     tokens,
 )
-from .quotes import RawQuote
+from .marks import RawQuote
 
 _VERBS = """
 said says say saying told tells tell added adds stressed stresses noted notes explained explains
@@ -91,7 +91,7 @@ def attribute(
     paragraphs: Sequence[tuple[int, int]],
     raw: list[RawQuote],
 ) -> list[Quote]:
-    """Speakers for quotations found by ``quotes.find_quotes``, as ``Quote`` models."""
+    """Speakers for quotations found by ``marks.find_quotes``, as ``Quote`` models."""
     names = NameIndex.build(text, paragraphs)
     masked = _mask(text, raw)
     events = _events(text, masked, paragraphs, names)
@@ -307,7 +307,7 @@ def _resolve(mention: Mention, names: NameIndex, events: list[Event], genders: d
         full = names.expand(mention.name, mention.start)
         if mention.gender:
             genders.setdefault(full, mention.gender)
-        return full, mention.title
+        return full, mention.title or names.titles.get(full)
     if mention.kind == "pronoun":
         for event in reversed(events):
             if event.speaker is None or event.mention.kind == "nominal":

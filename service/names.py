@@ -184,6 +184,7 @@ class NameIndex:
     by_surname: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     full_names: list[tuple[int, str]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> NameIndex:
@@ -200,6 +201,8 @@ class NameIndex:
                     index.by_surname.setdefault(surname, []).append((person.start, person.name))
                     if person.gender:
                         index.genders.setdefault(person.name, person.gender)
+                    if person.title:
+                        index.titles.setdefault(person.name, person.title)
         return index
 
     def expand(self, name: str, at: int) -> str:

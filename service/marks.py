@@ -1,0 +1,191 @@
+"""Pair quotation marks paragraph by paragraph: direct quotations as offsets.
+
+Speakers are not found here (see ``attribution``). Marks are paired with a stack per
+paragraph, so an unpaired mark costs at most its own paragraph, never the rest of the
+article. A paragraph left open whose successor reopens with the same kind of mark is the
+newsroom convention for a quotation running over paragraphs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Mark families: a quotation closes only with a mark of the family that opened it.
+_DOUBLE, _SINGLE = "double", "single"
+_FAMILY = {
+    '"': _DOUBLE, "“": _DOUBLE, "”": _DOUBLE, "„": _DOUBLE, "«": _DOUBLE, "»": _DOUBLE,
+    "〝": _DOUBLE, "〞": _DOUBLE, "‟": _DOUBLE,
+    "'": _SINGLE, "‘": _SINGLE, "’": _SINGLE, "‚": _SINGLE, "‹": _SINGLE, "›": _SINGLE,
+}
+# Which closing marks end a quotation opened by each mark (German „…“ and ‚…‘ close with
+# what English opens with; French guillemets may be reversed in German and Danish).
+_CLOSERS = {
+    '"': '"”“', "“": "”“\"", "„": "“”\"", "«": "»", "»": "«", "〝": "〞", "‟": "”",
+    "'": "'’", "‘": "’'‘", "‚": "‘’", "‹": "›", "›": "‹",
+}
+_OPENERS = set(_CLOSERS) | {"”"}  # ” opens in Swedish/Finnish typography
+_APOSTROPHES = {"'", "’"}
+_OPEN_BEFORE = set("([{/–—-:") | {"\u00a0"}
+_CLOSE_AFTER = set(".,;:!?)]}–—-…/")
+_STRONG_CLOSE_BEFORE = set(".,;:!?…–—-)")
+
+
+@dataclass(slots=True)
+class RawQuote:
+    start: int
+    end: int
+    open_pos: int
+    close_pos: int | None
+    """Offset of the closing mark; None for a piece that runs on into the next paragraph."""
+    open_mark: str
+    paragraph: int
+    nested: bool
+    continued: bool = False
+
+
+@dataclass(slots=True)
+class _Open:
+    pos: int
+    mark: str
+    content_start: int
+    children: list[RawQuote]
+
+
+def _can_open(text: str, i: int, lo: int, hi: int) -> bool:
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    if after.isspace() and text[i] not in "«»":  # French sets guillemets off with spaces
+        return False
+    return before.isspace() or before in _OPEN_BEFORE or before in _FAMILY
+
+
+def _can_close(text: str, i: int, lo: int, hi: int) -> bool:
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    if before.isspace() and not after.isspace() and text[i] not in "«»":
+        return False
+    return after.isspace() or after in _CLOSE_AFTER or after in _FAMILY
+
+
+def _is_apostrophe(text: str, i: int, lo: int, hi: int) -> bool:
+    """didn’t, rock’n’roll: a mark between two letters is an apostrophe."""
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    return before.isalnum() and after.isalnum()
+
+
+def _weak_single_close(text: str, i: int, lo: int, hi: int) -> bool:
+    """``Ukrainians’ needs``: a closing single mark after a letter and before a space may be
+    a plural possessive. It closes only if no better closer follows before the next
+    opener in the paragraph."""
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    if not (before.isalpha() and (after.isspace() or i + 1 >= hi)):
+        return False
+    for j in range(i + 1, hi):
+        c = text[j]
+        if c in ("‘", "'") and _can_open(text, j, lo, hi) and c != text[i]:
+            return False
+        if c in ("’", "'") and not _is_apostrophe(text, j, lo, hi) and _can_close(text, j, lo, hi):
+            prev = text[j - 1]
+            nxt = text[j + 1] if j + 1 < hi else " "
+            if prev in _STRONG_CLOSE_BEFORE or nxt in _CLOSE_AFTER:
+                return True
+    return False
+
+
+def _has_words(text: str, start: int, end: int) -> bool:
+    return any(c.isalnum() for c in text[start:end])
+
+
+def find_quotes(text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> list[RawQuote]:
+    """Every quotation in the given paragraphs, in text order (an outer quotation before
+    the quotations nested in it)."""
+    found: list[RawQuote] = []
+    carried: _Open | None = None
+    for index, (lo, hi) in enumerate(paragraphs):
+        stack: list[_Open] = []
+        i = lo
+        if carried is not None:
+            # The paragraph reopens the running quotation with its own mark.
+            while i < hi and text[i].isspace():
+                i += 1
+            stack.append(_Open(i, carried.mark, i + 1, []))
+            i += 1
+            carried = None
+        while i < hi:
+            c = text[i]
+            if c not in _FAMILY:
+                i += 1
+                continue
+            family = _FAMILY[c]
+            if c in _APOSTROPHES and _is_apostrophe(text, i, lo, hi):
+                i += 1
+                continue
+            depth = _matching_depth(stack, c, family)
+            if (
+                depth is not None
+                and _can_close(text, i, lo, hi)
+                and not (family == _SINGLE and _weak_single_close(text, i, lo, hi) and c in "’'")
+            ):
+                # Openers above the match were never closed: their children move up.
+                while len(stack) - 1 > depth:
+                    dropped = stack.pop()
+                    stack[-1].children.extend(dropped.children)
+                opened = stack.pop()
+                quote = RawQuote(
+                    start=opened.content_start, end=i, open_pos=opened.pos, close_pos=i,
+                    open_mark=opened.mark, paragraph=index, nested=bool(stack),
+                )
+                _emit(text, quote, opened.children, stack, found)
+            elif c in _OPENERS and _can_open(text, i, lo, hi):
+                stack.append(_Open(i, c, i + 1, []))
+            i += 1
+        if stack:
+            outer = stack[0]
+            nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+            if nxt is not None and _reopens(text, nxt, outer.mark):
+                quote = RawQuote(
+                    start=outer.content_start, end=hi, open_pos=outer.pos, close_pos=None,
+                    open_mark=outer.mark, paragraph=index, nested=False, continued=True,
+                )
+                children = [q for o in stack for q in o.children]
+                _emit(text, quote, children, [], found)
+                carried = outer
+            else:
+                # Unclosed: its closed children stand as top-level quotations.
+                for o in stack:
+                    for child in o.children:
+                        child.nested = False
+                        found.append(child)
+    found.sort(key=lambda q: (q.start, -q.end))
+    return found
+
+
+def _matching_depth(stack: list[_Open], mark: str, family: str) -> int | None:
+    for depth in range(len(stack) - 1, -1, -1):
+        if _FAMILY[stack[depth].mark] == family:
+            return depth if mark in _CLOSERS[stack[depth].mark] else None
+    return None
+
+
+def _reopens(text: str, paragraph: tuple[int, int], mark: str) -> bool:
+    lo, hi = paragraph
+    first = text[lo] if lo < hi else ""
+    return first in _OPENERS and _FAMILY[first] == _FAMILY[mark]
+
+
+def _emit(text: str, quote: RawQuote, children: list[RawQuote], stack: list[_Open], found: list[RawQuote]) -> None:
+    start, end = quote.start, quote.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    quote.start, quote.end = start, end
+    if not _has_words(text, start, end):
+        return
+    if stack:
+        stack[-1].children.append(quote)
+        stack[-1].children.extend(children)
+    else:
+        found.append(quote)
+        found.extend(children)
