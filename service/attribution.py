@@ -31,9 +31,13 @@ testifies confirmed confirms denied denies countered counters charged charges co
 maintained maintains mused muses lamented laments agreed agrees disagreed wondered wonders
 recounted recounts described describes told explained assured assures pleaded pleads
 reiterated reiterates underlined underlines highlighted highlights opined opines conceded
-cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims
+cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims advised advises
+déclaré dit ajouté affirmé expliqué estimé souligné indiqué précisé assuré confié répondu
+sagte sagt erklärte erklärt betonte betont meinte
+dijo afirmó explicó aseguró señaló añadió declaró
 """.split()
-_PHRASES = ["pointed out", "points out", "went on", "goes on", "according to", "spelled out"]
+_PHRASES = ["pointed out", "points out", "went on", "goes on", "according to", "spelled out", "selon", "según", "laut"]
+_ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     r"(?<![\w’'-])(?:" + "|".join(re.escape(p) for p in _PHRASES) + "|" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")(?![\w’'-])",
     re.IGNORECASE,
@@ -47,7 +51,8 @@ _SKIP_BEFORE_CUE = frozenset(
     wednesday thursday friday saturday sunday yesterday today tonight herself himself
     themselves subsequently finally ultimately separately""".split()
 )
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "other"})
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "other", "le", "la", "les", "l’", "un", "une", "der", "die", "das", "ein", "eine", "el", "los", "las"})
+_FUNCTION = frozenset("and or but then to of in on over up out at by for with from into as than so who which that".split())
 _ORG_NOUNS = {
     "newspaper": ("Times", "Post", "Journal", "Herald", "Guardian", "Telegraph", "Gazette", "Tribune", "News", "Daily", "Mail", "Mirror", "Observer", "Independent", "Chronicle", "Globe", "Star", "Sun", "Express", "Pravda", "Inquirer", "Examiner"),
     "paper": ("Times", "Post", "Journal", "Herald", "Guardian", "Telegraph", "Gazette", "Tribune", "News", "Daily", "Mail", "Mirror", "Observer", "Independent", "Chronicle", "Globe"),
@@ -58,6 +63,8 @@ _ORG_NOUNS = {
     "outlet": ("Times", "Post", "Journal", "News", "CNN", "BBC", "Politico", "Axios", "Breitbart"),
 }
 _QUOTE_CHAR = "\ue000"
+_QUOTE_RUN = re.compile(_QUOTE_CHAR + "+")
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=[\"“‘'«„\ue000(\[]?[^\W_])")
 _CLAUSE_BREAK = re.compile(r"[:;—–(\ue000]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)")
 
@@ -170,47 +177,140 @@ def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
     return sentences[-1] if sentences else (pos, pos)
 
 
+@dataclass(slots=True)
+class _Referents:
+    """People a pronoun may point back to: named speakers and named sentence subjects, in
+    text order, with the gender the text has shown for them."""
+
+    names: NameIndex
+    people: list[tuple[int, str, str | None]]
+    genders: dict[str, str]
+
+    def add(self, pos: int, name: str, title: str | None) -> None:
+        self.people.append((pos, name, title))
+
+    def resolve(self, mention: Mention) -> tuple[str | None, str | None]:
+        if mention.kind == "name" and mention.name:
+            full = self.names.expand(mention.name, mention.start)
+            if mention.gender:
+                self.genders.setdefault(full, mention.gender)
+            return full, mention.title or self.names.titles.get(full)
+        if mention.kind == "pronoun":
+            for pos, name, title in reversed(self.people):
+                if pos >= mention.start:
+                    continue
+                known = self.genders.get(name)
+                if known is None or known == mention.gender:
+                    if mention.gender:
+                        self.genders.setdefault(name, mention.gender)
+                    return name, title
+            return None, None
+        if mention.kind == "nominal" and mention.name:
+            return _organisation(mention, self.names) or mention.name, None
+        return None, None
+
+
+_COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
+
+
 def _events(text: str, masked: str, paragraphs: Sequence[tuple[int, int]], names: NameIndex) -> list[Event]:
     """Every speech cue outside quotations, with its speaker resolved, in text order."""
     events: list[Event] = []
-    genders: dict[str, str] = dict(names.genders)
+    referents = _Referents(names, [], dict(names.genders))
     for index, (lo, hi) in enumerate(paragraphs):
         for s, e in _sentences(text, masked, lo, hi):
+            subject = _sentence_subject(text, masked, s, e, names)
+            if subject is not None:
+                referents.add(subject.start, *referents.resolve(subject))
+            found: list[tuple[int, int, Mention]] = []
+            intro = _COLON_INTRO.match(masked, s, e)
+            if intro:
+                person = _whole_name(text, intro.start(1), intro.end(1))
+                if person is not None:
+                    found.append((intro.end(1), intro.end(1) + 1, person))
             for m in _CUE.finditer(masked, s, e):
                 mention = _speaker_of_cue(text, masked, s, e, m.start(), m.end(), m.group().lower())
-                if mention is None:
-                    continue
-                speaker, title = _resolve(mention, names, events, genders)
+                if mention is not None:
+                    found.append((m.start(), m.end(), mention))
+            for cs, ce, mention in found:
+                speaker, title = referents.resolve(mention)
                 if mention.title and not title:
                     title = mention.title
-                events.append(Event(m.start(), m.end(), mention, speaker, title, index, (s, e)))
-    # Colon introductions: "Stoltenberg: “…”" and "From Smith:".
-    for index, (lo, hi) in enumerate(paragraphs):
-        for m in re.finditer(r"(?:^|(?<=[.!?]\s))(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR, masked[lo:hi]):
-            start = lo + m.start(1)
-            end = lo + m.end(1)
-            run = capitalised_runs(tokens(text, start, end))
-            person = split_title(run[-1], text) if run else None
-            if person is None or run[-1][-1].end != end:
-                continue
-            mention = Mention("name", person.start, person.end, person.name, person.title, person.gender)
-            speaker, title = _resolve(mention, names, events, genders)
-            events.append(Event(end, end + 1, mention, speaker, title or person.title, index, (start, hi)))
-    events.sort(key=lambda e: e.cue_start)
+                if speaker and mention.kind == "name":
+                    referents.add(mention.start, speaker, title)
+                events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
     return events
+
+
+def _whole_name(text: str, start: int, end: int) -> Mention | None:
+    """A span that is nothing but a (titled) name: "NATO chief Jens Stoltenberg"."""
+    runs = capitalised_runs(tokens(text, start, end), text)
+    if len(runs) != 1 or runs[0][0].start != start or runs[0][-1].end != end:
+        return None
+    person = split_title(runs[0], text)
+    if person is None:
+        return None
+    return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+
+
+def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
+    """A sentence opening with a known person's name: "Wiig smiles when …"."""
+    toks = tokens(text, s, min(e, s + 200))
+    i = 0
+    while i < len(toks) and toks[i].word in NOT_NAME:
+        i += 1
+    runs = capitalised_runs(toks[i:], text)
+    if not runs or runs[0][0] is not toks[i] or runs[0][-1].possessive:
+        return None
+    person = split_title(runs[0], text)
+    if person is None:
+        return None
+    parts = person.name.split()
+    if len(parts) < 2 and names.expand(person.name, person.start) == person.name:
+        return None
+    return Mention("name", person.start, person.end, person.name, person.title, person.gender)
 
 
 def _speaker_of_cue(text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str) -> Mention | None:
     before = masked[s:cs]
     after_start = ce
-    if cue == "according to":
+    if cue in _ACCORDING:
         return _subject_after(text, masked, after_start, e)
-    # "…,” said Smith" / "…,” says the minister": the subject follows the cue.
-    if before.rstrip().endswith(_QUOTE_CHAR) or not before.strip() or re.search(_QUOTE_CHAR + r"[\s,]*$", before):
+    word_before = tokens(text, max(s, cs - 40), cs)[-1:]
+    if cue.endswith("s") and word_before and (word_before[0].word in _DETERMINERS or word_before[0].possessive):
+        return None  # "his claims", "the demands": a noun, not a speech verb
+    inverted = re.search(r"-t-(il|elle)\s*$|-(il|elle)\s*$", before)
+    if inverted:
+        pos = cs - len(before) + inverted.start()
+        return Mention("pronoun", pos, pos + len(inverted.group().strip()), None,
+                       gender="m" if "il" in inverted.group() else "f")
+    if cue.endswith("ing"):
+        return _participle_subject(text, masked, s, cs)
+    if _PASSIVE.search(before):
+        # "she was warned that …": the subject heard it; "by X" names who said it.
+        by = re.match(r"\s+by\s+", masked[ce:e])
+        return _subject_after(text, masked, ce + by.end(), e) if by else None
+    # "…,” said Smith" / "…,” says the minister" / "», a déclaré X": the subject follows.
+    if not before.strip() or re.search(_QUOTE_CHAR + r"[\s,]*(?:a|ont|hat|ha|han)?\s*$", before):
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
     return _subject_before(text, masked, s, cs)
+
+
+def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | None:
+    """"Jenny apologised, telling Zelah: …": the name that last acted before the cue."""
+    toks = tokens(text, s, cs)
+    for run in reversed(capitalised_runs(toks, text)):
+        after = [t for t in toks if t.start >= run[-1].end][:1]
+        if run[-1].possessive or not after or not after[0].text[0].islower() or after[0].word in _FUNCTION:
+            continue
+        if _QUOTE_CHAR in masked[run[0].start : run[-1].end]:
+            continue
+        person = split_title(run, text)
+        if person is not None:
+            return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+    return None
 
 
 def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
@@ -224,20 +324,15 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         return None
     last = toks[-1]
     # An appositive: "Jens Stoltenberg, NATO’s secretary general, said".
-    if text[last.end : cs].strip().startswith(","):
-        comma = _previous_comma(masked, region_start, last.start)
-        if comma is not None:
-            head = _subject_before(text, masked, region_start, comma)
-            if head is not None and head.kind == "name":
-                apposition = text[comma + 1 : last.end].strip(" ,")
-                if apposition and not apposition.isdigit():
-                    head.title = head.title or apposition
-                return head
+    if text[last.end : cs].strip().lstrip(")").startswith(","):
+        head = _appositive_head(text, masked, s, cs)
+        if head is not None:
+            return head
     if last.word in _PRONOUNS and last.text[0].islower() or last.text.lower() in ("he", "she"):
         return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word]) if last.word in ("he", "she") else None
     if last.word in _OTHER_PRONOUNS:
         return None
-    runs = capitalised_runs(toks)
+    runs = capitalised_runs(toks, text)
     if runs and runs[-1][-1] is last:
         person = split_title(runs[-1], text)
         if person is not None:
@@ -245,14 +340,30 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     return _nominal(text, toks)
 
 
-def _previous_comma(masked: str, lo: int, hi: int) -> int | None:
-    i = masked.rfind(",", lo, hi)
-    return i if i >= 0 else None
+def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
+    """The name that an appositive describes: the first name in the sentence (outside
+    quotations) followed directly by a comma."""
+    lo = s
+    for m in _QUOTE_RUN.finditer(masked, s, cs):
+        lo = m.end()
+    toks = tokens(text, lo, cs)
+    for run in capitalised_runs(toks, text):
+        if not text[run[-1].end : run[-1].end + 1] == ",":
+            continue
+        person = split_title(run, text)
+        if person is None or run[-1].end != person.end:
+            continue
+        apposition = text[person.end + 1 : cs].strip(" ,")
+        title = person.title
+        if apposition and not apposition.isdigit() and not title:
+            title = apposition if len(apposition) <= 120 else None
+        return Mention("name", person.start, person.end, person.name, title, person.gender)
+    return None
 
 
 def _nominal(text: str, toks: list[Token]) -> Mention | None:
     """"the source", "a campaign spokesman", "Trump’s lawyer", "officials"."""
-    if not toks or toks[-1].capitalised or not toks[-1].text.isalpha():
+    if not toks or toks[-1].capitalised or not toks[-1].text.isalpha() or toks[-1].word in _FUNCTION:
         return None
     i = len(toks) - 1
     while i > 0 and len(toks) - i < 6:
@@ -272,17 +383,21 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
 
 
 def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None:
-    m = re.match(r"[\s,]*([^,.;:!?\ue000]{1,80})", masked[start:e])
+    m = re.match(r"[\s,]*([^,;:!?\ue000]{1,80})", masked[start:e])
     if m is None:
         return None
     seg_start = start + m.start(1)
-    seg_end = start + m.end(1)
-    toks = tokens(text, seg_start, seg_end)
+    toks = tokens(text, seg_start, start + m.end(1))
+    for i in range(1, len(toks)):
+        if "." in text[toks[i - 1].end : toks[i].start]:
+            toks = toks[:i]  # a sentence ended
+            break
+    seg_end = toks[-1].end if toks else seg_start
     if not toks:
         return None
     if toks[0].word in ("he", "she") and len(toks) <= 2:
         return Mention("pronoun", toks[0].start, toks[0].end, None, gender=_PRONOUNS[toks[0].word])
-    runs = capitalised_runs(toks)
+    runs = capitalised_runs(toks, text)
     if runs and runs[0][0] is toks[0] or (runs and toks[0].word in ("the", "a", "an") and all(t.capitalised or t.word in ("the", "a", "an") for t in toks[: toks.index(runs[0][0])])):
         person = split_title(runs[0], text)
         if person is not None:
@@ -292,7 +407,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
         if after:
             inner = tokens(text, seg_end + after.start(1), seg_end + after.end(1))
-            runs = capitalised_runs(inner)
+            runs = capitalised_runs(inner, text)
             if runs and runs[0][0] is inner[0]:
                 person = split_title(runs[0], text)
                 if person is not None:
@@ -300,28 +415,6 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         words = toks[: min(len(toks), 6)]
         return Mention("nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end])
     return None
-
-
-def _resolve(mention: Mention, names: NameIndex, events: list[Event], genders: dict[str, str]) -> tuple[str | None, str | None]:
-    if mention.kind == "name" and mention.name:
-        full = names.expand(mention.name, mention.start)
-        if mention.gender:
-            genders.setdefault(full, mention.gender)
-        return full, mention.title or names.titles.get(full)
-    if mention.kind == "pronoun":
-        for event in reversed(events):
-            if event.speaker is None or event.mention.kind == "nominal":
-                continue
-            known = genders.get(event.speaker)
-            if known is None or known == mention.gender:
-                if mention.gender:
-                    genders.setdefault(event.speaker, mention.gender)
-                return event.speaker, event.title
-        latest = names.latest_before(mention.start)
-        return latest, None
-    if mention.kind == "nominal" and mention.name:
-        return _organisation(mention, names) or mention.name, None
-    return None, None
 
 
 def _organisation(mention: Mention, names: NameIndex) -> str | None:
@@ -439,7 +532,7 @@ def _nested_speaker(text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], n
         return quote
     cue = cues[-1]
     toks = tokens(text, o.start, o.start + cue.start())
-    runs = capitalised_runs(toks)
+    runs = capitalised_runs(toks, text)
     if runs and toks and runs[-1][-1] is toks[-1]:
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:

@@ -3,8 +3,8 @@ turns a surname or a titled short form into the full name the article gives."""
 
 from __future__ import annotations
 
-import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # Words that head or qualify a role. A capitalised run up to its last title word is the
@@ -23,7 +23,7 @@ TITLE_WORDS = frozenset(
     councillor councilman councilwoman councilor state treasury commerce trade energy
     education justice mp mep sheikh emir ayatollah cardinal bishop archbishop rabbi imam
     detective inspector superintendent constable officer agent sheriff marshal chairperson
-    premier minister-president first lady secretary-of-state envoy adviser advisor aide
+    premier minister-president m mme mlle herr frau señor señora sr sra first lady secretary-of-state envoy adviser advisor aide
     press official officials staff campaign party senior junior assistant associate
     executive-director president-elect
     """.split()
@@ -50,7 +50,7 @@ CONNECTORS = frozenset({"of", "for", "the", "de", "del", "della", "da", "di", "d
 NAME_PARTICLES = frozenset({"de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el"})
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s u.k u.n no vs "
+    "m mme mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s u.k u.n no vs "
     "jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd dept fig est etc".split()
 )
 
@@ -145,13 +145,13 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
     )
 
 
-def capitalised_runs(toks: list[Token]) -> list[list[Token]]:
+def capitalised_runs(toks: list[Token], text: str) -> list[list[Token]]:
     """Maximal runs of capitalised tokens, allowing lower-case connectors between them
     ("Secretary of State John Kerry", "Ursula von der Leyen")."""
     runs: list[list[Token]] = []
     current: list[Token] = []
     for i, tok in enumerate(toks):
-        adjacent = not current or _adjacent(current[-1], tok)
+        adjacent = not current or _adjacent(current[-1], tok, text)
         if tok.capitalised and adjacent and not (current and current[-1].possessive):
             current.append(tok)
             continue
@@ -172,9 +172,9 @@ def capitalised_runs(toks: list[Token]) -> list[list[Token]]:
     return runs
 
 
-def _adjacent(a: Token, b: Token) -> bool:
+def _adjacent(a: Token, b: Token, text: str) -> bool:
     """Only a space between two tokens: a comma or a full stop ends a name."""
-    return b.start - a.end <= 2
+    return b.start - a.end <= 2 and text[a.end : b.start].isspace()
 
 
 @dataclass(slots=True)
@@ -190,7 +190,7 @@ class NameIndex:
     def build(cls, text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> NameIndex:
         index = cls()
         for lo, hi in paragraphs:
-            for run in capitalised_runs(tokens(text, lo, hi)):
+            for run in capitalised_runs(tokens(text, lo, hi), text):
                 person = split_title(run, text)
                 if person is None:
                     continue
@@ -211,22 +211,21 @@ class NameIndex:
         parts = name.split()
         if len(parts) >= 2 and name in {n for _, n in self.full_names}:
             return name
-        candidates = self.by_surname.get(_surname(parts).lower() if parts else "", [])
+        candidates = self.by_surname.get(_surname(parts) if parts else "", [])
         if not candidates:
             return name
         earlier = [n for pos, n in candidates if pos <= at]
         return earlier[-1] if earlier else candidates[0][1]
 
-    def latest_before(self, at: int) -> str | None:
-        """The latest full name mentioned before ``at``."""
-        i = bisect.bisect_left(self.full_names, (at, ""))
-        return self.full_names[i - 1][1] if i > 0 else None
-
 
 def _surname(parts: list[str]) -> str:
+    """A look-up key for a surname: accents and their transliterations fold together, so
+    Müller, Muller and Mueller meet."""
     while len(parts) > 1 and parts[-1].lower().rstrip(".") in SUFFIXES:
         parts = parts[:-1]
     surname = parts[-1]
     if surname.endswith(("’s", "'s")):
         surname = surname[:-2]
-    return surname.lower()
+    folded = unicodedata.normalize("NFKD", surname.lower().replace("ß", "ss"))
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"(?<=[aou])e", "", folded)
