@@ -32,6 +32,9 @@ maintained maintains mused muses lamented laments agreed agrees disagreed wonder
 recounted recounts described describes told explained assured assures pleaded pleads
 reiterated reiterates underlined underlines highlighted highlights opined opines conceded
 cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims advised advises
+called calls calling dubbed dubs labeled labelled branded describing accused accuses accusing
+accuse claiming promising denouncing denounced referred sings sang asking telling adding noting
+saying insisting arguing warning writing tweeting explaining stressing
 déclaré dit ajouté affirmé expliqué estimé souligné indiqué précisé assuré confié répondu
 sagte sagt erklärte erklärt betonte betont meinte
 dijo afirmó explicó aseguró señaló añadió declaró
@@ -52,6 +55,10 @@ _SKIP_BEFORE_CUE = frozenset(
     themselves subsequently finally ultimately separately""".split()
 )
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "other", "le", "la", "les", "l’", "un", "une", "der", "die", "das", "ein", "eine", "el", "los", "las"})
+_OBJECT_OF = frozenset(
+    "to at with for by of from about against on in into than over like toward towards told asked tell ask "
+    "called call accused accuse urged urge thanked praised criticised criticized blamed".split()
+)
 _FUNCTION = frozenset("and or but then to of in on over up out at by for with from into as than so who which that".split())
 _ORG_NOUNS = {
     "newspaper": ("Times", "Post", "Journal", "Herald", "Guardian", "Telegraph", "Gazette", "Tribune", "News", "Daily", "Mail", "Mirror", "Observer", "Independent", "Chronicle", "Globe", "Star", "Sun", "Express", "Pravda", "Inquirer", "Examiner"),
@@ -115,7 +122,7 @@ def attribute(
         if q.nested:
             quote = _nested_speaker(text, q, quote, raw, names)
         elif event is None:
-            quote = _inherit(text, q, quote, by_open, out, previous_para_speaker, para_events, paragraphs)
+            quote = _inherit(text, q, quote, out, previous_para_speaker, events, paragraphs)
         out.append(quote)
         by_open[q.open_pos] = quote
         if not q.nested and quote.speaker:
@@ -295,7 +302,7 @@ def _speaker_of_cue(text: str, masked: str, s: int, e: int, cs: int, ce: int, cu
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
-    return _subject_before(text, masked, s, cs)
+    return _subject_before(text, masked, s, cs) or _participle_subject(text, masked, s, cs)
 
 
 def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | None:
@@ -304,6 +311,9 @@ def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | No
     for run in reversed(capitalised_runs(toks, text)):
         after = [t for t in toks if t.start >= run[-1].end][:1]
         if run[-1].possessive or not after or not after[0].text[0].islower() or after[0].word in _FUNCTION:
+            continue
+        before = [t for t in toks if t.end <= run[0].start][-1:]
+        if before and before[0].word in _OBJECT_OF and text[before[0].end : run[0].start].isspace():
             continue
         if _QUOTE_CHAR in masked[run[0].start : run[-1].end]:
             continue
@@ -371,10 +381,12 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
         if prev.word in _DETERMINERS or prev.possessive:
             i -= 1
             break
-        if prev.capitalised or not prev.text.replace("-", "").isalpha():
+        if not prev.text.replace("-", "").isalpha():
             break
         i -= 1
     first = toks[i]
+    if first.capitalised and first.word not in _DETERMINERS:
+        return None
     if first.word not in _DETERMINERS and not first.possessive and not toks[-1].word.endswith("s"):
         return None
     if first is toks[-1] and (first.word in _DETERMINERS or first.word in NOT_NAME):
@@ -471,27 +483,29 @@ def _inherit(
     text: str,
     q: RawQuote,
     quote: Quote,
-    by_open: dict[int, Quote],
     out: list[Quote],
     previous: tuple[int, Quote] | None,
-    para_events: list[Event],
+    events: list[Event],
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
     """A quotation with no cue in its sentence: the piece of a running quotation takes its
-    speaker; a fragment takes the speaker of the paragraph's last cue before it; a full
+    speaker; a fragment takes the speaker of the paragraph's last cue before it; a
+    paragraph introduced by "X said:" at the end of the previous one is X's; a full
     quotation opening a paragraph continues the previous paragraph's speaker."""
+    para_events = [e for e in events if e.paragraph == q.paragraph]
+    lo = paragraphs[q.paragraph][0]
+    if q.paragraph > 0 and q.open_pos == lo:
+        prev_lo, prev_hi = paragraphs[q.paragraph - 1]
+        intro = [e for e in events if e.paragraph == q.paragraph - 1 and e.speaker]
+        if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
+            return _with_event(text, quote, intro[-1])
     running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
     if running and running[-1].speaker and _follows_running(running[-1], q, paragraphs):
         src = running[-1]
         return quote.model_copy(update={"speaker": src.speaker, "speaker_title": src.speaker_title, "speaker_mention": src.speaker_mention, "cue": src.cue})
     earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
     if earlier:
-        ev = earlier[-1]
-        return quote.model_copy(update={
-            "speaker": ev.speaker, "speaker_title": ev.title,
-            "speaker_mention": Span(start=ev.mention.start, end=ev.mention.end, text=text[ev.mention.start : ev.mention.end]),
-            "cue": Span(start=ev.cue_start, end=ev.cue_end, text=text[ev.cue_start : ev.cue_end]),
-        })
+        return _with_event(text, quote, earlier[-1])
     if _looks_like_title(quote.text):
         return quote
     same_para = [x for x in out if x.speaker and x.start >= paragraphs[q.paragraph][0] and x.kind != "nested"]
@@ -500,10 +514,17 @@ def _inherit(
         return quote.model_copy(update={"speaker": src.speaker, "speaker_title": src.speaker_title, "speaker_mention": src.speaker_mention, "cue": src.cue})
     if previous is not None and quote.kind == "full" and not para_events:
         para_index, src = previous
-        lo = paragraphs[q.paragraph][0]
         if para_index == q.paragraph - 1 and q.open_pos == lo:
             return quote.model_copy(update={"speaker": src.speaker, "speaker_title": src.speaker_title, "speaker_mention": src.speaker_mention, "cue": src.cue})
     return quote
+
+
+def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
+    return quote.model_copy(update={
+        "speaker": ev.speaker, "speaker_title": ev.title,
+        "speaker_mention": Span(start=ev.mention.start, end=ev.mention.end, text=text[ev.mention.start : ev.mention.end]),
+        "cue": Span(start=ev.cue_start, end=ev.cue_end, text=text[ev.cue_start : ev.cue_end]),
+    })
 
 
 def _follows_running(prev: Quote, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:

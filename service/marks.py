@@ -20,9 +20,10 @@ _FAMILY = {
 # what English opens with; French guillemets may be reversed in German and Danish).
 _CLOSERS = {
     '"': '"”“', "“": "”“\"", "„": "“”\"", "«": "»", "»": "«", "〝": "〞", "‟": "”",
+    "”": "”",
     "'": "'’", "‘": "’'‘", "‚": "‘’", "‹": "›", "›": "‹",
 }
-_OPENERS = set(_CLOSERS) | {"”"}  # ” opens in Swedish/Finnish typography
+_OPENERS = set(_CLOSERS)  # ” opens too: Swedish and Finnish typography
 _APOSTROPHES = {"'", "’"}
 _OPEN_BEFORE = set("([{/–—-:") | {"\u00a0"}
 _CLOSE_AFTER = set(".,;:!?)]}–—-…/")
