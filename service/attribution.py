@@ -217,6 +217,7 @@ class _Referents:
         return None, None
 
 
+_SIGN_OFF = re.compile(_QUOTE_CHAR + r"\s*([―—–-]+)\s*([^\W\d_][^\ue000\n,.;:]{1,60}?)(?=[.,;]?\s*(?:$|\n|\ue000))")
 _COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
 
 
@@ -235,6 +236,10 @@ def _events(text: str, masked: str, paragraphs: Sequence[tuple[int, int]], names
                 person = _whole_name(text, intro.start(1), intro.end(1))
                 if person is not None:
                     found.append((intro.end(1), intro.end(1) + 1, person))
+            for m in _SIGN_OFF.finditer(masked, s, e):
+                person = _whole_name(text, m.start(2), m.end(2))
+                if person is not None:
+                    found.append((m.start(1), m.end(1), person))
             for m in _CUE.finditer(masked, s, e):
                 mention = _speaker_of_cue(text, masked, s, e, m.start(), m.end(), m.group().lower())
                 if mention is not None:
@@ -292,6 +297,8 @@ def _speaker_of_cue(text: str, masked: str, s: int, e: int, cs: int, ce: int, cu
         return Mention("pronoun", pos, pos + len(inverted.group().strip()), None,
                        gender="m" if "il" in inverted.group() else "f")
     if cue.endswith("ing"):
+        if word_before and word_before[0].word in ("is", "was", "are", "were", "been", "he", "she"):
+            return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
         return _participle_subject(text, masked, s, cs)
     if _PASSIVE.search(before):
         # "she was warned that …": the subject heard it; "by X" names who said it.
@@ -310,6 +317,11 @@ def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | No
     toks = tokens(text, s, cs)
     for run in reversed(capitalised_runs(toks, text)):
         after = [t for t in toks if t.start >= run[-1].end][:1]
+        if not after and text[run[-1].end : cs].isspace():
+            # "footage of Hillary Clinton asking": the name right before the participle.
+            person = split_title(run, text)
+            if person is not None:
+                return Mention("name", person.start, person.end, person.name, person.title, person.gender)
         if run[-1].possessive or not after or not after[0].text[0].islower() or after[0].word in _FUNCTION:
             continue
         before = [t for t in toks if t.end <= run[0].start][-1:]
@@ -324,6 +336,10 @@ def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | No
 
 
 def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
+    # "Rep. Gwen Moore (D-Wis.) said": a parenthesis between subject and verb.
+    paren = re.search(r"\([^()\ue000]{1,40}\)\s*$", masked[s:cs])
+    if paren:
+        cs = s + paren.start()
     region_start = s
     for m in _CLAUSE_BREAK.finditer(masked, s, cs):
         region_start = m.end()
@@ -338,8 +354,8 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         head = _appositive_head(text, masked, s, cs)
         if head is not None:
             return head
-    if last.word in _PRONOUNS and last.text[0].islower() or last.text.lower() in ("he", "she"):
-        return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word]) if last.word in ("he", "she") else None
+    if last.word in ("he", "she"):
+        return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
     if last.word in _OTHER_PRONOUNS:
         return None
     runs = capitalised_runs(toks, text)

@@ -25,8 +25,8 @@ _CLOSERS = {
 }
 _OPENERS = set(_CLOSERS)  # ” opens too: Swedish and Finnish typography
 _APOSTROPHES = {"'", "’"}
-_OPEN_BEFORE = set("([{/–—-:") | {"\u00a0"}
-_CLOSE_AFTER = set(".,;:!?)]}–—-…/")
+_OPEN_BEFORE = set("([{/–—―-:") | {"\u00a0"}
+_CLOSE_AFTER = set(".,;:!?)]}–—―-…/")
 _STRONG_CLOSE_BEFORE = set(".,;:!?…–—-)")
 
 
