@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .models import Quote, Span
 from .names import (
+    ABBREVIATIONS,
     NOT_NAME,
     NameIndex,
     Token,
@@ -42,8 +43,10 @@ dijo afirmó explicó aseguró señaló añadió declaró
 _PHRASES = ["pointed out", "points out", "went on", "goes on", "according to", "spelled out", "selon", "según", "laut"]
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
-    r"(?<![\w’'-])(?:" + "|".join(re.escape(p) for p in _PHRASES) + "|" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")(?![\w’'-])",
-    re.IGNORECASE,
+    # Case matters: "States" in "United States" is no verb. Only "According to" and its
+    # kin open sentences.
+    r"(?<![\w’'-])(?:" + "|".join(re.escape(p) for p in _PHRASES + [p.capitalize() for p in _PHRASES])
+    + "|" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")(?![\w’'-])",
 )
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
@@ -148,7 +151,7 @@ def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]
     start = lo
     for m in _SENTENCE_BREAK.finditer(masked, lo, hi):
         word = masked[max(lo, m.start() - 6) : m.start() + 1].split()[-1:]
-        if word and word[0].rstrip(".").lower().split("’")[0] in _SENTENCE_ABBR:
+        if word and (word[0].rstrip(".").lower().split("’")[0] in ABBREVIATIONS or len(word[0]) == 2):
             continue
         out.append((start, m.start() + 1))
         start = m.end()
@@ -159,16 +162,13 @@ def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]
         for m in re.finditer(_QUOTE_CHAR + r"+", masked[s:e]):
             qe = s + m.end()
             follow = masked[qe:e]
-            if re.match(r"\s+[A-Z]", follow) and not re.match(r"\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*\s+" + _CUE.pattern, follow):
+            if re.match(r"\s+[A-Z]", follow):
                 inside = masked[s + m.start() : qe]
                 if inside and _ends_sentence_inside(text, s + m.start(), qe):
                     refined.append((cursor, qe))
                     cursor = qe + (len(follow) - len(follow.lstrip()))
         refined.append((cursor, e))
     return refined
-
-
-_SENTENCE_ABBR = frozenset("mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr u.s u.k no vs jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd".split())
 
 
 def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
@@ -327,7 +327,7 @@ def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | No
         before = [t for t in toks if t.end <= run[0].start][-1:]
         if before and before[0].word in _OBJECT_OF and text[before[0].end : run[0].start].isspace():
             continue
-        if _QUOTE_CHAR in masked[run[0].start : run[-1].end]:
+        if _QUOTE_CHAR in masked[run[0].start : run[-1].end] or text[run[0].start - 1 : run[0].start] == "(":
             continue
         person = split_title(run, text)
         if person is not None:
@@ -374,12 +374,15 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
         lo = m.end()
     toks = tokens(text, lo, cs)
     for run in capitalised_runs(toks, text):
-        if not text[run[-1].end : run[-1].end + 1] == ",":
+        if text[run[0].start - 1 : run[0].start] == "(":
+            continue
+        follow = re.match(r"(?:\s*\([^()]{1,40}\))?,", text[run[-1].end : run[-1].end + 45])
+        if follow is None:
             continue
         person = split_title(run, text)
         if person is None or run[-1].end != person.end:
             continue
-        apposition = text[person.end + 1 : cs].strip(" ,")
+        apposition = text[person.end + follow.end() : cs].strip(" ,")
         title = person.title
         if apposition and not apposition.isdigit() and not title:
             title = apposition if len(apposition) <= 120 else None
@@ -397,7 +400,7 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
         if prev.word in _DETERMINERS or prev.possessive:
             i -= 1
             break
-        if not prev.text.replace("-", "").isalpha():
+        if not prev.text.replace("-", "").isalpha() or prev.word in _FUNCTION or prev.word in _SKIP_BEFORE_CUE or (prev.word in NOT_NAME and not prev.capitalised):
             break
         i -= 1
     first = toks[i]
@@ -430,7 +433,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         person = split_title(runs[0], text)
         if person is not None:
             return Mention("name", person.start, person.end, person.name, person.title, person.gender)
-    if toks[0].word in _DETERMINERS:
+    if toks[0].word in _DETERMINERS and toks[0].word not in ("that", "this"):
         # "said the minister, Jane Doe" -> the name after the comma.
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
         if after:
@@ -440,7 +443,13 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
                 person = split_title(runs[0], text)
                 if person is not None:
                     return Mention("name", person.start, person.end, person.name, text[seg_start:seg_end].strip())
-        words = toks[: min(len(toks), 6)]
+        words = toks[:1]
+        for tok in toks[1:6]:
+            if tok.word in _FUNCTION or tok.word in _SKIP_BEFORE_CUE:
+                break
+            words.append(tok)
+        if len(words) < 2:
+            return None
         return Mention("nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end])
     return None
 
@@ -464,9 +473,10 @@ def _event_for(q: RawQuote, sentence: tuple[int, int], para_events: list[Event],
     in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
     after = [ev for ev in in_sentence if ev.cue_start > close]
     if after:
+        # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
         first = after[0]
-        between = masked[close + 1 : first.cue_start]
-        if _QUOTE_CHAR not in between or not [ev for ev in in_sentence if ev.cue_start < q.open_pos]:
+        between = masked[close + 1 : min(first.cue_start, first.mention.start)]
+        if not between.strip(" ,.;:!?)–—―-") or not [ev for ev in in_sentence if ev.cue_start < q.open_pos]:
             return first
     before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
     if before:

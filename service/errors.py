@@ -37,3 +37,20 @@ class UndecodableInputError(InputError):
 class InputTooLargeError(InputError):
     status = 413
     title = "Input too large"
+
+
+class InvalidRequestError(InputError):
+    """Well-formed JSON that does not match the request model: a field missing, of the wrong
+    type, or unknown. ``errors`` lists each one with a JSON pointer to it."""
+
+    status = 422
+    title = "Invalid request"
+
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+
+class UnsupportedMediaTypeError(InputError):
+    status = 415
+    title = "Unsupported media type"

@@ -131,3 +131,22 @@ class CheckOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail: the body of every error response of the HTTP API
+    (media type ``application/problem+json``)."""
+
+    type: str = Field(
+        default="about:blank",
+        description="A URI identifying the kind of problem; 'about:blank' for plain HTTP errors.",
+    )
+    title: str = Field(description="A short summary of the kind of problem, the same for every occurrence.")
+    status: int = Field(ge=400, le=599, description="The HTTP status code.")
+    detail: str | None = Field(default=None, description="What went wrong with this request, for people.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[dict[str, str]] | None = Field(
+        default=None,
+        description="For a request body that does not match its model: one entry per field, "
+        "with a JSON pointer to it ('pointer') and what is wrong ('detail').",
+    )

@@ -46,6 +46,16 @@ NOT_NAME = frozenset(
     read watch photo video editor's note breaking exclusive analysis opinion live
     """.split()
 )
+# A run holding one of these names an organisation as a whole: "The International Atomic
+# Energy Agency", "Department of Homeland Security".
+ORG_WORDS = frozenset(
+    """agency department ministry committee council office commission court party union bank
+    company corp corporation inc ltd university institute association foundation organization
+    organisation service police army navy government administration campaign times post journal
+    news network press reuters bureau board authority federation league group center centre
+    fund church parliament congress senate house assembly tribunal""".split()
+)
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "m", "mme", "rev"})
 CONNECTORS = frozenset({"of", "for", "the", "de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y", "and"})
 NAME_PARTICLES = frozenset({"de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el"})
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
@@ -118,12 +128,18 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         run = run[:-1]
     if not run:
         return None
+    if any(tok.word in ORG_WORDS for tok in run[1:]) or (len(run) == 1 and run[0].word in ORG_WORDS):
+        return PersonName(name=text[run[0].start : run[-1].end], title=None, start=run[0].start,
+                          end=run[-1].end, name_start=run[0].start)
     last_title = -1
     for i, tok in enumerate(run):
         if tok.word in TITLE_WORDS or tok.possessive or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text):
             last_title = i
     name_tokens = run[last_title + 1 :]
     title_tokens = run[: last_title + 1]
+    if not name_tokens and len(run) >= 2 and run[-2].word in HONORIFICS:
+        # "Mr. King", "Dr. Major": a surname that is also a title word.
+        name_tokens, title_tokens = run[-1:], run[:-1]
     while name_tokens and name_tokens[0].word in CONNECTORS and name_tokens[0].word not in NAME_PARTICLES:
         name_tokens = name_tokens[1:]
     if not name_tokens or name_tokens[0].word in NAME_PARTICLES:

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from .errors import EmptyInputError, UndecodableInputError
+from .ingest import Article, looks_like_html, parse_request_body, read_article
+from .models import ArticleIn, CheckOut, Finding, QuotesOut, SourceFormat
 from .quotes import quotes_in
-from .ingest import Article, read_article
-from .models import CheckOut, Finding, QuotesOut, SourceFormat
 from .verify import ArticleIndex, count_verdicts
 
-__all__ = ["check_draft", "index_article", "quotes", "read_article"]
+__all__ = ["check_draft", "index_article", "quotes", "read_article", "read_body", "read_json_article"]
+
+
+def read_body(raw: bytes, content_type: str, *, limit: int) -> Article:
+    """An article from the bytes of a request body or a file: JSON ``{"text", "title"?,
+    "url"?}``, HTML or plain text, by ``content_type`` (sniffed when it is empty)."""
+    text, title, url, fmt = parse_request_body(raw, content_type, limit=limit)
+    if fmt == "json":
+        return read_json_article(ArticleIn(text=text, title=title, url=url))
+    return read_article(text, title=title, url=url, source_format=fmt)
+
+
+def read_json_article(payload: ArticleIn) -> Article:
+    """An article sent as JSON; HTML in its ``text`` is detected and extracted."""
+    if "\x00" in payload.text:
+        raise UndecodableInputError("the article contains NUL characters: binary data, not an article")
+    fmt: SourceFormat = "html" if looks_like_html(payload.text) else "json"
+    return read_article(payload.text, title=payload.title, url=payload.url, source_format=fmt)
 
 
 def quotes(article: Article) -> QuotesOut:
@@ -22,6 +40,10 @@ def index_article(article: Article) -> ArticleIndex:
 def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "text") -> CheckOut:
     """Every quotation in ``draft`` judged against ``article``; ``draft_start``/``draft_end``
     index ``draft`` as given."""
+    if not draft.strip():
+        raise EmptyInputError("the draft is empty")
+    if "\x00" in draft:
+        raise UndecodableInputError("the draft contains NUL characters: binary data, not text")
     index = index_article(article)
     draft_article = read_article(draft, source_format=draft_format)
     findings: list[Finding] = []
