@@ -35,12 +35,13 @@ reiterated reiterates underlined underlines highlighted highlights opined opines
 cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims advised advises
 called calls calling dubbed dubs labeled labelled branded describing accused accuses accusing
 accuse claiming promising denouncing denounced referred sings sang asking telling adding noting
-saying insisting arguing warning writing tweeting explaining stressing
+saying insisting arguing warning writing tweeting explaining stressing asserting asserted
+asserts reads likened likens dismissed blasted mocked hailed slammed
 déclaré dit ajouté affirmé expliqué estimé souligné indiqué précisé assuré confié répondu
 sagte sagt erklärte erklärt betonte betont meinte
 dijo afirmó explicó aseguró señaló añadió declaró
 """.split()
-_PHRASES = ["pointed out", "points out", "went on", "goes on", "according to", "spelled out", "selon", "según", "laut"]
+_PHRASES = ["put it", "puts it", "pointed out", "points out", "went on", "goes on", "according to", "spelled out", "selon", "según", "laut"]
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
@@ -172,9 +173,10 @@ def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]
 
 
 def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
-    """Whether the quotation blanked out at ``[qs:qe]`` ended with . ! or ?."""
+    """Whether the quotation blanked out at ``[qs:qe]`` ended its sentence with a full stop.
+    A question or exclamation mark does not: “Why?” Graham asked."""
     inner = text[qs:qe].rstrip("\"”’'»“ ")
-    return inner[-1:] in (".", "!", "?", "…")
+    return inner[-1:] in (".", "…")
 
 
 def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -211,7 +213,7 @@ class _Referents:
                     if mention.gender:
                         self.genders.setdefault(name, mention.gender)
                     return name, title
-            return None, None
+            return self.names.person_before(mention.start), None
         if mention.kind == "nominal" and mention.name:
             return _organisation(mention, self.names) or mention.name, None
         return None, None
@@ -275,7 +277,7 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
     if not runs or runs[0][0] is not toks[i] or runs[0][-1].possessive:
         return None
     person = split_title(runs[0], text)
-    if person is None:
+    if person is None or person.organisation:
         return None
     parts = person.name.split()
     if len(parts) < 2 and names.expand(person.name, person.start) == person.name:

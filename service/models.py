@@ -141,9 +141,9 @@ class Problem(BaseModel):
         default="about:blank",
         description="A URI identifying the kind of problem; 'about:blank' for plain HTTP errors.",
     )
-    title: str = Field(description="A short summary of the kind of problem, the same for every occurrence.")
+    title: str = Field(description="A short summary of the kind of problem, the same every time.")
     status: int = Field(ge=400, le=599, description="The HTTP status code.")
-    detail: str | None = Field(default=None, description="What went wrong with this request, for people.")
+    detail: str | None = Field(default=None, description="What went wrong with this request.")
     instance: str | None = Field(default=None, description="The request path.")
     errors: list[dict[str, str]] | None = Field(
         default=None,

@@ -3,6 +3,7 @@ turns a surname or a titled short form into the full name the article gives."""
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -118,6 +119,7 @@ class PersonName:
     """Span of the whole mention, title included."""
     name_start: int
     gender: str | None = None
+    organisation: bool = False
 
 
 def split_title(run: list[Token], text: str) -> PersonName | None:
@@ -130,7 +132,7 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         return None
     if any(tok.word in ORG_WORDS for tok in run[1:]) or (len(run) == 1 and run[0].word in ORG_WORDS):
         return PersonName(name=text[run[0].start : run[-1].end], title=None, start=run[0].start,
-                          end=run[-1].end, name_start=run[0].start)
+                          end=run[-1].end, name_start=run[0].start, organisation=True)
     last_title = -1
     for i, tok in enumerate(run):
         if tok.word in TITLE_WORDS or tok.possessive or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text):
@@ -201,25 +203,44 @@ class NameIndex:
     full_names: list[tuple[int, str]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    people: list[tuple[int, str]] = field(default_factory=list)
+    """Every mention of a person, as ``(offset, full name)``: a full name, or a surname
+    or titled name that a full name expands."""
 
     @classmethod
     def build(cls, text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> NameIndex:
         index = cls()
+        singles: list[tuple[int, str, bool]] = []
         for lo, hi in paragraphs:
             for run in capitalised_runs(tokens(text, lo, hi), text):
                 person = split_title(run, text)
                 if person is None:
                     continue
                 parts = person.name.split()
-                if len(parts) >= 2 and not any(p.lower() in TITLE_WORDS for p in parts):
-                    index.full_names.append((person.start, person.name))
-                    surname = _surname(parts)
-                    index.by_surname.setdefault(surname, []).append((person.start, person.name))
-                    if person.gender:
-                        index.genders.setdefault(person.name, person.gender)
-                    if person.title:
-                        index.titles.setdefault(person.name, person.title)
+                if len(parts) == 1:
+                    singles.append((person.start, person.name, person.title is not None))
+                    continue
+                if any(p.lower() in TITLE_WORDS for p in parts):
+                    continue
+                index.full_names.append((person.start, person.name))
+                index.by_surname.setdefault(_surname(parts), []).append((person.start, person.name))
+                if not person.organisation:
+                    index.people.append((person.start, person.name))
+                if person.gender:
+                    index.genders.setdefault(person.name, person.gender)
+                if person.title:
+                    index.titles.setdefault(person.name, person.title)
+        for pos, name, titled in singles:
+            full = index.expand(name, pos)
+            if titled or full != name:
+                index.people.append((pos, full))
+        index.people.sort()
         return index
+
+    def person_before(self, at: int) -> str | None:
+        """The person mentioned last before offset ``at``."""
+        i = bisect.bisect_left(self.people, (at, ""))
+        return self.people[i - 1][1] if i > 0 else None
 
     def expand(self, name: str, at: int) -> str:
         """The full name for ``name`` as mentioned at offset ``at``: the latest earlier full

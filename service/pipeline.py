@@ -8,7 +8,14 @@ from .models import ArticleIn, CheckOut, Finding, QuotesOut, SourceFormat
 from .quotes import quotes_in
 from .verify import ArticleIndex, count_verdicts
 
-__all__ = ["check_draft", "index_article", "quotes", "read_article", "read_body", "read_json_article"]
+__all__ = [
+    "check_draft",
+    "index_article",
+    "quotes",
+    "read_article",
+    "read_body",
+    "read_json_article",
+]
 
 
 def read_body(raw: bytes, content_type: str, *, limit: int) -> Article:
@@ -23,7 +30,7 @@ def read_body(raw: bytes, content_type: str, *, limit: int) -> Article:
 def read_json_article(payload: ArticleIn) -> Article:
     """An article sent as JSON; HTML in its ``text`` is detected and extracted."""
     if "\x00" in payload.text:
-        raise UndecodableInputError("the article contains NUL characters: binary data, not an article")
+        raise UndecodableInputError("the article contains NUL characters: binary data, not text")
     fmt: SourceFormat = "html" if looks_like_html(payload.text) else "json"
     return read_article(payload.text, title=payload.title, url=payload.url, source_format=fmt)
 

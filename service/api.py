@@ -1,0 +1,323 @@
+"""The HTTP API (litestar): thin handlers over :mod:`service.pipeline`.
+
+Request bodies are read as raw bytes by our own code, so that the size limit, decoding
+errors and content types are handled the same way as in the CLI. Every error response is an
+RFC 9457 problem (``application/problem+json``); none carries a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from litestar import Litestar, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from pydantic import BaseModel, ValidationError
+
+from . import __version__
+from .errors import (
+    FactcheckError,
+    InputError,
+    InputTooLargeError,
+    InvalidRequestError,
+    UnsupportedMediaTypeError,
+)
+from .ingest import Article, decode
+from .models import ArticleIn, CheckIn, CheckOut, Health, Problem, QuotesOut
+from .pipeline import check_draft, quotes, read_body, read_json_article
+from .settings import Settings, get_settings
+
+__all__ = ["app", "create_app"]
+
+log = logging.getLogger("factcheck.api")
+
+PROBLEM_JSON = "application/problem+json"
+INLINE_BYTES = 64 * 1024
+"""Bodies up to this size are processed on the event loop (a few milliseconds); larger
+ones, which can take a second or more, in a worker thread so other requests keep flowing."""
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+# -- reading request bodies ---------------------------------------------------------
+
+
+def _media_type(request: Request[Any, Any, Any]) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _is_json(media: str) -> bool:
+    return media == "application/json" or media.endswith("+json")
+
+
+def _limit(request: Request[Any, Any, Any]) -> int:
+    settings = request.app.state.settings
+    assert isinstance(settings, Settings)
+    return settings.max_body_bytes
+
+
+def parse_json(model: type[M], raw: bytes, *, limit: int) -> M:
+    """A JSON body validated against ``model``: 400 when it is not JSON, 422 when it does
+    not match the model."""
+    text = decode(raw, limit=limit)
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        syntax = next((e for e in errors if e["type"] == "json_invalid"), None)
+        if syntax is not None:
+            raise InputError(
+                f"invalid JSON: {syntax['msg'].removeprefix('Invalid JSON: ')}"
+            ) from None
+        fields = [
+            {"pointer": "#/" + "/".join(str(p) for p in e["loc"]), "detail": e["msg"]}
+            for e in errors
+        ]
+        summary = "; ".join(
+            f"{f['pointer'].removeprefix('#/') or 'body'}: {f['detail']}" for f in fields
+        )
+        raise InvalidRequestError(
+            f"the body does not match {model.__name__}: {summary}", fields
+        ) from None
+
+
+def _article_from(raw: bytes, media: str, *, limit: int) -> Callable[[], Article]:
+    """How to read the article in a ``POST /quotes`` body (the work is deferred, so that large
+    bodies can be read in a worker thread)."""
+    if _is_json(media):
+        payload = parse_json(ArticleIn, raw, limit=limit)
+        return lambda: read_json_article(payload)
+    if not media or media.startswith("text/"):
+        decode(raw, limit=limit)  # refuse bad bytes before any work is scheduled
+        return lambda: read_body(raw, media, limit=limit)
+    hint = (
+        " (curl: use --data-binary with -H 'content-type: text/plain')" if "form" in media else ""
+    )
+    raise UnsupportedMediaTypeError(
+        f"cannot read an article from {media}; send application/json, text/plain or text/html{hint}"
+    )
+
+
+async def _run(work: Callable[[], T], size: int) -> T:
+    if size > INLINE_BYTES:
+        return await sync_to_thread(work)
+    return work()
+
+
+# -- OpenAPI: the request bodies the handlers read themselves -----------------------
+#
+# The handlers take the raw request, not a ``data`` parameter, so litestar neither parses
+# nor documents the body. Litestar documents the ``data`` parameter of any dependency
+# declared on a handler as its request body, and resolves only the dependencies a handler
+# asks for; the two dependencies below are declared but never asked for, so they document
+# the JSON models (as components, like the response models) and are never called.
+
+
+def _article_in(data: ArticleIn) -> None:  # pragma: no cover - documentation only
+    raise AssertionError("documents the request body; never called")
+
+
+def _check_in(data: CheckIn) -> None:  # pragma: no cover - documentation only
+    raise AssertionError("documents the request body; never called")
+
+
+def _documents_body(provider: Callable[..., None]) -> dict[str, Provide]:
+    return {"_request_body": Provide(provider, sync_to_thread=False)}
+
+
+_RAW_TEXT = Schema(
+    type=OpenAPIType.STRING,
+    description="The article itself; HTML is detected and its body extracted (the response "
+    "then includes the extracted text that offsets index).",
+)
+
+
+@dataclass
+class _TextOrJsonBody(Operation):
+    """``POST /quotes`` also takes the article as a raw ``text/plain`` or ``text/html`` body."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.content.setdefault("text/plain", OpenAPIMediaType(schema=_RAW_TEXT))
+            self.request_body.content.setdefault("text/html", OpenAPIMediaType(schema=_RAW_TEXT))
+
+
+def _problem_spec(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        media_type=PROBLEM_JSON,
+        description=description,
+        generate_examples=False,
+    )
+
+
+_PROBLEMS: Mapping[int, ResponseSpec] = {
+    400: _problem_spec("Bad input: invalid JSON, bytes that are not UTF-8 text, NUL bytes"),
+    413: _problem_spec("The body is larger than the configured limit (FACTCHECK_MAX_BODY_BYTES)"),
+    415: _problem_spec("A content type the endpoint cannot read"),
+    422: _problem_spec("Empty article or draft, or a JSON body that does not match its model"),
+    500: _problem_spec("Unexpected server error (logged; no details are returned)"),
+}
+
+
+# -- handlers ------------------------------------------------------------------------
+
+
+@get("/health", sync_to_thread=False)
+def health() -> Health:
+    """Liveness and version."""
+    return Health(status="ok", version=__version__)
+
+
+@post(
+    "/quotes",
+    status_code=200,
+    dependencies=_documents_body(_article_in),
+    operation_class=_TextOrJsonBody,
+    responses=_PROBLEMS,
+)
+async def post_quotes(request: Request[Any, Any, Any]) -> QuotesOut:
+    """Every direct quotation in the article, with its speaker and character offsets.
+
+    Deterministic, no LLM. The article is a JSON object (`ArticleIn`), or the raw text or
+    HTML page as a `text/plain` or `text/html` body."""
+    raw = await request.body()
+    read = _article_from(raw, _media_type(request), limit=_limit(request))
+    return await _run(lambda: quotes(read()), len(raw))
+
+
+@post("/check", status_code=200, dependencies=_documents_body(_check_in), responses=_PROBLEMS)
+async def post_check(request: Request[Any, Any, Any]) -> CheckOut:
+    """Every quotation in the draft judged against the article: verified, misquoted (with the
+    article's passage and a word-level diff), misattributed or unsupported."""
+    raw = await request.body()
+    media = _media_type(request)
+    if media and not _is_json(media):
+        raise UnsupportedMediaTypeError(f"cannot read {media}; send application/json (CheckIn)")
+    payload = parse_json(CheckIn, raw, limit=_limit(request))
+    return await _run(lambda: check_draft(read_json_article(payload), payload.draft), len(raw))
+
+
+# -- errors as RFC 9457 problems ----------------------------------------------------
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    title: str,
+    detail: str | None,
+    *,
+    type_: str = "about:blank",
+    errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response[bytes]:
+    problem = Problem(
+        type=type_,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors or None,
+    )
+    return Response(
+        problem.model_dump_json(exclude_none=True).encode(),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers or {}),
+    )
+
+
+def _problem_type(exc: FactcheckError) -> str:
+    return "urn:factcheck:problem:" + exc.title.lower().replace(" ", "-")
+
+
+def _factcheck_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    assert isinstance(exc, FactcheckError)
+    if exc.status >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc.detail, exc_info=exc)
+    errors = exc.errors if isinstance(exc, InvalidRequestError) else None
+    return problem_response(
+        request, exc.status, exc.title, exc.detail, type_=_problem_type(exc), errors=errors
+    )
+
+
+def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """Litestar's own errors: routing (404, 405), body size (413), request validation."""
+    assert isinstance(exc, HTTPException)
+    if isinstance(exc, RequestEntityTooLarge):
+        limit = request.route_handler.resolve_request_max_body_size()
+        return _factcheck_error(
+            request,
+            InputTooLargeError(f"the request body is larger than the limit of {limit:,} bytes"),
+        )
+    if exc.status_code >= 500:
+        return _unexpected_error(request, exc)
+    errors = None
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        errors = [
+            {"pointer": "#/" + str(e.get("key", "")), "detail": str(e.get("message", ""))}
+            for e in exc.extra
+            if isinstance(e, dict)
+        ]
+    return problem_response(
+        request,
+        exc.status_code,
+        _phrase(exc.status_code),
+        exc.detail,
+        errors=errors,
+        headers=exc.headers,
+    )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        500,
+        "Internal error",
+        "an unexpected error occurred; it has been logged on the server",
+    )
+
+
+# -- the app -------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    return Litestar(
+        route_handlers=[health, post_quotes, post_check],
+        exception_handlers={
+            FactcheckError: _factcheck_error,
+            HTTPException: _http_error,
+            Exception: _unexpected_error,
+        },
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"settings": settings}),
+        openapi_config=OpenAPIConfig(
+            title="factcheck",
+            version=__version__,
+            description="Check every quote and attribution in a draft against the article's own "
+            "text, deterministically, with character offsets into the article.",
+            use_handler_docstrings=True,
+        ),
+        debug=False,
+    )
+
+
+app = create_app()
