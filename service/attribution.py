@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .models import Quote, Span
@@ -112,23 +113,28 @@ def attribute(
     """Speakers for quotations found by ``marks.find_quotes``, as ``Quote`` models."""
     names = NameIndex.build(text, paragraphs)
     masked = _mask(text, raw)
-    events = _events(text, masked, paragraphs, names)
     sentences = [_sentences(text, masked, lo, hi) for lo, hi in paragraphs]
+    events: dict[int, list[Event]] = defaultdict(list)
+    for event in _events(text, masked, paragraphs, sentences, names):
+        events[event.paragraph].append(event)
+    raw_by_para: dict[int, list[RawQuote]] = defaultdict(list)
+    for q in raw:
+        raw_by_para[q.paragraph].append(q)
 
     out: list[Quote] = []
-    by_open: dict[int, Quote] = {}
+    by_para: dict[int, list[Quote]] = defaultdict(list)
     previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
         sentence = _sentence_of(sentences[q.paragraph], q.open_pos)
-        para_events = [e for e in events if e.paragraph == q.paragraph]
-        event = None if q.nested else _event_for(q, sentence, para_events, masked)
+        event = None if q.nested else _event_for(q, sentence, events[q.paragraph], masked)
         quote = _make_quote(text, q, event)
         if q.nested:
-            quote = _nested_speaker(text, q, quote, raw, names)
+            quote = _nested_speaker(text, q, quote, raw_by_para[q.paragraph], names)
         elif event is None:
-            quote = _inherit(text, q, quote, out, previous_para_speaker, events, paragraphs)
+            nearby = by_para[q.paragraph - 1] + by_para[q.paragraph]
+            quote = _inherit(text, q, quote, nearby, previous_para_speaker, events, paragraphs)
         out.append(quote)
-        by_open[q.open_pos] = quote
+        by_para[q.paragraph].append(quote)
         if not q.nested and quote.speaker:
             previous_para_speaker = (q.paragraph, quote)
     return out
@@ -223,12 +229,18 @@ _SIGN_OFF = re.compile(_QUOTE_CHAR + r"\s*([―—–-]+)\s*([^\W\d_][^\ue000\n,
 _COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
 
 
-def _events(text: str, masked: str, paragraphs: Sequence[tuple[int, int]], names: NameIndex) -> list[Event]:
+def _events(
+    text: str,
+    masked: str,
+    paragraphs: Sequence[tuple[int, int]],
+    sentences: list[list[tuple[int, int]]],
+    names: NameIndex,
+) -> list[Event]:
     """Every speech cue outside quotations, with its speaker resolved, in text order."""
     events: list[Event] = []
     referents = _Referents(names, [], dict(names.genders))
-    for index, (lo, hi) in enumerate(paragraphs):
-        for s, e in _sentences(text, masked, lo, hi):
+    for index in range(len(paragraphs)):
+        for s, e in sentences[index]:
             subject = _sentence_subject(text, masked, s, e, names)
             if subject is not None:
                 referents.add(subject.start, *referents.resolve(subject))
@@ -269,7 +281,7 @@ def _whole_name(text: str, start: int, end: int) -> Mention | None:
 
 def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
     """A sentence opening with a known person's name: "Wiig smiles when …"."""
-    toks = tokens(text, s, min(e, s + 200))
+    toks = tokens(text, s, min(e, s + 80))
     i = 0
     while i < len(toks) and toks[i].word in NOT_NAME:
         i += 1
@@ -513,18 +525,18 @@ def _inherit(
     quote: Quote,
     out: list[Quote],
     previous: tuple[int, Quote] | None,
-    events: list[Event],
+    events: dict[int, list[Event]],
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
     """A quotation with no cue in its sentence: the piece of a running quotation takes its
     speaker; a fragment takes the speaker of the paragraph's last cue before it; a
     paragraph introduced by "X said:" at the end of the previous one is X's; a full
     quotation opening a paragraph continues the previous paragraph's speaker."""
-    para_events = [e for e in events if e.paragraph == q.paragraph]
+    para_events = events[q.paragraph]
     lo = paragraphs[q.paragraph][0]
     if q.paragraph > 0 and q.open_pos == lo:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
-        intro = [e for e in events if e.paragraph == q.paragraph - 1 and e.speaker]
+        intro = [e for e in events[q.paragraph - 1] if e.speaker]
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
     running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]

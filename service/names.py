@@ -57,7 +57,7 @@ ORG_WORDS = frozenset(
     fund church parliament congress senate house assembly tribunal""".split()
 )
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "m", "mme", "rev"})
-CONNECTORS = frozenset({"of", "for", "the", "de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y", "and"})
+CONNECTORS = frozenset({"of", "for", "the", "de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y"})
 NAME_PARTICLES = frozenset({"de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el"})
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 ABBREVIATIONS = frozenset(
@@ -195,6 +195,21 @@ def _adjacent(a: Token, b: Token, text: str) -> bool:
     return b.start - a.end <= 2 and text[a.end : b.start].isspace()
 
 
+_UPPER = "".join(re.escape(c) for c in map(chr, range(0x250)) if c.isupper()) + "\u0386-\u03ab\u0400-\u042f"
+_CAP = "[" + _UPPER + r"](?:[\w’'\-]|\.(?=[^\W_]))*\.?"
+# Candidate regions for capitalised runs, found by one regex pass instead of tokenizing
+# every word; ``capitalised_runs`` refines each.
+_CAP_REGION = re.compile(_CAP + r"(?:\s{1,2}(?:(?:" + "|".join(sorted(CONNECTORS)) + r")\s{1,2})*" + _CAP + ")*")
+
+
+def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
+    """Capitalised runs in ``text[start:end]``, as ``capitalised_runs`` finds them."""
+    runs: list[list[Token]] = []
+    for m in _CAP_REGION.finditer(text, start, end):
+        runs.extend(capitalised_runs(tokens(text, m.start(), m.end()), text))
+    return runs
+
+
 @dataclass(slots=True)
 class NameIndex:
     """Full names mentioned in an article, to expand surnames and titled short forms."""
@@ -203,6 +218,7 @@ class NameIndex:
     full_names: list[tuple[int, str]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)
     people: list[tuple[int, str]] = field(default_factory=list)
     """Every mention of a person, as ``(offset, full name)``: a full name, or a surname
     or titled name that a full name expands."""
@@ -212,7 +228,7 @@ class NameIndex:
         index = cls()
         singles: list[tuple[int, str, bool]] = []
         for lo, hi in paragraphs:
-            for run in capitalised_runs(tokens(text, lo, hi), text):
+            for run in runs_in(text, lo, hi):
                 person = split_title(run, text)
                 if person is None:
                     continue
@@ -223,6 +239,7 @@ class NameIndex:
                 if any(p.lower() in TITLE_WORDS for p in parts):
                     continue
                 index.full_names.append((person.start, person.name))
+                index.known.add(person.name)
                 index.by_surname.setdefault(_surname(parts), []).append((person.start, person.name))
                 if not person.organisation:
                     index.people.append((person.start, person.name))
@@ -246,13 +263,13 @@ class NameIndex:
         """The full name for ``name`` as mentioned at offset ``at``: the latest earlier full
         mention with that surname, else the first later one, else ``name`` itself."""
         parts = name.split()
-        if len(parts) >= 2 and name in {n for _, n in self.full_names}:
+        if len(parts) >= 2 and name in self.known:
             return name
         candidates = self.by_surname.get(_surname(parts) if parts else "", [])
         if not candidates:
             return name
-        earlier = [n for pos, n in candidates if pos <= at]
-        return earlier[-1] if earlier else candidates[0][1]
+        i = bisect.bisect_right(candidates, (at, "\U0010ffff"))
+        return candidates[i - 1][1] if i > 0 else candidates[0][1]
 
 
 def _surname(parts: list[str]) -> str:

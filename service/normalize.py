@@ -1,61 +1,44 @@
-"""Normalization for matching only, with a map back to the original offsets.
+"""Normalization for matching only, one character for one character.
 
-Nothing normalized ever leaves the service: callers match in ``Normalized.text`` and turn
-every hit back into original offsets with ``Normalized.span``."""
+``fold`` keeps the length of the text, so an offset found in the folded copy is the same
+offset in the text the client sent: nothing needs mapping back, and nothing normalized can
+leak out as an offset. Differences in the amount of whitespace are absorbed by the search
+pattern (``words_pattern``) instead of by collapsing the text."""
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+import re
+from functools import lru_cache
 
 # Typographic variants that never change what was said.
-_CHAR_MAP = {
-    "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"', "〝": '"', "〞": '"',
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "′": "'", "`": "'", "´": "'",
-    "–": "-", "—": "-", "‒": "-", "―": "-", "−": "-", "‐": "-", "‑": "-",
-    "…": "...",
-}
-_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("“”„‟«»″〝〞", '"'),
+        **dict.fromkeys("‘’‚‛‹›′`´", "'"),
+        **dict.fromkeys("–—‒―−‐‑", "-"),
+        **dict.fromkeys("\t\n\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+    }
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
-    text: str
-    origin: tuple[int, ...]
-    """``origin[i]`` is the original offset of normalized character ``i``; one extra entry
-    holds the original length, so an end offset maps too."""
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original ``(start, end)`` of the normalized slice ``[start:end]``."""
-        if end <= start:
-            at = self.origin[start]
-            return at, at
-        return self.origin[start], self.origin[end - 1] + 1
+def fold(text: str) -> str:
+    """Quote marks, dashes and whitespace unified and case folded, same length as ``text``."""
+    folded = text.translate(_FOLD)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    # A few characters lower-case to two ("İ"): keep those as they are.
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)
 
 
-def normalize(text: str, *, casefold: bool = True) -> Normalized:
-    """Unify quote marks, dashes and ellipses, collapse whitespace (runs become one space,
-    leading and trailing whitespace is dropped) and fold case."""
-    out: list[str] = []
-    origin: list[int] = []
-    pending_space = False
-    for i, ch in enumerate(text):
-        if ch in _ZERO_WIDTH:
-            continue
-        if ch.isspace():
-            pending_space = bool(out)
-            continue
-        if pending_space:
-            out.append(" ")
-            origin.append(i - 1)
-            pending_space = False
-        mapped = _CHAR_MAP.get(ch)
-        if mapped is None:
-            mapped = ch.casefold() if casefold else ch
-            if len(mapped) > 1 or not mapped.isascii():
-                mapped = unicodedata.normalize("NFC", mapped)
-        for m in mapped:
-            out.append(m)
-            origin.append(i)
-    origin.append(len(text))
-    return Normalized("".join(out), tuple(origin))
+@lru_cache(maxsize=4096)
+def words_pattern(words: str) -> re.Pattern[str] | None:
+    """A pattern finding ``words`` in a folded text whatever whitespace separates them,
+    on word boundaries; None when there are no words."""
+    parts = fold(words).split()
+    if not parts:
+        return None
+    body = r"\s+".join(re.escape(p) for p in parts)
+    before = r"(?<!\w)" if parts[0][0].isalnum() else ""
+    after = r"(?!\w)" if parts[-1][-1].isalnum() else ""
+    return re.compile(before + body + after)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from .ingest import Article
 from .models import DiffOp, Finding, Method, Quote, Span, Verdict
-from .normalize import Normalized, normalize
+from .normalize import fold, words_pattern
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
 _EDGE = " \t\n\"'“”‘’«»„‚‹›.,;:!?-–—…()[]"
@@ -50,8 +50,8 @@ class ArticleIndex:
         self._quote_starts = [q.start for q in self.quotes]
 
     @cached_property
-    def normalized(self) -> Normalized:
-        return normalize(self.article.text)
+    def folded(self) -> str:
+        return fold(self.article.text)
 
     def quote_at(self, start: int, end: int) -> Quote | None:
         """The article quotation containing ``[start:end]``, if any."""
@@ -76,41 +76,34 @@ class ArticleIndex:
             pos = text.find(words, pos + 1)
         if hits:
             return hits
-        needle = normalize(words).text
-        if not needle:
+        pattern = words_pattern(words)
+        if pattern is None:
             return []
-        norm = self.normalized
-        pos = norm.text.find(needle)
-        while pos >= 0:
-            if _on_word_boundaries(norm.text, pos, pos + len(needle)):
-                start, end = norm.span(pos, pos + len(needle))
-                if self.in_body(start):
-                    hits.append(_Hit(start, end, self.quote_at(start, end), "normalized"))
-            pos = norm.text.find(needle, pos + 1)
+        for m in pattern.finditer(self.folded):
+            start, end = m.span()
+            if self.in_body(start):
+                hits.append(_Hit(start, end, self.quote_at(start, end), "normalized"))
         return hits
 
     def closest(self, words: str) -> tuple[float, int, int, Quote | None] | None:
         """The article passage most like ``words``: quotations first, then the body."""
-        needle = normalize(words).text
+        needle = " ".join(fold(words).split())
         if not needle:
             return None
         best: tuple[float, int, int, Quote | None] | None = None
         regions: list[tuple[int, int, Quote | None]] = [(q.start, q.end, q) for q in self.quotes]
         regions += [(lo, hi, None) for lo, hi in self.article.paragraphs]
         for lo, hi, quote in regions:
-            region = normalize(self.article.text[lo:hi])
-            if not region.text:
-                continue
-            align = fuzz.partial_ratio_alignment(needle, region.text)
+            region = self.folded[lo:hi]
+            align = fuzz.partial_ratio_alignment(needle, region)
             if align is None:
                 continue
-            s, e = _widen_to_words(region.text, align.dest_start, align.dest_end)
-            score = fuzz.ratio(needle, region.text[s:e])
+            s, e = _widen_to_words(region, align.dest_start, align.dest_end)
+            score = fuzz.ratio(needle, " ".join(region[s:e].split()))
             if quote is None:
                 score -= 0.01  # a quotation wins a tie with the narration around it
             if best is None or score > best[0]:
-                a, b = region.span(s, e)
-                best = (score, lo + a, lo + b, quote if quote is not None else self.quote_at(lo + a, lo + b))
+                best = (score, lo + s, lo + e, quote if quote is not None else self.quote_at(lo + s, lo + e))
         return best
 
     # -- judging --------------------------------------------------------------------
@@ -191,7 +184,7 @@ def _speaker_rank(speaker: str | None, quote: Quote | None) -> int:
 def same_person(a: str, b: str) -> bool:
     """Whether two speaker strings name the same person: equal, one within the other, or
     the same surname ("Stoltenberg" and "Jens Stoltenberg")."""
-    x, y = normalize(a).text.strip(_EDGE), normalize(b).text.strip(_EDGE)
+    x, y = " ".join(fold(a).split()).strip(_EDGE), " ".join(fold(b).split()).strip(_EDGE)
     if not x or not y:
         return False
     if x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} ":
@@ -227,8 +220,8 @@ def word_diff(article_passage: str, draft: str) -> list[DiffOp]:
     """Word-level difference, compared on normalized words, shown in original words."""
     a = _WORD.findall(article_passage)
     b = _WORD.findall(draft)
-    key_a = [normalize(w).text.strip(_EDGE) for w in a]
-    key_b = [normalize(w).text.strip(_EDGE) for w in b]
+    key_a = [fold(w).strip(_EDGE) for w in a]
+    key_b = [fold(w).strip(_EDGE) for w in b]
     ops: list[DiffOp] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, key_a, key_b, autojunk=False).get_opcodes():
         ops.append(DiffOp(op=op, article=" ".join(a[i1:i2]), draft=" ".join(b[j1:j2])))  # type: ignore[arg-type]

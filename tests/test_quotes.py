@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from service.quotes import extract_quotes
+from service.verify import same_person
+
+from .conftest import ARTICLES
+
+
+def _pairs(text: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in extract_quotes(text)]
+
+
+def test_sample_article_has_four_quotes_all_by_stoltenberg(sample_text: str) -> None:
+    quotes = extract_quotes(sample_text)
+    assert [q.text for q in quotes] == [
+        "the situation is changing now",
+        "on the ground",
+        "NATO has no intention of sending troops to Ukraine. When I visited Ukraine last week, "
+        "the Ukrainians didn’t ask for NATO troops – they asked for more military aid,",
+        "to prove on the battlefield that he will not win, and the only way to do that is to "
+        "supply Ukraine with military aid",
+    ]
+    for q in quotes:
+        assert q.speaker == "Jens Stoltenberg"
+        assert q.speaker_title == "NATO Secretary General"
+        assert sample_text[q.start : q.end] == q.text
+    # The last quote follows "He added that", right after a sentence about Putin.
+    last = quotes[-1]
+    assert last.cue is not None and last.cue.text == "added"
+    assert last.speaker_mention is not None and last.speaker_mention.text == "He"
+    assert [q.kind for q in quotes] == ["partial", "partial", "full", "partial"]
+
+
+def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(sample_text: str) -> None:
+    quotes = extract_quotes(sample_text)
+    headline_end = sample_text.index("\n", sample_text.index("NATO has no plans"))
+    assert all(q.start > headline_end for q in quotes)
+    related = sample_text.index("Man who shot Slovak PM")
+    assert all(q.end < related for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Split quote around the attribution.
+        ('"We are ready," he said, "and we will act." Jane Smith had warned.',
+         [("We are ready,", None), ("and we will act.", None)]),
+        ("Jane Smith spoke. “We are ready,” she said, “and we will act.”",
+         [("We are ready,", "Jane Smith"), ("and we will act.", "Jane Smith")]),
+        # UK single quotes with apostrophes inside and a plural possessive.
+        ("‘The Ukrainians’ needs didn’t change,’ said Defence Secretary Grant Shapps.",
+         [("The Ukrainians’ needs didn’t change,", "Grant Shapps")]),
+        # Straight single quotes with an apostrophe.
+        ("'It's over,' said Tom Jones.", [("It's over,", "Tom Jones")]),
+        # French guillemets with inner spaces, German low-high quotes.
+        ("« Nous sommes prêts », a déclaré le ministre, Jean Dupont.", [("Nous sommes prêts", "Jean Dupont")]),
+        ("„Wir schaffen das“, sagte Angela Merkel.", [("Wir schaffen das", "Angela Merkel")]),
+        # according to, colon introduction, told, sign-off.
+        ("According to Maria Lopez, “the plan failed.”", [("the plan failed.", "Maria Lopez")]),
+        ("Senator Ann Lee: “No comment.”", [("No comment.", "Ann Lee")]),
+        ("Ann Lee told Reuters: “We are leaving.”", [("We are leaving.", "Ann Lee")]),
+        ("“I will not resign.” — Boris Johnson", [("I will not resign.", "Boris Johnson")]),
+        # Scare quotes and titles have no speaker.
+        ("The so-called “peace plan” was published on Monday.", [("peace plan", None)]),
+        ("She starred in “Bridesmaids” in 2011.", [("Bridesmaids", None)]),
+    ],
+)
+def test_quote_styles_and_speakers(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert _pairs(text) == expected
+
+
+def test_surname_and_title_resolve_to_the_full_name() -> None:
+    text = (
+        "French President Emmanuel Macron met the press on Friday.\n\n"
+        "“Europe must wake up,” Macron said.\n\n"
+        "“We will be there,” Mr. Macron added later."
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Emmanuel Macron", "Emmanuel Macron"]
+    assert quotes[0].speaker_title == "French President"
+
+
+def test_pronoun_resolves_to_the_earlier_speaker_not_the_latest_name() -> None:
+    text = (
+        "“We need more ammunition,” Ukrainian President Volodymyr Zelensky said.\n\n"
+        "He added that Vladimir Putin wants “to wear us down”."
+    )
+    assert _pairs(text)[-1] == ("to wear us down", "Volodymyr Zelensky")
+
+
+def test_pronoun_gender_picks_the_matching_speaker() -> None:
+    text = (
+        "“Prices will fall,” said Ms. Anna Berg.\n\n"
+        "“They will rise,” said Mr. Karl Holm.\n\n"
+        "“I stand by my forecast,” she said."
+    )
+    assert _pairs(text)[-1] == ("I stand by my forecast,", "Anna Berg")
+
+
+def test_newspaper_resolves_to_the_named_paper() -> None:
+    text = "The Washington Post obtained the memo.\n\nThe memo was “deeply flawed,” the newspaper said."
+    assert _pairs(text) == [("deeply flawed,", "Washington Post")]
+
+
+def test_nested_quote_inside_testimony() -> None:
+    text = "“He told me ‘go home’ and walked away,” the witness, Mary Jones, said."
+    quotes = extract_quotes(text)
+    assert [(q.text, q.kind) for q in quotes] == [
+        ("He told me ‘go home’ and walked away,", "full"),
+        ("go home", "nested"),
+    ]
+    assert quotes[0].speaker == "Mary Jones"
+
+
+def test_quote_running_over_paragraphs() -> None:
+    text = (
+        "Chief Inspector Ruth Adams said: “The first thing we did was secure the area.\n\n"
+        "“Then we called for help.\n\n"
+        "“Nobody was hurt.”\n\n"
+        "The road reopened at noon."
+    )
+    quotes = extract_quotes(text)
+    assert [(q.text, q.continued) for q in quotes] == [
+        ("The first thing we did was secure the area.", True),
+        ("Then we called for help.", True),
+        ("Nobody was hurt.", False),
+    ]
+    assert {q.speaker for q in quotes} == {"Ruth Adams"}
+
+
+def test_odd_mark_count_does_not_lose_the_rest_of_the_article() -> None:
+    text = (
+        "The mayor said the “bridge was unsafe.\n\n"
+        "“It will close on Monday,” Mayor Tom Reed said.\n\n"
+        "Engineers called the design “flawed”."
+    )
+    pairs = _pairs(text)
+    assert ("It will close on Monday,", "Tom Reed") in pairs
+    assert any(t == "flawed" for t, _ in pairs)
+
+
+def test_apostrophes_everywhere_are_not_quotes() -> None:
+    text = "The Ukrainians’ aid didn’t arrive. Rock ’n’ roll isn’t dead; the ’90s aren’t back. It’s Jones’ car."
+    assert extract_quotes(text) == []
+
+
+def test_one_megabyte_article_in_bounded_time() -> None:
+    para = "“We will win,” Jane Smith said, and the Ukrainians’ “resolve” didn’t waver.\n\n"
+    text = para * (1_000_000 // len(para))
+    started = time.perf_counter()
+    quotes = extract_quotes(text)
+    elapsed = time.perf_counter() - started
+    assert len(quotes) == 2 * (1_000_000 // len(para))
+    assert elapsed < 30
+
+
+def _collected() -> list[Path]:
+    return sorted(ARTICLES.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", _collected(), ids=lambda p: p.stem)
+def test_collected_articles_every_quote_span_found(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    got = {q.text.strip(" ,.") for q in extract_quotes(text)}
+    missing = [e["text"] for e in expected["quotes"] if e["text"].strip(" ,.") not in got]
+    assert missing == []
+    for q in extract_quotes(text):
+        assert text[q.start : q.end] == q.text
+
+
+def test_collected_articles_speaker_accuracy_floor() -> None:
+    """A regression floor on hand-annotated real articles of several styles (UK single
+    quotes, French guillemets, interviews, multi-paragraph quotes)."""
+    right = total = 0
+    for path in _collected():
+        text = path.read_text(encoding="utf-8")
+        expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        found = {q.text.strip(" ,."): q for q in extract_quotes(text)}
+        for e in expected["quotes"]:
+            q = found.get(e["text"].strip(" ,."))
+            if q is None:
+                continue
+            total += 1
+            if e["speaker"] is None:
+                right += q.speaker is None
+            else:
+                right += bool(q.speaker and same_person(e["speaker"], q.speaker))
+    assert total >= 100
+    assert right / total >= 0.80
