@@ -4,10 +4,11 @@ subjects, pronouns resolved to earlier speakers, surnames to full names, titles 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
     ABBREVIATIONS,
@@ -15,60 +16,221 @@ from .names import (
     NameIndex,
     Token,
     capitalised_runs,
+    runs_in,
     split_title,
     tokens,
 )
-from .marks import RawQuote
 
 _VERBS = """
-said says say saying told tells tell added adds stressed stresses noted notes explained explains
-argued argues asked asks wrote writes stated states declared declares insisted insists claimed
-claims warned warns continued continues replied replies responded responds answered answers
-recalled recalls emphasized emphasised emphasizes emphasises acknowledged acknowledges admitted
-admits suggested suggests announced announces tweeted tweets posted reported reports concluded
-concludes remarked remarks commented comments observed observes conceded concedes predicted
-predicts promised promises vowed vows urged urges cautioned cautions complained complains joked
-jokes quipped quips boasted boasts shouted shouts yelled yells whispered whispers testified
-testifies confirmed confirms denied denies countered counters charged charges contended contends
-maintained maintains mused muses lamented laments agreed agrees disagreed wondered wonders
-recounted recounts described describes told explained assured assures pleaded pleads
-reiterated reiterates underlined underlines highlighted highlights opined opines conceded
-cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims advised advises
-called calls calling dubbed dubs labeled labelled branded describing accused accuses accusing
-accuse claiming promising denouncing denounced referred sings sang asking telling adding noting
-saying insisting arguing warning writing tweeting explaining stressing asserting asserted
-asserts reads likened likens dismissed blasted mocked hailed slammed
-déclaré dit ajouté affirmé expliqué estimé souligné indiqué précisé assuré confié répondu
-sagte sagt erklärte erklärt betonte betont meinte
-dijo afirmó explicó aseguró señaló añadió declaró
-""".split()
-_PHRASES = ["put it", "puts it", "pointed out", "points out", "went on", "goes on", "according to", "spelled out", "selon", "según", "laut"]
+    said says say saying told tells tell added adds stressed stresses noted notes explained
+    explains argued argues asked asks wrote writes stated states declared declares insisted
+    insists claimed claims warned warns continued continues replied replies responded
+    responds answered answers recalled recalls emphasized emphasised emphasizes emphasises
+    acknowledged acknowledges admitted admits suggested suggests announced announces tweeted
+    tweets posted reported reports concluded concludes remarked remarks commented comments
+    observed observes conceded concedes predicted predicts promised promises vowed vows
+    urged urges cautioned cautions complained complains joked jokes quipped quips boasted
+    boasts shouted shouts yelled yells whispered whispers testified testifies confirmed
+    confirms denied denies countered counters charged charges contended contends maintained
+    maintains mused muses lamented laments agreed agrees disagreed wondered wonders
+    recounted recounts described describes told explained assured assures pleaded pleads
+    reiterated reiterates underlined underlines highlighted highlights opined opines
+    conceded cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims
+    advised advises called calls calling dubbed dubs labeled labelled branded describing
+    accused accuses accusing accuse claiming promising denouncing denounced referred sings
+    sang asking telling adding noting saying insisting arguing warning writing tweeting
+    explaining stressing asserting asserted asserts reads likened likens dismissed blasted
+    mocked hailed slammed déclaré dit ajouté affirmé expliqué estimé souligné indiqué
+    précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo
+    afirmó explicó aseguró señaló añadió declaró
+    """.split()
+_PHRASES = [
+    "put it",
+    "puts it",
+    "pointed out",
+    "points out",
+    "went on",
+    "goes on",
+    "according to",
+    "spelled out",
+    "selon",
+    "según",
+    "laut",
+]
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
     # kin open sentences.
-    r"(?<![\w’'-])(?:" + "|".join(re.escape(p) for p in _PHRASES + [p.capitalize() for p in _PHRASES])
-    + "|" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")(?![\w’'-])",
+    r"(?<![\w’'-])(?:"
+    + "|".join(re.escape(p) for p in _PHRASES + [p.capitalize() for p in _PHRASES])
+    + "|"
+    + "|".join(sorted(set(_VERBS), key=len, reverse=True))
+    + r")(?![\w’'-])",
 )
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
 _SKIP_BEFORE_CUE = frozenset(
-    """also later has had have was were is are then further again once recently previously
-    repeatedly reportedly publicly privately quickly simply just would will could might may
-    not never already still often frequently earlier even first last on monday tuesday
-    wednesday thursday friday saturday sunday yesterday today tonight herself himself
-    themselves subsequently finally ultimately separately""".split()
+    """
+        also later has had have was were is are then further again once recently previously
+        repeatedly reportedly publicly privately quickly simply just would will could might
+        may not never already still often frequently earlier even first last on monday
+        tuesday wednesday thursday friday saturday sunday yesterday today tonight herself
+        himself themselves subsequently finally ultimately separately
+        """.split()
 )
-_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "other", "le", "la", "les", "l’", "un", "une", "der", "die", "das", "ein", "eine", "el", "los", "las"})
+_DETERMINERS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "one",
+        "another",
+        "his",
+        "her",
+        "their",
+        "its",
+        "our",
+        "some",
+        "two",
+        "three",
+        "several",
+        "many",
+        "other",
+        "le",
+        "la",
+        "les",
+        "l’",
+        "un",
+        "une",
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+        "el",
+        "los",
+        "las",
+    }
+)
 _OBJECT_OF = frozenset(
-    "to at with for by of from about against on in into than over like toward towards told asked tell ask "
-    "called call accused accuse urged urge thanked praised criticised criticized blamed".split()
+    [
+        "to",
+        "at",
+        "with",
+        "for",
+        "by",
+        "of",
+        "from",
+        "about",
+        "against",
+        "on",
+        "in",
+        "into",
+        "than",
+        "over",
+        "like",
+        "toward",
+        "towards",
+        "told",
+        "asked",
+        "tell",
+        "ask",
+        "called",
+        "call",
+        "accused",
+        "accuse",
+        "urged",
+        "urge",
+        "thanked",
+        "praised",
+        "criticised",
+        "criticized",
+        "blamed",
+    ]
 )
-_FUNCTION = frozenset("and or but then to of in on over up out at by for with from into as than so who which that".split())
+_FUNCTION = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "then",
+        "to",
+        "of",
+        "in",
+        "on",
+        "over",
+        "up",
+        "out",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "as",
+        "than",
+        "so",
+        "who",
+        "which",
+        "that",
+    ]
+)
 _ORG_NOUNS = {
-    "newspaper": ("Times", "Post", "Journal", "Herald", "Guardian", "Telegraph", "Gazette", "Tribune", "News", "Daily", "Mail", "Mirror", "Observer", "Independent", "Chronicle", "Globe", "Star", "Sun", "Express", "Pravda", "Inquirer", "Examiner"),
-    "paper": ("Times", "Post", "Journal", "Herald", "Guardian", "Telegraph", "Gazette", "Tribune", "News", "Daily", "Mail", "Mirror", "Observer", "Independent", "Chronicle", "Globe"),
-    "agency": ("Agency", "Reuters", "Press", "AFP", "ANSA", "Interfax", "TASS", "Xinhua", "Bloomberg"),
+    "newspaper": (
+        "Times",
+        "Post",
+        "Journal",
+        "Herald",
+        "Guardian",
+        "Telegraph",
+        "Gazette",
+        "Tribune",
+        "News",
+        "Daily",
+        "Mail",
+        "Mirror",
+        "Observer",
+        "Independent",
+        "Chronicle",
+        "Globe",
+        "Star",
+        "Sun",
+        "Express",
+        "Pravda",
+        "Inquirer",
+        "Examiner",
+    ),
+    "paper": (
+        "Times",
+        "Post",
+        "Journal",
+        "Herald",
+        "Guardian",
+        "Telegraph",
+        "Gazette",
+        "Tribune",
+        "News",
+        "Daily",
+        "Mail",
+        "Mirror",
+        "Observer",
+        "Independent",
+        "Chronicle",
+        "Globe",
+    ),
+    "agency": (
+        "Agency",
+        "Reuters",
+        "Press",
+        "AFP",
+        "ANSA",
+        "Interfax",
+        "TASS",
+        "Xinhua",
+        "Bloomberg",
+    ),
     "network": ("News", "CNN", "BBC", "NBC", "CBS", "ABC", "Fox", "MSNBC", "Network"),
     "broadcaster": ("BBC", "CNN", "NBC", "CBS", "ABC", "Fox", "Radio", "TV", "Television"),
     "magazine": ("Magazine", "Atlantic", "Economist", "Time", "Newsweek", "Politico"),
@@ -76,9 +238,13 @@ _ORG_NOUNS = {
 }
 _QUOTE_CHAR = "\ue000"
 _QUOTE_RUN = re.compile(_QUOTE_CHAR + "+")
-_PASSIVE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PASSIVE = re.compile(
+    r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE
+)
 _SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=[\"“‘'«„\ue000(\[]?[^\W_])")
-_CLAUSE_BREAK = re.compile(r"[:;—–(\ue000]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)")
+_CLAUSE_BREAK = re.compile(
+    r"[:;—–(\ue000]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)"
+)
 
 
 @dataclass(slots=True)
@@ -115,8 +281,8 @@ def attribute(
     masked = _mask(text, raw)
     sentences = [_sentences(text, masked, lo, hi) for lo, hi in paragraphs]
     events: dict[int, list[Event]] = defaultdict(list)
-    for event in _events(text, masked, paragraphs, sentences, names):
-        events[event.paragraph].append(event)
+    for found in _events(text, masked, paragraphs, sentences, names):
+        events[found.paragraph].append(found)
     raw_by_para: dict[int, list[RawQuote]] = defaultdict(list)
     for q in raw:
         raw_by_para[q.paragraph].append(q)
@@ -158,7 +324,9 @@ def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]
     start = lo
     for m in _SENTENCE_BREAK.finditer(masked, lo, hi):
         word = masked[max(lo, m.start() - 6) : m.start() + 1].split()[-1:]
-        if word and (word[0].rstrip(".").lower().split("’")[0] in ABBREVIATIONS or len(word[0]) == 2):
+        if word and (
+            word[0].rstrip(".").lower().split("’")[0] in ABBREVIATIONS or len(word[0]) == 2
+        ):
             continue
         out.append((start, m.start() + 1))
         start = m.end()
@@ -225,7 +393,14 @@ class _Referents:
         return None, None
 
 
-_SIGN_OFF = re.compile(_QUOTE_CHAR + r"\s*([―—–-]+)\s*([^\W\d_][^\ue000\n,.;:]{1,60}?)(?=[.,;]?\s*(?:$|\n|\ue000))")
+_SIGN_OFF = re.compile(
+    _QUOTE_CHAR + r"\s*([―—–-]+)\s*([^\W\d_][^\ue000\n,.;:]{1,60}?)(?=[.,;]?\s*(?:$|\n|\ue000))"
+)
+_LEADING_WORDS = re.compile(
+    r"(?:(?:"
+    + "|".join(sorted((w.capitalize() for w in NOT_NAME), key=len, reverse=True))
+    + r")\b[\s,]*)*"
+)
 _COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
 
 
@@ -243,7 +418,9 @@ def _events(
         for s, e in sentences[index]:
             subject = _sentence_subject(text, masked, s, e, names)
             if subject is not None:
-                referents.add(subject.start, *referents.resolve(subject))
+                name, title = referents.resolve(subject)
+                if name:
+                    referents.add(subject.start, name, title)
             found: list[tuple[int, int, Mention]] = []
             intro = _COLON_INTRO.match(masked, s, e)
             if intro:
@@ -281,12 +458,9 @@ def _whole_name(text: str, start: int, end: int) -> Mention | None:
 
 def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
     """A sentence opening with a known person's name: "Wiig smiles when …"."""
-    toks = tokens(text, s, min(e, s + 80))
-    i = 0
-    while i < len(toks) and toks[i].word in NOT_NAME:
-        i += 1
-    runs = capitalised_runs(toks[i:], text)
-    if not runs or runs[0][0] is not toks[i] or runs[0][-1].possessive:
+    lead = _LEADING_WORDS.match(text, s, e)
+    runs = runs_in(text, lead.end(), min(e, lead.end() + 80)) if lead else []
+    if not runs or runs[0][0].start != lead.end() or runs[0][-1].possessive:  # type: ignore[union-attr]
         return None
     person = split_title(runs[0], text)
     if person is None or person.organisation:
@@ -297,19 +471,30 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
     return Mention("name", person.start, person.end, person.name, person.title, person.gender)
 
 
-def _speaker_of_cue(text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str) -> Mention | None:
+def _speaker_of_cue(
+    text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str
+) -> Mention | None:
     before = masked[s:cs]
     after_start = ce
     if cue in _ACCORDING:
         return _subject_after(text, masked, after_start, e)
     word_before = tokens(text, max(s, cs - 40), cs)[-1:]
-    if cue.endswith("s") and word_before and (word_before[0].word in _DETERMINERS or word_before[0].possessive):
+    if (
+        cue.endswith("s")
+        and word_before
+        and (word_before[0].word in _DETERMINERS or word_before[0].possessive)
+    ):
         return None  # "his claims", "the demands": a noun, not a speech verb
     inverted = re.search(r"-t-(il|elle)\s*$|-(il|elle)\s*$", before)
     if inverted:
         pos = cs - len(before) + inverted.start()
-        return Mention("pronoun", pos, pos + len(inverted.group().strip()), None,
-                       gender="m" if "il" in inverted.group() else "f")
+        return Mention(
+            "pronoun",
+            pos,
+            pos + len(inverted.group().strip()),
+            None,
+            gender="m" if "il" in inverted.group() else "f",
+        )
     if cue.endswith("ing"):
         if word_before and word_before[0].word in ("is", "was", "are", "were", "been", "he", "she"):
             return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
@@ -327,7 +512,7 @@ def _speaker_of_cue(text: str, masked: str, s: int, e: int, cs: int, ce: int, cu
 
 
 def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | None:
-    """"Jenny apologised, telling Zelah: …": the name that last acted before the cue."""
+    """ "Jenny apologised, telling Zelah: …": the name that last acted before the cue."""
     toks = tokens(text, s, cs)
     for run in reversed(capitalised_runs(toks, text)):
         after = [t for t in toks if t.start >= run[-1].end][:1]
@@ -335,17 +520,29 @@ def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | No
             # "footage of Hillary Clinton asking": the name right before the participle.
             person = split_title(run, text)
             if person is not None:
-                return Mention("name", person.start, person.end, person.name, person.title, person.gender)
-        if run[-1].possessive or not after or not after[0].text[0].islower() or after[0].word in _FUNCTION:
+                return Mention(
+                    "name", person.start, person.end, person.name, person.title, person.gender
+                )
+        if (
+            run[-1].possessive
+            or not after
+            or not after[0].text[0].islower()
+            or after[0].word in _FUNCTION
+        ):
             continue
         before = [t for t in toks if t.end <= run[0].start][-1:]
         if before and before[0].word in _OBJECT_OF and text[before[0].end : run[0].start].isspace():
             continue
-        if _QUOTE_CHAR in masked[run[0].start : run[-1].end] or text[run[0].start - 1 : run[0].start] == "(":
+        if (
+            _QUOTE_CHAR in masked[run[0].start : run[-1].end]
+            or text[run[0].start - 1 : run[0].start] == "("
+        ):
             continue
         person = split_title(run, text)
         if person is not None:
-            return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+            return Mention(
+                "name", person.start, person.end, person.name, person.title, person.gender
+            )
     return None
 
 
@@ -376,7 +573,9 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     if runs and runs[-1][-1] is last:
         person = split_title(runs[-1], text)
         if person is not None:
-            return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+            return Mention(
+                "name", person.start, person.end, person.name, person.title, person.gender
+            )
     return _nominal(text, toks)
 
 
@@ -405,8 +604,13 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
 
 
 def _nominal(text: str, toks: list[Token]) -> Mention | None:
-    """"the source", "a campaign spokesman", "Trump’s lawyer", "officials"."""
-    if not toks or toks[-1].capitalised or not toks[-1].text.isalpha() or toks[-1].word in _FUNCTION:
+    """ "the source", "a campaign spokesman", "Trump’s lawyer", "officials"."""
+    if (
+        not toks
+        or toks[-1].capitalised
+        or not toks[-1].text.isalpha()
+        or toks[-1].word in _FUNCTION
+    ):
         return None
     i = len(toks) - 1
     while i > 0 and len(toks) - i < 6:
@@ -414,7 +618,12 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
         if prev.word in _DETERMINERS or prev.possessive:
             i -= 1
             break
-        if not prev.text.replace("-", "").isalpha() or prev.word in _FUNCTION or prev.word in _SKIP_BEFORE_CUE or (prev.word in NOT_NAME and not prev.capitalised):
+        if (
+            not prev.text.replace("-", "").isalpha()
+            or prev.word in _FUNCTION
+            or prev.word in _SKIP_BEFORE_CUE
+            or (prev.word in NOT_NAME and not prev.capitalised)
+        ):
             break
         i -= 1
     first = toks[i]
@@ -443,10 +652,18 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
     if toks[0].word in ("he", "she") and len(toks) <= 2:
         return Mention("pronoun", toks[0].start, toks[0].end, None, gender=_PRONOUNS[toks[0].word])
     runs = capitalised_runs(toks, text)
-    if runs and runs[0][0] is toks[0] or (runs and toks[0].word in ("the", "a", "an") and all(t.capitalised or t.word in ("the", "a", "an") for t in toks[: toks.index(runs[0][0])])):
+    if (runs and runs[0][0] is toks[0]) or (
+        runs
+        and toks[0].word in ("the", "a", "an")
+        and all(
+            t.capitalised or t.word in ("the", "a", "an") for t in toks[: toks.index(runs[0][0])]
+        )
+    ):
         person = split_title(runs[0], text)
         if person is not None:
-            return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+            return Mention(
+                "name", person.start, person.end, person.name, person.title, person.gender
+            )
     if toks[0].word in _DETERMINERS and toks[0].word not in ("that", "this"):
         # "said the minister, Jane Doe" -> the name after the comma.
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
@@ -456,7 +673,13 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
             if runs and runs[0][0] is inner[0]:
                 person = split_title(runs[0], text)
                 if person is not None:
-                    return Mention("name", person.start, person.end, person.name, text[seg_start:seg_end].strip())
+                    return Mention(
+                        "name",
+                        person.start,
+                        person.end,
+                        person.name,
+                        text[seg_start:seg_end].strip(),
+                    )
         words = toks[:1]
         for tok in toks[1:6]:
             if tok.word in _FUNCTION or tok.word in _SKIP_BEFORE_CUE:
@@ -464,12 +687,14 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
             words.append(tok)
         if len(words) < 2:
             return None
-        return Mention("nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end])
+        return Mention(
+            "nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end]
+        )
     return None
 
 
 def _organisation(mention: Mention, names: NameIndex) -> str | None:
-    """"the newspaper" -> the paper the article named last before it."""
+    """ "the newspaper" -> the paper the article named last before it."""
     assert mention.name is not None
     words = mention.name.lower().split()
     if len(words) != 2 or words[0] != "the" or words[1] not in _ORG_NOUNS:
@@ -481,7 +706,9 @@ def _organisation(mention: Mention, names: NameIndex) -> str | None:
     return None
 
 
-def _event_for(q: RawQuote, sentence: tuple[int, int], para_events: list[Event], masked: str) -> Event | None:
+def _event_for(
+    q: RawQuote, sentence: tuple[int, int], para_events: list[Event], masked: str
+) -> Event | None:
     s, e = sentence
     close = q.close_pos if q.close_pos is not None else q.end
     in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
@@ -490,7 +717,9 @@ def _event_for(q: RawQuote, sentence: tuple[int, int], para_events: list[Event],
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
         first = after[0]
         between = masked[close + 1 : min(first.cue_start, first.mention.start)]
-        if not between.strip(" ,.;:!?)–—―-") or not [ev for ev in in_sentence if ev.cue_start < q.open_pos]:
+        if not between.strip(" ,.;:!?)–—―-") or not [
+            ev for ev in in_sentence if ev.cue_start < q.open_pos
+        ]:
             return first
     before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
     if before:
@@ -511,11 +740,25 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     speaker = title = None
     if event is not None:
         speaker, title = event.speaker, event.title
-        mention = Span(start=event.mention.start, end=event.mention.end, text=text[event.mention.start : event.mention.end])
-        cue = Span(start=event.cue_start, end=event.cue_end, text=text[event.cue_start : event.cue_end])
+        mention = Span(
+            start=event.mention.start,
+            end=event.mention.end,
+            text=text[event.mention.start : event.mention.end],
+        )
+        cue = Span(
+            start=event.cue_start, end=event.cue_end, text=text[event.cue_start : event.cue_end]
+        )
     return Quote(
-        text=words, start=q.start, end=q.end, speaker=speaker, speaker_title=title,
-        speaker_mention=mention, cue=cue, kind=kind, open_mark=q.open_mark, continued=q.continued,
+        text=words,
+        start=q.start,
+        end=q.end,
+        speaker=speaker,
+        speaker_title=title,
+        speaker_mention=mention,
+        cue=cue,
+        kind=kind,
+        open_mark=q.open_mark,
+        continued=q.continued,
     )
 
 
@@ -542,33 +785,65 @@ def _inherit(
     running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
     if running and running[-1].speaker and _follows_running(running[-1], q, paragraphs):
         src = running[-1]
-        return quote.model_copy(update={"speaker": src.speaker, "speaker_title": src.speaker_title, "speaker_mention": src.speaker_mention, "cue": src.cue})
+        return quote.model_copy(
+            update={
+                "speaker": src.speaker,
+                "speaker_title": src.speaker_title,
+                "speaker_mention": src.speaker_mention,
+                "cue": src.cue,
+            }
+        )
     earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
     if earlier:
         return _with_event(text, quote, earlier[-1])
     if _looks_like_title(quote.text):
         return quote
-    same_para = [x for x in out if x.speaker and x.start >= paragraphs[q.paragraph][0] and x.kind != "nested"]
+    same_para = [
+        x for x in out if x.speaker and x.start >= paragraphs[q.paragraph][0] and x.kind != "nested"
+    ]
     if same_para and not para_events:
         src = same_para[-1]
-        return quote.model_copy(update={"speaker": src.speaker, "speaker_title": src.speaker_title, "speaker_mention": src.speaker_mention, "cue": src.cue})
+        return quote.model_copy(
+            update={
+                "speaker": src.speaker,
+                "speaker_title": src.speaker_title,
+                "speaker_mention": src.speaker_mention,
+                "cue": src.cue,
+            }
+        )
     if previous is not None and quote.kind == "full" and not para_events:
         para_index, src = previous
         if para_index == q.paragraph - 1 and q.open_pos == lo:
-            return quote.model_copy(update={"speaker": src.speaker, "speaker_title": src.speaker_title, "speaker_mention": src.speaker_mention, "cue": src.cue})
+            return quote.model_copy(
+                update={
+                    "speaker": src.speaker,
+                    "speaker_title": src.speaker_title,
+                    "speaker_mention": src.speaker_mention,
+                    "cue": src.cue,
+                }
+            )
     return quote
 
 
 def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
-    return quote.model_copy(update={
-        "speaker": ev.speaker, "speaker_title": ev.title,
-        "speaker_mention": Span(start=ev.mention.start, end=ev.mention.end, text=text[ev.mention.start : ev.mention.end]),
-        "cue": Span(start=ev.cue_start, end=ev.cue_end, text=text[ev.cue_start : ev.cue_end]),
-    })
+    return quote.model_copy(
+        update={
+            "speaker": ev.speaker,
+            "speaker_title": ev.title,
+            "speaker_mention": Span(
+                start=ev.mention.start,
+                end=ev.mention.end,
+                text=text[ev.mention.start : ev.mention.end],
+            ),
+            "cue": Span(start=ev.cue_start, end=ev.cue_end, text=text[ev.cue_start : ev.cue_end]),
+        }
+    )
 
 
 def _follows_running(prev: Quote, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
-    return any(lo <= prev.start < hi for lo, hi in paragraphs[max(0, q.paragraph - 1) : q.paragraph])
+    return any(
+        lo <= prev.start < hi for lo, hi in paragraphs[max(0, q.paragraph - 1) : q.paragraph]
+    )
 
 
 def _looks_like_title(words: str) -> bool:
@@ -576,11 +851,17 @@ def _looks_like_title(words: str) -> bool:
     parts = words.split()
     if not parts or len(parts) > 8 or words.rstrip()[-1:] in ".,!?":
         return False
-    main = [p for p in parts if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")]
+    main = [
+        p
+        for p in parts
+        if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
+    ]
     return bool(main) and all(p[:1].isupper() for p in main)
 
 
-def _nested_speaker(text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], names: NameIndex) -> Quote:
+def _nested_speaker(
+    text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], names: NameIndex
+) -> Quote:
     """A quotation inside a quotation: said by whoever the outer speaker names before it
     ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
     outer = [r for r in raw if not r.nested and r.start <= q.open_pos and q.end <= r.end]
@@ -598,10 +879,16 @@ def _nested_speaker(text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], n
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
-            return quote.model_copy(update={
-                "speaker": full, "speaker_title": person.title,
-                "speaker_mention": Span(start=person.start, end=person.end, text=text[person.start : person.end]),
-                "cue": Span(start=o.start + cue.start(), end=o.start + cue.end(), text=cue.group()),
-            })
+            return quote.model_copy(
+                update={
+                    "speaker": full,
+                    "speaker_title": person.title,
+                    "speaker_mention": Span(
+                        start=person.start, end=person.end, text=text[person.start : person.end]
+                    ),
+                    "cue": Span(
+                        start=o.start + cue.start(), end=o.start + cue.end(), text=cue.group()
+                    ),
+                }
+            )
     return quote
-

@@ -42,14 +42,16 @@ def decode(raw: bytes, *, limit: int) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UndecodableInputError(
-            f"input is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})"
+            f"input is not valid UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
         ) from None
     if "\x00" in text:
         raise UndecodableInputError("input contains NUL bytes: binary data, not an article")
     return text
 
 
-def parse_request_body(raw: bytes, content_type: str, *, limit: int) -> tuple[str, str | None, str | None, SourceFormat]:
+def parse_request_body(
+    raw: bytes, content_type: str, *, limit: int
+) -> tuple[str, str | None, str | None, SourceFormat]:
     """The article text, title, url and format of a request body, by its content type."""
     text = decode(raw, limit=limit)
     media = content_type.split(";")[0].strip().lower()
@@ -57,7 +59,9 @@ def parse_request_body(raw: bytes, content_type: str, *, limit: int) -> tuple[st
         try:
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+            raise InputError(
+                f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
         if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
             raise InputError('JSON input must be an object with a string "text"')
         title, url = payload.get("title"), payload.get("url")
@@ -94,7 +98,9 @@ def read_article(
         title = title or html_title
         extracted = True
     if not text.strip():
-        raise EmptyInputError("the article is empty" if not extracted else "no article text found in the HTML")
+        raise EmptyInputError(
+            "the article is empty" if not extracted else "no article text found in the HTML"
+        )
     paragraphs = split_paragraphs(text)
     body, skipped = _set_boilerplate_aside(text, paragraphs)
     if not body:
@@ -131,10 +137,7 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraphs as trimmed ``(start, end)`` spans: one per line, unless the text is
     hard-wrapped (most lines of similar width), where blank lines separate paragraphs."""
     lines = [m.span() for m in _LINE.finditer(text) if m.group().strip()]
-    if _hard_wrapped(text, lines):
-        spans = [m.span() for m in _BLOCK.finditer(text)]
-    else:
-        spans = lines
+    spans = [m.span() for m in _BLOCK.finditer(text)] if _hard_wrapped(text, lines) else lines
     return [s for s in (_trim(text, a, b) for a, b in spans) if s[1] > s[0]]
 
 
@@ -192,9 +195,7 @@ def _set_boilerplate_aside(
     run: list[int] = []
     while i >= 0:
         a, b = paragraphs[i]
-        if skip[i] and run:
-            run.append(i)
-        elif _headline_like(text[a:b]):
+        if (skip[i] and run) or _headline_like(text[a:b]):
             run.append(i)
         else:
             break
@@ -208,7 +209,11 @@ def _set_boilerplate_aside(
 
 
 def _headline_like(para: str) -> bool:
-    return len(para) <= 160 and not _SENTENCE_END.search(para) and (para[:1].isupper() or para[:1].isdigit())
+    return (
+        len(para) <= 160
+        and not _SENTENCE_END.search(para)
+        and (para[:1].isupper() or para[:1].isdigit())
+    )
 
 
 def _is_dateline(para: str) -> bool:

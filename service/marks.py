@@ -12,16 +12,38 @@ from dataclasses import dataclass
 # Mark families: a quotation closes only with a mark of the family that opened it.
 _DOUBLE, _SINGLE = "double", "single"
 _FAMILY = {
-    '"': _DOUBLE, "“": _DOUBLE, "”": _DOUBLE, "„": _DOUBLE, "«": _DOUBLE, "»": _DOUBLE,
-    "〝": _DOUBLE, "〞": _DOUBLE, "‟": _DOUBLE,
-    "'": _SINGLE, "‘": _SINGLE, "’": _SINGLE, "‚": _SINGLE, "‹": _SINGLE, "›": _SINGLE,
+    '"': _DOUBLE,
+    "“": _DOUBLE,
+    "”": _DOUBLE,
+    "„": _DOUBLE,
+    "«": _DOUBLE,
+    "»": _DOUBLE,
+    "〝": _DOUBLE,
+    "〞": _DOUBLE,
+    "‟": _DOUBLE,
+    "'": _SINGLE,
+    "‘": _SINGLE,
+    "’": _SINGLE,
+    "‚": _SINGLE,
+    "‹": _SINGLE,
+    "›": _SINGLE,
 }
 # Which closing marks end a quotation opened by each mark (German „…“ and ‚…‘ close with
 # what English opens with; French guillemets may be reversed in German and Danish).
 _CLOSERS = {
-    '"': '"”“', "“": "”“\"", "„": "“”\"", "«": "»", "»": "«", "〝": "〞", "‟": "”",
+    '"': '"”“',
+    "“": '”“"',
+    "„": '“”"',
+    "«": "»",
+    "»": "«",
+    "〝": "〞",
+    "‟": "”",
     "”": "”",
-    "'": "'’", "‘": "’'‘", "‚": "‘’", "‹": "›", "›": "‹",
+    "'": "'’",
+    "‘": "’'‘",
+    "‚": "‘’",
+    "‹": "›",
+    "›": "‹",
 }
 _OPENERS = set(_CLOSERS)  # ” opens too: Swedish and Finnish typography
 _APOSTROPHES = {"'", "’"}
@@ -98,7 +120,9 @@ def _has_words(text: str, start: int, end: int) -> bool:
     return any(c.isalnum() for c in text[start:end])
 
 
-def find_quotes(text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> list[RawQuote]:
+def find_quotes(
+    text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]
+) -> list[RawQuote]:
     """Every quotation in the given paragraphs, in text order (an outer quotation before
     the quotations nested in it)."""
     found: list[RawQuote] = []
@@ -134,8 +158,13 @@ def find_quotes(text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[
                     stack[-1].children.extend(dropped.children)
                 opened = stack.pop()
                 quote = RawQuote(
-                    start=opened.content_start, end=i, open_pos=opened.pos, close_pos=i,
-                    open_mark=opened.mark, paragraph=index, nested=bool(stack),
+                    start=opened.content_start,
+                    end=i,
+                    open_pos=opened.pos,
+                    close_pos=i,
+                    open_mark=opened.mark,
+                    paragraph=index,
+                    nested=bool(stack),
                 )
                 _emit(text, quote, opened.children, stack, found)
             elif c in _OPENERS and _can_open(text, i, lo, hi):
@@ -146,8 +175,14 @@ def find_quotes(text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[
             nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
             if nxt is not None and _reopens(text, nxt, outer.mark):
                 quote = RawQuote(
-                    start=outer.content_start, end=hi, open_pos=outer.pos, close_pos=None,
-                    open_mark=outer.mark, paragraph=index, nested=False, continued=True,
+                    start=outer.content_start,
+                    end=hi,
+                    open_pos=outer.pos,
+                    close_pos=None,
+                    open_mark=outer.mark,
+                    paragraph=index,
+                    nested=False,
+                    continued=True,
                 )
                 children = [q for o in stack for q in o.children]
                 _emit(text, quote, children, [], found)
@@ -175,7 +210,9 @@ def _reopens(text: str, paragraph: tuple[int, int], mark: str) -> bool:
     return first in _OPENERS and _FAMILY[first] == _FAMILY[mark]
 
 
-def _emit(text: str, quote: RawQuote, children: list[RawQuote], stack: list[_Open], found: list[RawQuote]) -> None:
+def _emit(
+    text: str, quote: RawQuote, children: list[RawQuote], stack: list[_Open], found: list[RawQuote]
+) -> None:
     start, end = quote.start, quote.end
     while start < end and text[start].isspace():
         start += 1

@@ -6,89 +6,184 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Words that head or qualify a role. A capitalised run up to its last title word is the
 # title: "NATO Secretary General Jens Stoltenberg" -> title + "Jens Stoltenberg".
 TITLE_WORDS = frozenset(
     """
-    president vice prime minister secretary general secretary-general chancellor senator sen
-    representative rep congressman congresswoman governor gov mayor judge justice chief
-    executive officer director spokesman spokeswoman spokesperson ambassador commissioner
-    chairman chairwoman chair leader deputy speaker attorney professor prof dr mr mrs ms
-    miss mx rev reverend father sister brother sir dame lord lady king queen prince princess
-    pope gen col lt sgt capt captain major admiral adm commander cmdr colonel lieutenant
-    sergeant foreign defence defense interior finance health economy home former acting
-    interim democratic republican democrat labour conservative tory presidential candidate
-    nominee coach manager head ceo cfo coo cto founder co-founder analyst economist lawmaker
-    councillor councilman councilwoman councilor state treasury commerce trade energy
-    education justice mp mep sheikh emir ayatollah cardinal bishop archbishop rabbi imam
-    detective inspector superintendent constable officer agent sheriff marshal chairperson
-    premier minister-president m mme mlle herr frau señor señora sr sra first lady secretary-of-state envoy adviser advisor aide
-    press official officials staff campaign party senior junior assistant associate
-    executive-director president-elect
-    """.split()
+        president vice prime minister secretary general secretary-general chancellor senator
+        sen representative rep congressman congresswoman governor gov mayor judge justice
+        chief executive officer director spokesman spokeswoman spokesperson ambassador
+        commissioner chairman chairwoman chair leader deputy speaker attorney professor prof
+        dr mr mrs ms miss mx rev reverend father sister brother sir dame lord lady king
+        queen prince princess pope gen col lt sgt capt captain major admiral adm commander
+        cmdr colonel lieutenant sergeant foreign defence defense interior finance health
+        economy home former acting interim democratic republican democrat labour
+        conservative tory presidential candidate nominee coach manager head ceo cfo coo cto
+        founder co-founder analyst economist lawmaker councillor councilman councilwoman
+        councilor state treasury commerce trade energy education justice mp mep sheikh emir
+        ayatollah cardinal bishop archbishop rabbi imam detective inspector superintendent
+        constable officer agent sheriff marshal chairperson premier minister-president m mme
+        mlle herr frau señor señora sr sra first lady secretary-of-state envoy adviser
+        advisor aide press official officials staff campaign party senior junior assistant
+        associate executive-director president-elect
+        """.split()
 )
-MALE_TITLES = frozenset({"mr", "sir", "king", "lord", "prince", "father", "brother", "congressman", "councilman", "chairman", "spokesman"})
-FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "dame", "queen", "lady", "princess", "sister", "congresswoman", "councilwoman", "chairwoman", "spokeswoman"})
+MALE_TITLES = frozenset(
+    {
+        "mr",
+        "sir",
+        "king",
+        "lord",
+        "prince",
+        "father",
+        "brother",
+        "congressman",
+        "councilman",
+        "chairman",
+        "spokesman",
+    }
+)
+FEMALE_TITLES = frozenset(
+    {
+        "mrs",
+        "ms",
+        "miss",
+        "dame",
+        "queen",
+        "lady",
+        "princess",
+        "sister",
+        "congresswoman",
+        "councilwoman",
+        "chairwoman",
+        "spokeswoman",
+    }
+)
 
 # Capitalised words that start sentences or name times and places of a sentence, not people.
 NOT_NAME = frozenset(
     """
-    but and or so yet then still however meanwhile also in on at for from with without
-    after before when while as if although though because since until the a an this that
-    these those it its there here speaking asked earlier later now today yesterday tomorrow
-    last next even instead details source sources background update yes no well we they he
-    she i you his her their our my your it's what who why how where which whose one two
-    many some most all both each every other another more such according during despite
-    among amid under over into through about like unlike by of to not never only just
-    monday tuesday wednesday thursday friday saturday sunday january february march april
-    june july august september october november december sept oct nov dec jan feb aug
-    read watch photo video editor's note breaking exclusive analysis opinion live
-    """.split()
+        but and or so yet then still however meanwhile also in on at for from with without
+        after before when while as if although though because since until the a an this that
+        these those it its there here speaking asked earlier later now today yesterday
+        tomorrow last next even instead details source sources background update yes no well
+        we they he she i you his her their our my your it's what who why how where which
+        whose one two many some most all both each every other another more such according
+        during despite among amid under over into through about like unlike by of to not
+        never only just monday tuesday wednesday thursday friday saturday sunday january
+        february march april june july august september october november december sept oct
+        nov dec jan feb aug read watch photo video editor's note breaking exclusive analysis
+        opinion live
+        """.split()
 )
 # A run holding one of these names an organisation as a whole: "The International Atomic
 # Energy Agency", "Department of Homeland Security".
 ORG_WORDS = frozenset(
-    """agency department ministry committee council office commission court party union bank
-    company corp corporation inc ltd university institute association foundation organization
-    organisation service police army navy government administration campaign times post journal
-    news network press reuters bureau board authority federation league group center centre
-    fund church parliament congress senate house assembly tribunal""".split()
+    """
+        agency department ministry committee council office commission court party union
+        bank company corp corporation inc ltd university institute association foundation
+        organization organisation service police army navy government administration
+        campaign times post journal news network press reuters bureau board authority
+        federation league group center centre fund church parliament congress senate house
+        assembly tribunal
+        """.split()
 )
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "m", "mme", "rev"})
-CONNECTORS = frozenset({"of", "for", "the", "de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el", "y"})
-NAME_PARTICLES = frozenset({"de", "del", "della", "da", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "bin", "ibn", "al", "el"})
+HONORIFICS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "m",
+        "mme",
+        "rev",
+    }
+)
+CONNECTORS = frozenset(
+    {
+        "of",
+        "for",
+        "the",
+        "de",
+        "del",
+        "della",
+        "da",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+    }
+)
+NAME_PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "della",
+        "da",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    }
+)
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 ABBREVIATIONS = frozenset(
-    "m mme mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s u.k u.n no vs "
-    "jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd dept fig est etc".split()
+    """
+        m mme mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s
+        u.k u.n no vs jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd dept
+        fig est etc
+        """.split()
 )
 
 TOKEN = re.compile(r"[^\W_](?:[\w’'\-]|\.(?=[^\W_]))*\.?")
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    text: str
-    start: int
-    end: int
+    """A word with its offsets; ``word`` is its lower-case form without a trailing full
+    stop or possessive."""
 
-    @property
-    def word(self) -> str:
-        """Lower-case form without a trailing full stop or possessive."""
-        w = self.text.lower()
+    __slots__ = ("capitalised", "end", "possessive", "start", "text", "word")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.end = text, start, end
+        w = text.lower()
+        self.possessive = w.endswith(("’s", "'s", "s’", "s'"))
         if w.endswith(("’s", "'s")):
             w = w[:-2]
-        return w.rstrip(".")
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
-
-    @property
-    def possessive(self) -> bool:
-        return self.text.endswith(("’s", "'s", "s’", "s'"))
+        self.word = w.rstrip(".")
+        self.capitalised = text[:1].isupper()
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -130,19 +225,35 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         run = run[:-1]
     if not run:
         return None
-    if any(tok.word in ORG_WORDS for tok in run[1:]) or (len(run) == 1 and run[0].word in ORG_WORDS):
-        return PersonName(name=text[run[0].start : run[-1].end], title=None, start=run[0].start,
-                          end=run[-1].end, name_start=run[0].start, organisation=True)
+    if any(tok.word in ORG_WORDS for tok in run[1:]) or (
+        len(run) == 1 and run[0].word in ORG_WORDS
+    ):
+        return PersonName(
+            name=text[run[0].start : run[-1].end],
+            title=None,
+            start=run[0].start,
+            end=run[-1].end,
+            name_start=run[0].start,
+            organisation=True,
+        )
     last_title = -1
     for i, tok in enumerate(run):
-        if tok.word in TITLE_WORDS or tok.possessive or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text):
+        if (
+            tok.word in TITLE_WORDS
+            or tok.possessive
+            or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text)
+        ):
             last_title = i
     name_tokens = run[last_title + 1 :]
     title_tokens = run[: last_title + 1]
     if not name_tokens and len(run) >= 2 and run[-2].word in HONORIFICS:
         # "Mr. King", "Dr. Major": a surname that is also a title word.
         name_tokens, title_tokens = run[-1:], run[:-1]
-    while name_tokens and name_tokens[0].word in CONNECTORS and name_tokens[0].word not in NAME_PARTICLES:
+    while (
+        name_tokens
+        and name_tokens[0].word in CONNECTORS
+        and name_tokens[0].word not in NAME_PARTICLES
+    ):
         name_tokens = name_tokens[1:]
     if not name_tokens or name_tokens[0].word in NAME_PARTICLES:
         return None
@@ -195,11 +306,16 @@ def _adjacent(a: Token, b: Token, text: str) -> bool:
     return b.start - a.end <= 2 and text[a.end : b.start].isspace()
 
 
-_UPPER = "".join(re.escape(c) for c in map(chr, range(0x250)) if c.isupper()) + "\u0386-\u03ab\u0400-\u042f"
+_UPPER = (
+    "".join(re.escape(c) for c in map(chr, range(0x250)) if c.isupper())
+    + "\u0386-\u03ab\u0400-\u042f"
+)
 _CAP = "[" + _UPPER + r"](?:[\w’'\-]|\.(?=[^\W_]))*\.?"
 # Candidate regions for capitalised runs, found by one regex pass instead of tokenizing
 # every word; ``capitalised_runs`` refines each.
-_CAP_REGION = re.compile(_CAP + r"(?:\s{1,2}(?:(?:" + "|".join(sorted(CONNECTORS)) + r")\s{1,2})*" + _CAP + ")*")
+_CAP_REGION = re.compile(
+    _CAP + r"(?:\s{1,2}(?:(?:" + "|".join(sorted(CONNECTORS)) + r")\s{1,2})*" + _CAP + ")*"
+)
 
 
 def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
@@ -224,7 +340,7 @@ class NameIndex:
     or titled name that a full name expands."""
 
     @classmethod
-    def build(cls, text: str, paragraphs: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> NameIndex:
+    def build(cls, text: str, paragraphs: Sequence[tuple[int, int]]) -> NameIndex:
         index = cls()
         singles: list[tuple[int, str, bool]] = []
         for lo, hi in paragraphs:
@@ -277,7 +393,11 @@ def _surname(parts: list[str]) -> str:
     Müller, Muller and Mueller meet."""
     while len(parts) > 1 and parts[-1].lower().rstrip(".") in SUFFIXES:
         parts = parts[:-1]
-    surname = parts[-1]
+    return _surname_key(parts[-1])
+
+
+@lru_cache(maxsize=8192)
+def _surname_key(surname: str) -> str:
     if surname.endswith(("’s", "'s")):
         surname = surname[:-2]
     folded = unicodedata.normalize("NFKD", surname.lower().replace("ß", "ss"))

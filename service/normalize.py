@@ -16,7 +16,10 @@ _FOLD = str.maketrans(
         **dict.fromkeys("“”„‟«»″〝〞", '"'),
         **dict.fromkeys("‘’‚‛‹›′`´", "'"),
         **dict.fromkeys("–—‒―−‐‑", "-"),
-        **dict.fromkeys("\t\n\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+        **dict.fromkeys(
+            "\t\n\r\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000",
+            " ",
+        ),
     }
 )
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from .attribution import attribute
 from .ingest import Article, read_article
-from .models import Quote
 from .marks import find_quotes
+from .models import Quote
 
 
 def quotes_in(article: Article) -> list[Quote]:
-    return attribute(article.text, article.paragraphs, find_quotes(article.text, article.paragraphs))
+    return attribute(
+        article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
+    )
 
 
 def extract_quotes(text: str) -> list[Quote]:

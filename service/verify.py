@@ -17,7 +17,7 @@ from functools import cached_property
 from rapidfuzz import fuzz
 
 from .ingest import Article
-from .models import DiffOp, Finding, Method, Quote, Span, Verdict
+from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import fold, words_pattern
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
@@ -72,7 +72,9 @@ class ArticleIndex:
         pos = text.find(words)
         while pos >= 0:
             if self.in_body(pos) and _on_word_boundaries(text, pos, pos + len(words)):
-                hits.append(_Hit(pos, pos + len(words), self.quote_at(pos, pos + len(words)), "exact"))
+                hits.append(
+                    _Hit(pos, pos + len(words), self.quote_at(pos, pos + len(words)), "exact")
+                )
             pos = text.find(words, pos + 1)
         if hits:
             return hits
@@ -90,9 +92,19 @@ class ArticleIndex:
         needle = " ".join(fold(words).split())
         if not needle:
             return None
+        best = self._closest_in(needle, [(q.start, q.end, q) for q in self.quotes])
+        if best is None or best[0] < MISQUOTE_MIN_SCORE:
+            in_body = self._closest_in(
+                needle, [(lo, hi, None) for lo, hi in self.article.paragraphs]
+            )
+            if in_body is not None and (best is None or in_body[0] > best[0]):
+                best = in_body
+        return best
+
+    def _closest_in(
+        self, needle: str, regions: list[tuple[int, int, Quote | None]]
+    ) -> tuple[float, int, int, Quote | None] | None:
         best: tuple[float, int, int, Quote | None] | None = None
-        regions: list[tuple[int, int, Quote | None]] = [(q.start, q.end, q) for q in self.quotes]
-        regions += [(lo, hi, None) for lo, hi in self.article.paragraphs]
         for lo, hi, quote in regions:
             region = self.folded[lo:hi]
             align = fuzz.partial_ratio_alignment(needle, region)
@@ -100,10 +112,13 @@ class ArticleIndex:
                 continue
             s, e = _widen_to_words(region, align.dest_start, align.dest_end)
             score = fuzz.ratio(needle, " ".join(region[s:e].split()))
-            if quote is None:
-                score -= 0.01  # a quotation wins a tie with the narration around it
             if best is None or score > best[0]:
-                best = (score, lo + s, lo + e, quote if quote is not None else self.quote_at(lo + s, lo + e))
+                best = (
+                    score,
+                    lo + s,
+                    lo + e,
+                    quote if quote is not None else self.quote_at(lo + s, lo + e),
+                )
         return best
 
     # -- judging --------------------------------------------------------------------
@@ -113,8 +128,18 @@ class ArticleIndex:
         parts = [p.strip(_EDGE) for p in _ELLIPSIS.split(words)]
         parts = [p for p in parts if p]
         if not parts:
-            return _finding(words, speaker, "unsupported", "none", 0.0, [], None, "unknown", None,
-                            "no words to check")
+            return _finding(
+                words,
+                speaker,
+                "unsupported",
+                "none",
+                0.0,
+                [],
+                None,
+                "unknown",
+                None,
+                "no words to check",
+            )
         located = self._locate_in_order(parts, speaker)
         if located is not None and all(h.quote is not None for h in located):
             return self._judge_found(words, speaker, located)
@@ -141,26 +166,69 @@ class ArticleIndex:
         article_speaker = next(iter(article_speakers)) if len(article_speakers) == 1 else None
         attribution = _attribution(speaker, article_speaker)
         if attribution == "mismatch":
-            return _finding(words, speaker, "misattributed", method, 100.0, evidence, article_speaker,
-                            attribution, None, f"these words are in the article, said by {article_speaker}, not {speaker}")
+            return _finding(
+                words,
+                speaker,
+                "misattributed",
+                method,
+                100.0,
+                evidence,
+                article_speaker,
+                attribution,
+                None,
+                f"these words are in the article, said by {article_speaker}, not {speaker}",
+            )
         note = "quotation found in the article"
         if attribution == "unknown" and speaker and not article_speaker:
             note += "; the article does not say who said it"
         elif speaker:
             note += f", said by {article_speaker}"
-        return _finding(words, speaker, "verified", method, 100.0, evidence, article_speaker, attribution, None, note)
+        return _finding(
+            words,
+            speaker,
+            "verified",
+            method,
+            100.0,
+            evidence,
+            article_speaker,
+            attribution,
+            None,
+            note,
+        )
 
-    def _judge_unfound(self, words: str, speaker: str | None, located: list[_Hit] | None) -> Finding:
+    def _judge_unfound(
+        self, words: str, speaker: str | None, located: list[_Hit] | None
+    ) -> Finding:
         if located is not None:
             # Every word is there, but as the article's own narration.
             evidence = [_span(self.article.text, h.start, h.end) for h in located]
             method: Method = "exact" if all(h.method == "exact" for h in located) else "normalized"
-            return _finding(words, speaker, "unsupported", method, 100.0, evidence, None, "unknown", None,
-                            "the article says this in its own words, not as a quotation")
+            return _finding(
+                words,
+                speaker,
+                "unsupported",
+                method,
+                100.0,
+                evidence,
+                None,
+                "unknown",
+                None,
+                "the article says this in its own words, not as a quotation",
+            )
         closest = self.closest(" ".join(p.strip(_EDGE) for p in _ELLIPSIS.split(words)))
         if closest is None or closest[0] < MISQUOTE_MIN_SCORE:
-            return _finding(words, speaker, "unsupported", "none", closest[0] if closest else 0.0, [],
-                            None, "unknown", None, "no such quotation or close passage in the article")
+            return _finding(
+                words,
+                speaker,
+                "unsupported",
+                "none",
+                closest[0] if closest else 0.0,
+                [],
+                None,
+                "unknown",
+                None,
+                "no such quotation or close passage in the article",
+            )
         score, start, end, quote = closest
         article_speaker = quote.speaker if quote is not None else None
         attribution = _attribution(speaker, article_speaker)
@@ -171,8 +239,18 @@ class ArticleIndex:
         message = f"differs from {where}: " + "; ".join(_describe(d) for d in changes[:3])
         if attribution == "mismatch":
             message += f" (and the article attributes it to {article_speaker})"
-        return _finding(words, speaker, "misquoted", "fuzzy", round(score, 1), [_span(self.article.text, start, end)],
-                        article_speaker, attribution, diff, message)
+        return _finding(
+            words,
+            speaker,
+            "misquoted",
+            "fuzzy",
+            round(score, 1),
+            [_span(self.article.text, start, end)],
+            article_speaker,
+            attribution,
+            diff,
+            message,
+        )
 
 
 def _speaker_rank(speaker: str | None, quote: Quote | None) -> int:
@@ -192,7 +270,7 @@ def same_person(a: str, b: str) -> bool:
     return x.split()[-1] == y.split()[-1]
 
 
-def _attribution(speaker: str | None, article_speaker: str | None) -> str:
+def _attribution(speaker: str | None, article_speaker: str | None) -> Attribution:
     if not speaker or not article_speaker:
         return "unknown"
     return "match" if same_person(speaker, article_speaker) else "mismatch"
@@ -223,8 +301,10 @@ def word_diff(article_passage: str, draft: str) -> list[DiffOp]:
     key_a = [fold(w).strip(_EDGE) for w in a]
     key_b = [fold(w).strip(_EDGE) for w in b]
     ops: list[DiffOp] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, key_a, key_b, autojunk=False).get_opcodes():
-        ops.append(DiffOp(op=op, article=" ".join(a[i1:i2]), draft=" ".join(b[j1:j2])))  # type: ignore[arg-type]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, key_a, key_b, autojunk=False
+    ).get_opcodes():
+        ops.append(DiffOp(op=op, article=" ".join(a[i1:i2]), draft=" ".join(b[j1:j2])))
     return ops
 
 
@@ -241,13 +321,28 @@ def _span(text: str, start: int, end: int) -> Span:
 
 
 def _finding(
-    text: str, speaker: str | None, verdict: Verdict, method: Method, score: float, evidence: list[Span],
-    article_speaker: str | None, attribution: str, diff: list[DiffOp] | None, message: str,
+    text: str,
+    speaker: str | None,
+    verdict: Verdict,
+    method: Method,
+    score: float,
+    evidence: list[Span],
+    article_speaker: str | None,
+    attribution: Attribution,
+    diff: list[DiffOp] | None,
+    message: str,
 ) -> Finding:
     return Finding(
-        text=text, speaker=speaker, verdict=verdict, method=method, score=max(0.0, min(100.0, score)),
-        evidence=evidence, article_speaker=article_speaker, attribution=attribution,  # type: ignore[arg-type]
-        diff=diff, message=message,
+        text=text,
+        speaker=speaker,
+        verdict=verdict,
+        method=method,
+        score=max(0.0, min(100.0, score)),
+        evidence=evidence,
+        article_speaker=article_speaker,
+        attribution=attribution,
+        diff=diff,
+        message=message,
     )
 
 

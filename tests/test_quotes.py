@@ -37,7 +37,9 @@ def test_sample_article_has_four_quotes_all_by_stoltenberg(sample_text: str) -> 
     assert [q.kind for q in quotes] == ["partial", "partial", "full", "partial"]
 
 
-def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(sample_text: str) -> None:
+def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(
+    sample_text: str,
+) -> None:
     quotes = extract_quotes(sample_text)
     headline_end = sample_text.index("\n", sample_text.index("NATO has no plans"))
     assert all(q.start > headline_end for q in quotes)
@@ -49,17 +51,26 @@ def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(sampl
     ("text", "expected"),
     [
         # Split quote around the attribution.
-        ('"We are ready," he said, "and we will act." Jane Smith had warned.',
-         [("We are ready,", None), ("and we will act.", None)]),
-        ("Jane Smith spoke. “We are ready,” she said, “and we will act.”",
-         [("We are ready,", "Jane Smith"), ("and we will act.", "Jane Smith")]),
+        (
+            '"We are ready," he said, "and we will act." Jane Smith had warned.',
+            [("We are ready,", None), ("and we will act.", None)],
+        ),
+        (
+            "Jane Smith spoke. “We are ready,” she said, “and we will act.”",
+            [("We are ready,", "Jane Smith"), ("and we will act.", "Jane Smith")],
+        ),
         # UK single quotes with apostrophes inside and a plural possessive.
-        ("‘The Ukrainians’ needs didn’t change,’ said Defence Secretary Grant Shapps.",
-         [("The Ukrainians’ needs didn’t change,", "Grant Shapps")]),
+        (
+            "‘The Ukrainians’ needs didn’t change,’ said Defence Secretary Grant Shapps.",
+            [("The Ukrainians’ needs didn’t change,", "Grant Shapps")],
+        ),
         # Straight single quotes with an apostrophe.
         ("'It's over,' said Tom Jones.", [("It's over,", "Tom Jones")]),
         # French guillemets with inner spaces, German low-high quotes.
-        ("« Nous sommes prêts », a déclaré le ministre, Jean Dupont.", [("Nous sommes prêts", "Jean Dupont")]),
+        (
+            "« Nous sommes prêts », a déclaré le ministre, Jean Dupont.",
+            [("Nous sommes prêts", "Jean Dupont")],
+        ),
         ("„Wir schaffen das“, sagte Angela Merkel.", [("Wir schaffen das", "Angela Merkel")]),
         # according to, colon introduction, told, sign-off.
         ("According to Maria Lopez, “the plan failed.”", [("the plan failed.", "Maria Lopez")]),

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from service.ingest import read_article
+from service.models import Finding
+from service.pipeline import check_draft, index_article
+
+Judge = Callable[[str, str | None], Finding]
+
+
+@pytest.fixture(scope="module")
+def judge(sample_text: str) -> Judge:
+    return index_article(read_article(sample_text)).judge
+
+
+STOLTENBERG = "Jens Stoltenberg"
+QUOTE = "NATO has no intention of sending troops to Ukraine."
+
+
+def test_verbatim_quote_is_verified_with_evidence(judge: Judge, sample_text: str) -> None:
+    f: Finding = judge(QUOTE, STOLTENBERG)
+    assert (f.verdict, f.method, f.attribution) == ("verified", "exact", "match")
+    [ev] = f.evidence
+    assert sample_text[ev.start : ev.end] == ev.text
+    assert ev.text.startswith("NATO has no intention of sending troops to Ukraine")
+    assert f.article_speaker == STOLTENBERG
+
+
+def test_surname_counts_as_the_same_speaker(judge: Judge) -> None:
+    assert judge("on the ground", "Stoltenberg").verdict == "verified"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "NATO has no intention of sending troops to Ukraine",  # end punctuation
+        "nato has no intention of sending troops to ukraine.",  # case
+        "the Ukrainians didn't ask for NATO troops - they asked for more military aid",  # ' and -
+        "the Ukrainians didn’t ask for NATO troops —  they asked\nfor more military aid",  # dash, spaces
+        "NATO has no intention ... the Ukrainians didn’t ask for NATO troops",  # ellipsis
+        "to prove on the battlefield […] that is to supply Ukraine with military aid",
+    ],
+)
+def test_typographic_differences_are_tolerated(judge: Judge, variant: str) -> None:
+    f = judge(variant, STOLTENBERG)
+    assert f.verdict == "verified", f.message
+    assert f.method in ("exact", "normalized")
+
+
+@pytest.mark.parametrize(
+    ("variant", "article_words", "draft_words"),
+    [
+        (
+            "When I visited Ukraine last month, the Ukrainians didn’t ask for NATO troops",
+            "week,",
+            "month,",
+        ),
+        ("NATO has no intention of sending more troops to Ukraine", "", "more"),
+        (
+            "NATO has no intention of sending troops to Ukraine. When I visited Ukraine, the Ukrainians didn’t ask",
+            "last week,",
+            "",
+        ),
+        (
+            "the Ukrainians never asked for NATO troops – they asked for more military aid",
+            "didn’t ask",
+            "never asked",
+        ),
+    ],
+)
+def test_changed_added_removed_words_are_misquoted(
+    judge: Judge, variant: str, article_words: str, draft_words: str
+) -> None:
+    f = judge(variant, STOLTENBERG)
+    assert f.verdict == "misquoted"
+    assert f.method == "fuzzy"
+    assert f.diff is not None
+    changes = [(d.article, d.draft) for d in f.diff if d.op != "equal"]
+    assert (article_words, draft_words) in changes
+    [ev] = f.evidence
+    assert "Ukrain" in ev.text
+
+
+def test_wrong_speaker_is_misattributed_and_names_the_real_one(judge: Judge) -> None:
+    f = judge("the situation is changing now", "Emmanuel Macron")
+    assert f.verdict == "misattributed"
+    assert f.article_speaker == STOLTENBERG
+    assert f.attribution == "mismatch"
+
+
+def test_invented_quote_is_unsupported(judge: Judge) -> None:
+    f = judge("We will defeat Russia by Christmas", STOLTENBERG)
+    assert f.verdict == "unsupported"
+    assert f.evidence == []
+
+
+def test_headline_paraphrase_quoted_as_speech_is_not_verified(judge: Judge) -> None:
+    f = judge("NATO has no plans to deploy troops in Ukraine", STOLTENBERG)
+    assert f.verdict == "unsupported"
+    assert f.evidence and "no plans to deploy troops" in f.evidence[0].text
+
+
+def test_word_inside_a_longer_word_is_not_a_match(judge: Judge) -> None:
+    f = judge("aid being", STOLTENBERG)
+    assert f.verdict != "verified"
+    assert judge("gro", None).verdict != "verified"
+
+
+def test_check_draft_reports_draft_offsets(sample_text: str) -> None:
+    draft = (
+        "Stoltenberg told ANSA: “NATO has no intention of sending troops to Ukraine.”\n\n"
+        "He said Russia has made progress but that “the situation is changing fast”."
+    )
+    out = check_draft(read_article(sample_text), draft)
+    verdicts = [(f.verdict, draft[f.draft_start : f.draft_end]) for f in out.findings]
+    assert verdicts == [
+        ("verified", "NATO has no intention of sending troops to Ukraine."),
+        ("misquoted", "the situation is changing fast"),
+    ]
+    assert out.counts == {"verified": 1, "misquoted": 1}
