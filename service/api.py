@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 
 from litestar import Litestar, Request, Response, get, post
@@ -22,7 +23,6 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from pydantic import BaseModel, ValidationError
 
-from . import __version__
 from .errors import (
     FactcheckError,
     InputError,
@@ -36,6 +36,11 @@ from .pipeline import check_draft, quotes, read_body, read_json_article
 from .settings import Settings, get_settings
 
 __all__ = ["app", "create_app"]
+
+try:
+    __version__ = version("factcheck")
+except PackageNotFoundError:  # a source tree that is not installed
+    __version__ = "0+unknown"
 
 log = logging.getLogger("factcheck.api")
 
@@ -97,7 +102,6 @@ def _article_from(raw: bytes, media: str, *, limit: int) -> Callable[[], Article
         payload = parse_json(ArticleIn, raw, limit=limit)
         return lambda: read_json_article(payload)
     if not media or media.startswith("text/"):
-        decode(raw, limit=limit)  # refuse bad bytes before any work is scheduled
         return lambda: read_body(raw, media, limit=limit)
     hint = (
         " (curl: use --data-binary with -H 'content-type: text/plain')" if "form" in media else ""
@@ -172,7 +176,7 @@ _PROBLEMS: Mapping[int, ResponseSpec] = {
 # -- handlers ------------------------------------------------------------------------
 
 
-@get("/health", sync_to_thread=False)
+@get("/health", summary="Liveness", sync_to_thread=False)
 def health() -> Health:
     """Liveness and version."""
     return Health(status="ok", version=__version__)
@@ -180,6 +184,7 @@ def health() -> Health:
 
 @post(
     "/quotes",
+    summary="Quotations in an article",
     status_code=200,
     dependencies=_documents_body(_article_in),
     operation_class=_TextOrJsonBody,
@@ -195,7 +200,13 @@ async def post_quotes(request: Request[Any, Any, Any]) -> QuotesOut:
     return await _run(lambda: quotes(read()), len(raw))
 
 
-@post("/check", status_code=200, dependencies=_documents_body(_check_in), responses=_PROBLEMS)
+@post(
+    "/check",
+    summary="Check a draft's quotations against the article",
+    status_code=200,
+    dependencies=_documents_body(_check_in),
+    responses=_PROBLEMS,
+)
 async def post_check(request: Request[Any, Any, Any]) -> CheckOut:
     """Every quotation in the draft judged against the article: verified, misquoted (with the
     article's passage and a word-level diff), misattributed or unsupported."""
@@ -292,6 +303,7 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         500,
         "Internal error",
         "an unexpected error occurred; it has been logged on the server",
+        type_="urn:factcheck:problem:internal-error",
     )
 
 

@@ -1,0 +1,359 @@
+"""The ``factcheck`` command: formats, exit statuses, stdin, error messages, and gcc
+positions that land on the quoted words."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from service.cli import app
+from service.models import CheckOut, QuotesOut
+from service.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
+
+# Non-ASCII before a quotation on the same line, a blank line, CRLF-free multi-line text:
+# columns are counted in characters.
+DRAFT = (
+    "Brüssel — NATO’s chief was clear. Stoltenberg said: "
+    "“NATO has no intention of sending troops to Ukraine.”\n"
+    "\n"
+    "He added that the only way was to “prove on the battlefield that he will lose”.\n"
+    "Macron said “the Ukrainians didn’t ask for NATO troops”.\n"
+    "    Macron also said “we will win this war by Christmas”.\n"
+)
+VERIFIED_DRAFT = 'Stoltenberg said the alliance had "no intention of sending troops to Ukraine".\n'
+
+GCC = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>note|warning|error): (?P<rest>.*)$"
+)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def draft_file(tmp_path: Path) -> Path:
+    path = tmp_path / "draft.md"
+    path.write_text(DRAFT, encoding="utf-8")
+    return path
+
+
+def run(runner: CliRunner, *args: str, input: str | bytes | None = None) -> Result:
+    return runner.invoke(app, list(args), input=input)
+
+
+def one_line_error(result: Result) -> str:
+    """The single stderr line of a failed run, with no traceback."""
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("factcheck: error: ")
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    return lines[0]
+
+
+def offset_of(text: str, line: int, col: int) -> int:
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    return starts[line - 1] + col - 1
+
+
+# -- factcheck quotes ----------------------------------------------------------------
+
+
+def test_quotes_text(runner: CliRunner) -> None:
+    result = run(runner, "quotes", str(SAMPLE))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(f"{SAMPLE}: 4 quotations\n")
+    assert out.count("Jens Stoltenberg") == 4
+    assert "763-792  partial  Jens Stoltenberg" in out
+    assert "“the situation is changing now”" in out
+    assert result.stderr == ""
+
+
+def test_quotes_json(runner: CliRunner) -> None:
+    result = run(runner, "quotes", "--format", "json", str(SAMPLE))
+    assert result.exit_code == 0
+    out = QuotesOut.model_validate_json(result.stdout)
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert len(out.quotes) == 4
+    assert {q.speaker for q in out.quotes} == {"Jens Stoltenberg"}
+    assert all(text[q.start : q.end] == q.text for q in out.quotes)
+
+
+def test_quotes_gcc_positions_point_at_the_quotes(runner: CliRunner) -> None:
+    result = run(runner, "quotes", "-f", "gcc", str(SAMPLE))
+    assert result.exit_code == 0
+    text = SAMPLE.read_text(encoding="utf-8")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        m = GCC.match(line)
+        assert m, line
+        assert m["file"] == str(SAMPLE)
+        assert m["severity"] == "note"
+        assert m["rest"].startswith("quote by Jens Stoltenberg: ")
+        quoted = m["rest"].split(": ", 1)[1].strip('"')
+        start = offset_of(text, int(m["line"]), int(m["col"]))
+        assert text[start:].startswith(quoted)
+
+
+def test_quotes_from_stdin(runner: CliRunner) -> None:
+    result = run(runner, "quotes", "-", "-f", "json", input=SAMPLE.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    assert len(QuotesOut.model_validate_json(result.stdout).quotes) == 4
+
+
+def test_quotes_json_and_html_files(runner: CliRunner, tmp_path: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    as_json = tmp_path / "article.json"
+    as_json.write_text(json.dumps({"text": text, "title": "NATO"}), encoding="utf-8")
+    result = run(runner, "quotes", "-f", "json", str(as_json))
+    assert result.exit_code == 0, result.stderr
+    out = QuotesOut.model_validate_json(result.stdout)
+    assert out.article.source_format == "json" and out.article.title == "NATO"
+    assert all(text[q.start : q.end] == q.text for q in out.quotes) and len(out.quotes) == 4
+
+    page = tmp_path / "article.html"
+    page.write_text(
+        "<html><head><title>Vote</title></head><body><article><h1>Council vote</h1>"
+        "<p>The council voted on Tuesday to build protected cycle lanes along Harbour Road.</p>"
+        "<p>Shop owner Peter Holm was less enthusiastic. “We will lose half of our parking "
+        "spaces,” he told reporters after the vote on Tuesday evening.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    result = run(runner, "quotes", "-f", "json", str(page))
+    assert result.exit_code == 0, result.stderr
+    out = QuotesOut.model_validate_json(result.stdout)
+    assert out.article.source_format == "html" and out.article.text is not None
+    assert [q.speaker for q in out.quotes] == ["Peter Holm"]
+    assert out.article.text[out.quotes[0].start : out.quotes[0].end] == out.quotes[0].text
+
+
+# -- factcheck check -----------------------------------------------------------------
+
+
+def test_check_text_exit_1_and_marked_diff(runner: CliRunner, draft_file: Path) -> None:
+    result = run(runner, "check", str(SAMPLE), "--draft", str(draft_file))
+    assert result.exit_code == 1, result.stderr
+    out = result.stdout
+    assert "4 quotations checked: 1 verified, 1 misquoted, 1 misattributed, 1 unsupported" in out
+    assert "[-not-]{+lose+}" in out
+    assert "“to prove on the battlefield that he will not”" in out  # the article's passage
+    assert "said by Jens Stoltenberg, not Macron" in out
+    for verdict in ("verified", "misquoted", "misattributed", "unsupported"):
+        assert f"  {verdict}  " in out
+
+
+def test_check_json(runner: CliRunner, draft_file: Path) -> None:
+    result = run(runner, "check", str(SAMPLE), "-d", str(draft_file), "-f", "json")
+    assert result.exit_code == 1
+    out = CheckOut.model_validate_json(result.stdout)
+    assert [f.verdict for f in out.findings] == [
+        "verified",
+        "misquoted",
+        "misattributed",
+        "unsupported",
+    ]
+    for f in out.findings:
+        assert f.draft_start is not None and f.draft_end is not None
+        assert DRAFT[f.draft_start : f.draft_end] == f.text
+
+
+@pytest.mark.parametrize("show_all", [False, True])
+def test_check_gcc_line_and_column(runner: CliRunner, draft_file: Path, show_all: bool) -> None:
+    args = ["check", str(SAMPLE), "--draft", str(draft_file), "--format", "gcc"]
+    result = run(runner, *args, *(["--all"] if show_all else []))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    expected = ["misquoted", "misattributed", "unsupported"]
+    if show_all:
+        expected.insert(0, "verified")
+    assert len(lines) == len(expected)
+    for line, verdict in zip(lines, expected, strict=True):
+        m = GCC.match(line)
+        assert m, line
+        assert m["file"] == str(draft_file)
+        assert m["severity"] == ("note" if verdict == "verified" else "error")
+        assert m["rest"].startswith(f'{verdict}: "')
+        quoted = m["rest"].split(': "', 1)[1].split('" — ', 1)[0]
+        start = offset_of(DRAFT, int(m["line"]), int(m["col"]))
+        assert DRAFT[start : start + len(quoted)] == quoted
+    first = GCC.match(lines[0])
+    assert first is not None
+    if show_all:  # after "Brüssel — NATO’s …": characters, not bytes
+        assert (first["line"], first["col"]) == ("1", str(DRAFT.index("NATO has") + 1))
+    else:
+        assert first["line"] == "3"
+        assert first["rest"] == (
+            'misquoted: "prove on the battlefield that he will lose" — article has '
+            '"to prove on the battlefield that he will not" (Jens Stoltenberg)'
+        )
+
+
+def test_check_all_verified_exits_0(runner: CliRunner, tmp_path: Path) -> None:
+    draft = tmp_path / "ok.txt"
+    draft.write_text(VERIFIED_DRAFT, encoding="utf-8")
+    result = run(runner, "check", str(SAMPLE), "--draft", str(draft), "-f", "gcc")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    result = run(runner, "check", str(SAMPLE), "--draft", str(draft))
+    assert result.exit_code == 0
+    assert "1 quotation checked: 1 verified" in result.stdout
+
+
+def test_check_draft_from_stdin(runner: CliRunner) -> None:
+    result = run(runner, "check", str(SAMPLE), "--draft", "-", "-f", "json", input=DRAFT.encode())
+    assert result.exit_code == 1, result.stderr
+    assert len(CheckOut.model_validate_json(result.stdout).findings) == 4
+
+
+def test_check_article_from_stdin(runner: CliRunner, draft_file: Path) -> None:
+    result = run(
+        runner, "check", "-", "--draft", str(draft_file), "-f", "json", input=SAMPLE.read_bytes()
+    )
+    assert result.exit_code == 1, result.stderr
+    assert CheckOut.model_validate_json(result.stdout).counts["verified"] == 1
+
+
+# -- usage and input errors: exit 2, one line ------------------------------------------
+
+
+def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    line = one_line_error(run(runner, "quotes", str(missing)))
+    assert line == f"factcheck: error: {missing}: no such file"
+    line = one_line_error(run(runner, "check", str(SAMPLE), "--draft", str(missing)))
+    assert line == f"factcheck: error: {missing}: no such file"
+
+
+def test_both_stdin_is_a_usage_error(runner: CliRunner) -> None:
+    line = one_line_error(run(runner, "check", "-", "--draft", "-", input=b"x"))
+    assert "cannot both be '-'" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["check", str(SAMPLE)], "--draft"),
+        (["quotes"], "FILE"),
+        (["quotes", str(SAMPLE), "--format", "xml"], "xml"),
+        (["quotes", str(SAMPLE), "--bogus"], "--bogus"),
+        (["frobnicate"], "frobnicate"),
+        ([], "Missing command"),
+    ],
+)
+def test_usage_errors(runner: CliRunner, args: list[str], needle: str) -> None:
+    assert needle in one_line_error(run(runner, *args))
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"caf\xe9", "not valid UTF-8"),
+        (b"text\x00with NUL", "NUL"),
+        (b"", "empty"),
+        (b"  \n\n ", "empty"),
+    ],
+)
+def test_bad_input_files(runner: CliRunner, tmp_path: Path, content: bytes, needle: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    line = one_line_error(run(runner, "quotes", str(path)))
+    assert line.startswith(f"factcheck: error: {path}: ")
+    assert needle in line
+    line = one_line_error(run(runner, "check", str(SAMPLE), "--draft", str(path)))
+    assert needle in line
+
+
+def test_bad_stdin(runner: CliRunner) -> None:
+    line = one_line_error(run(runner, "quotes", "-", input=b"\xff\xfe"))
+    assert line.startswith("factcheck: error: <stdin>: ")
+
+
+def test_bad_json_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "article.json"
+    path.write_text('{"title": "no text"}', encoding="utf-8")
+    assert "text" in one_line_error(run(runner, "quotes", str(path)))
+    path.write_text('{"text": ', encoding="utf-8")
+    assert "invalid JSON" in one_line_error(run(runner, "quotes", str(path)))
+
+
+def test_file_over_the_limit(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACTCHECK_MAX_BODY_BYTES", "1000")
+    line = one_line_error(run(runner, "quotes", str(SAMPLE)))
+    assert "limit of 1,000 bytes" in line
+    line = one_line_error(run(runner, "quotes", "-", input=SAMPLE.read_bytes()))
+    assert "limit of 1,000 bytes" in line
+
+
+def test_directory_is_an_input_error(runner: CliRunner, tmp_path: Path) -> None:
+    assert "is a directory" in one_line_error(run(runner, "quotes", str(tmp_path)))
+
+
+def test_console_script_end_to_end(tmp_path: Path) -> None:
+    """The real process: exit statuses and a one-line stderr, through ``python -m``."""
+    cmd = [sys.executable, "-m", "service.cli"]
+    ok = subprocess.run(
+        [*cmd, "quotes", "-"], input=SAMPLE.read_bytes(), capture_output=True, timeout=60
+    )
+    assert ok.returncode == 0 and ok.stdout.decode().startswith("<stdin>: 4 quotations")
+    bad = subprocess.run(
+        [*cmd, "quotes", str(tmp_path / "missing.txt")], capture_output=True, timeout=60
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.decode().splitlines() == [
+        f"factcheck: error: {tmp_path / 'missing.txt'}: no such file"
+    ]
+
+
+def test_readme_example_draft(runner: CliRunner) -> None:
+    """examples/nato-draft.md shows one finding of each verdict (the README runs it)."""
+    draft = ROOT / "examples" / "nato-draft.md"
+    result = run(runner, "check", str(SAMPLE), "--draft", str(draft), "-f", "json")
+    assert result.exit_code == 1
+    out = CheckOut.model_validate_json(result.stdout)
+    assert [f.verdict for f in out.findings] == [
+        "verified",
+        "misquoted",
+        "misattributed",
+        "unsupported",
+    ]
+
+
+def test_serve_runs_uvicorn_with_the_app(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from litestar import Litestar
+
+    calls: list[tuple[object, str, int]] = []
+
+    def fake_run(app: object, *, host: str, port: int) -> None:
+        calls.append((app, host, port))
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = run(runner, "serve", "--host", "0.0.0.0", "--port", "9001")
+    assert result.exit_code == 0, result.stderr
+    [(app_, host, port)] = calls
+    assert isinstance(app_, Litestar) and (host, port) == ("0.0.0.0", 9001)
+    assert "port" in one_line_error(run(runner, "serve", "--port", "70000"))

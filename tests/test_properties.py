@@ -1,0 +1,109 @@
+"""Properties over generated articles: offsets always slice what they claim, and an
+article checked against itself verifies every quotation."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.ingest import read_article
+from service.pipeline import check_draft
+from service.quotes import extract_quotes
+
+_WORDS = [
+    "the",
+    "minister",
+    "said",
+    "we",
+    "will",
+    "win",
+    "didn’t",
+    "Ukrainians’",
+    "rock",
+    "’n’",
+    "roll",
+    "told",
+    "reporters",
+    "added",
+    "according",
+    "to",
+    "he",
+    "she",
+    "Jane",
+    "Smith",
+    "Mr.",
+    "Jones",
+    "NATO",
+    "Secretary",
+    "General",
+    "Jens",
+    "Stoltenberg",
+    "—",
+    "–",
+    ",",
+    ".",
+    "?",
+    ":",
+    "(D-Wis.)",
+    "l’ONU",
+    "a",
+    "déclaré",
+    "sagte",
+]
+_MARKS = ["“", "”", '"', "‘", "’", "'", "«", "»", "„", "‹", "›"]
+_BREAKS = [" ", " ", " ", "\n", "\n\n", "\u00a0", "\t"]
+
+token = st.one_of(st.sampled_from(_WORDS), st.sampled_from(_MARKS), st.sampled_from(_BREAKS))
+articles = st.lists(token, min_size=1, max_size=120).map("".join).filter(lambda t: t.strip() != "")
+
+# Articles that hold real quotations: sentences with a quote and an attribution.
+sentence = st.builds(
+    lambda marks, words, who: f"{marks[0]}{' '.join(words).capitalize()},{marks[1]} {who} said.",
+    st.sampled_from([("“", "”"), ('"', '"'), ("‘", "’"), ("«", "»"), ("„", "“")]),
+    st.lists(
+        st.sampled_from(["we", "will", "not", "win", "this", "year", "didn’t", "ask"]),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["Jane Smith", "he", "Mr. Jones", "the minister"]),
+)
+quoted_articles = st.lists(sentence, min_size=1, max_size=8).map(lambda s: "\n\n".join(s))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(articles)
+def test_offsets_slice_exactly_what_they_claim(text: str) -> None:
+    for q in extract_quotes(text):
+        assert text[q.start : q.end] == q.text
+        assert q.text.strip() == q.text and q.text
+        assert (
+            q.open_mark == text[q.start - 1 : q.start] or q.continued or text[q.start - 1].isspace()
+        )
+        if q.speaker_mention is not None:
+            m = q.speaker_mention
+            assert text[m.start : m.end] == m.text
+        if q.cue is not None:
+            assert text[q.cue.start : q.cue.end] == q.cue.text
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(articles)
+def test_checking_any_article_against_itself_verifies_every_quote(text: str) -> None:
+    report = check_draft(read_article(text), text)
+    assert all(f.verdict == "verified" for f in report.findings), [
+        (f.text, f.verdict, f.message) for f in report.findings if f.verdict != "verified"
+    ]
+    for f in report.findings:
+        assert f.draft_start is not None and f.draft_end is not None
+        assert text[f.draft_start : f.draft_end] == f.text
+        for ev in f.evidence:
+            assert text[ev.start : ev.end] == ev.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(quoted_articles)
+def test_generated_quotes_are_found_and_verified_against_themselves(text: str) -> None:
+    quotes = extract_quotes(text)
+    assert len([q for q in quotes if q.kind != "nested"]) >= 1
+    report = check_draft(read_article(text), text)
+    assert {f.verdict for f in report.findings} == {"verified"}
