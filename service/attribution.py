@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
-    ABBREVIATIONS,
     NOT_NAME,
     NameIndex,
     Token,
@@ -20,6 +19,7 @@ from .names import (
     split_title,
     tokens,
 )
+from .sentences import sentence_spans
 
 _VERBS = """
     said says say saying told tells tell added adds stressed stresses noted notes explained
@@ -241,7 +241,6 @@ _QUOTE_RUN = re.compile(_QUOTE_CHAR + "+")
 _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE
 )
-_SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=[\"“‘'«„\ue000(\[]?[^\W_])")
 _CLAUSE_BREAK = re.compile(
     r"[:;—–(\ue000]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)"
 )
@@ -320,19 +319,10 @@ def _mask(text: str, raw: list[RawQuote]) -> str:
 
 
 def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    start = lo
-    for m in _SENTENCE_BREAK.finditer(masked, lo, hi):
-        word = masked[max(lo, m.start() - 6) : m.start() + 1].split()[-1:]
-        if word and (
-            word[0].rstrip(".").lower().split("’")[0] in ABBREVIATIONS or len(word[0]) == 2
-        ):
-            continue
-        out.append((start, m.start() + 1))
-        start = m.end()
+    out = sentence_spans(masked, lo, hi)
     # A quotation ending a sentence: "… win." He then …
     refined: list[tuple[int, int]] = []
-    for s, e in [*out, (start, hi)]:
+    for s, e in out:
         cursor = s
         for m in re.finditer(_QUOTE_CHAR + r"+", masked[s:e]):
             qe = s + m.end()

@@ -54,3 +54,39 @@ class InvalidRequestError(InputError):
 class UnsupportedMediaTypeError(InputError):
     status = 415
     title = "Unsupported media type"
+
+
+class ConfigurationError(FactcheckError):
+    """The service is set up wrongly (a missing prompt template, a bad setting)."""
+
+    status = 500
+    title = "Configuration error"
+    exit_code = 2
+
+
+class ProviderError(FactcheckError):
+    """The model provider failed; ``cause`` names what went wrong for the problem body."""
+
+    status = 502
+    title = "Model provider error"
+    exit_code = 3
+
+
+class ProviderUnavailableError(ProviderError):
+    """Rate-limited, overloaded or unreachable after the bounded retries."""
+
+    status = 503
+    title = "Model provider unavailable"
+
+
+class ProviderTimeoutError(ProviderError):
+    status = 504
+    title = "Model provider timed out"
+
+
+class ModelOutputError(ProviderError):
+    """The model answered, but not with what was asked: invalid JSON twice, or an answer
+    cut off at the output limit."""
+
+    status = 502
+    title = "Invalid model output"

@@ -3,9 +3,9 @@ Python API. The OpenAPI schema is generated from these models."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Verdict = Literal["verified", "misquoted", "misattributed", "paraphrase", "unsupported"]
 Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
@@ -126,6 +126,86 @@ class CheckOut(BaseModel):
     article: Ingested
     findings: list[Finding]
     counts: dict[str, int] = Field(description="Number of findings per verdict.")
+
+
+# -- the LLM stages -------------------------------------------------------------------
+
+ShortText = Annotated[str, StringConstraints(max_length=400)]
+
+
+class ModelStatement(BaseModel):
+    """An attributed statement as the model reports it; never trusted, always checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str | None = Field(description="Who said it, as the article names them; null if nobody.")
+    text: str = Field(
+        max_length=600,
+        description="Direct quotation: the exact words between the quotation marks. Reported "
+        "speech: the statement as the article reports it.",
+    )
+    direct: bool = Field(description="True when the article puts these words in quotation marks.")
+
+
+class ModelAnalysis(BaseModel):
+    """What one model call returns for an article (the structured-output schema)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(max_length=1200)
+    key_points: list[ShortText] = Field(max_length=6)
+    claims: list[ShortText] = Field(max_length=12)
+    statements: list[ModelStatement] = Field(max_length=20)
+
+
+class Usage(BaseModel):
+    calls: int = Field(description="Model calls made for this response (0 when cached or offline).")
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None = Field(
+        default=None, description="Estimated cost, where the model's prices are configured."
+    )
+
+
+class EngineInfo(BaseModel):
+    engine: Literal["llm", "offline"]
+    model: str | None = Field(description="The model that answered; null for the offline engine.")
+    prompt: str | None = Field(description="The prompt template and its version, name@version.")
+    cached: bool = Field(description="True when the model's answer came from the cache.")
+    chunks: int = Field(description="Parts the article was split into to fit the model's context.")
+    usage: Usage
+    notice: str | None = Field(default=None, description="What people should know about this answer.")
+
+
+class SummarizeOut(BaseModel):
+    article: Ingested
+    engine: EngineInfo
+    summary: str
+    key_points: list[str]
+    quotes: list[Finding] = Field(description="Every quotation in the summary and key points, checked.")
+    counts: dict[str, int]
+
+
+class ClaimsOut(BaseModel):
+    article: Ingested
+    engine: EngineInfo
+    claims: list[Finding] = Field(description="Claims, each supported by an article sentence or not.")
+    statements: list[Finding] = Field(description="Who said what, each checked against the article.")
+    counts: dict[str, int]
+
+
+class ReportOut(BaseModel):
+    """The full report on an article: summary, claims, statements and the quotations."""
+
+    article: Ingested
+    engine: EngineInfo
+    summary: str
+    key_points: list[str]
+    summary_quotes: list[Finding]
+    claims: list[Finding]
+    statements: list[Finding]
+    quotes: list[Quote] = Field(description="The article's direct quotations, found deterministically.")
+    counts: dict[str, int]
 
 
 class Health(BaseModel):

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .sentences import ABBREVIATIONS
+
 # Words that head or qualify a role. A capitalised run up to its last title word is the
 # title: "NATO Secretary General Jens Stoltenberg" -> title + "Jens Stoltenberg".
 TITLE_WORDS = frozenset(
@@ -159,13 +161,6 @@ NAME_PARTICLES = frozenset(
     }
 )
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-ABBREVIATIONS = frozenset(
-    """
-        m mme mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s
-        u.k u.n no vs jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd dept
-        fig est etc
-        """.split()
-)
 
 TOKEN = re.compile(r"[^\W_](?:[\w’'\-]|\.(?=[^\W_]))*\.?")
 

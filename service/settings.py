@@ -1,9 +1,12 @@
-"""Configuration from the environment (prefix ``FACTCHECK_``)."""
+"""Configuration from the environment: ``FACTCHECK_*``, and the OpenAI client's own
+``OPENAI_API_KEY`` / ``OPENAI_BASE_URL``."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,6 +15,39 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 2 * 1024 * 1024
     """Requests and input files larger than this are refused (HTTP 413, CLI exit 2)."""
+
+    # -- the model provider ---------------------------------------------------------
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("FACTCHECK_API_KEY", "OPENAI_API_KEY")
+    )
+    base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("FACTCHECK_BASE_URL", "OPENAI_BASE_URL")
+    )
+    model: str = "gpt-4o-mini"
+    """The model name sent to the provider; any OpenAI-compatible name works."""
+    engine: Literal["auto", "llm", "offline"] = "auto"
+    """auto: the LLM when a key or a base URL is set, else the offline engine."""
+    json_mode: Literal["json_schema", "json_object"] = "json_schema"
+    """json_schema (strict structured output) where the server supports it, else json_object."""
+    timeout_seconds: float = 60.0
+    max_retries: int = 2
+    """Retries of one model call on 408/409/429/5xx and connection errors, with backoff and
+    jitter, honouring Retry-After."""
+    max_output_tokens: int = 1500
+    context_tokens: int = 8192
+    """The model's context window; an article that does not fit with the prompt and the
+    answer is split on paragraph boundaries (map-reduce)."""
+    price_input_per_mtok: float | None = None
+    """USD per million prompt tokens; with the output price, responses carry a cost."""
+    price_output_per_mtok: float | None = None
+    cache_entries: int = 256
+    """Identical requests (article, model, prompt version) answered from memory."""
+
+    @property
+    def use_llm(self) -> bool:
+        if self.engine != "auto":
+            return self.engine == "llm"
+        return self.api_key is not None or self.base_url is not None
 
 
 @lru_cache(maxsize=1)
