@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
 from .errors import ModelOutputError, ProviderError, ProviderTimeoutError, ProviderUnavailableError
@@ -82,12 +83,16 @@ class ChatModel:
                 f"the model ({self.name}) answered with invalid JSON twice: {_first_error(second)}"
             ) from None
 
-    async def _complete(self, messages: list[dict[str, str]], schema: type[BaseModel], usage: CallUsage) -> str:
+    async def _complete(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], usage: CallUsage
+    ) -> str:
         try:
-            response = await self._client.chat.completions.create(
+            # The typed overloads want TypedDict messages; plain dicts are what is sent.
+            completions: Any = self._client.chat.completions
+            response: ChatCompletion = await completions.create(
                 model=self.name,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=self._response_format(schema),  # type: ignore[arg-type]
+                messages=messages,
+                response_format=self._response_format(schema),
                 max_tokens=self.settings.max_output_tokens,
                 temperature=0,
             )
@@ -107,10 +112,18 @@ class ChatModel:
         except openai.AuthenticationError:
             raise ProviderError("the model provider rejected the API key (401)") from None
         except openai.NotFoundError:
-            raise ProviderError(f"the model provider does not know the model {self.name!r} (404)") from None
+            raise ProviderError(
+                f"the model provider does not know the model {self.name!r} (404)"
+            ) from None
         except openai.APIStatusError as exc:
-            cause = ProviderUnavailableError if exc.status_code in (502, 503, 504, 529) else ProviderError
-            raise cause(f"the model provider answered HTTP {exc.status_code}: {_brief(exc)}") from None
+            cause = (
+                ProviderUnavailableError
+                if exc.status_code in (502, 503, 504, 529)
+                else ProviderError
+            )
+            raise cause(
+                f"the model provider answered HTTP {exc.status_code}: {_brief(exc)}"
+            ) from None
         usage.calls += 1
         if response.usage is not None:
             usage.prompt_tokens += response.usage.prompt_tokens
@@ -130,7 +143,11 @@ class ChatModel:
             return {"type": "json_object"}
         return {
             "type": "json_schema",
-            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": True},
+            "json_schema": {
+                "name": schema.__name__,
+                "schema": schema.model_json_schema(),
+                "strict": True,
+            },
         }
 
 

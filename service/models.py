@@ -33,13 +33,16 @@ class Quote(BaseModel):
         "null for scare quotes, titles and unattributed quotes."
     )
     speaker_title: str | None = Field(
-        default=None, description="Title or role kept apart from the name, e.g. 'NATO Secretary General'."
+        default=None,
+        description="Title or role kept apart from the name, e.g. 'NATO Secretary General'.",
     )
     speaker_mention: Span | None = Field(
         default=None,
         description="Where the attribution names the speaker (may be a pronoun or a surname).",
     )
-    cue: Span | None = Field(default=None, description="The speech verb or phrase: 'said', 'according to'.")
+    cue: Span | None = Field(
+        default=None, description="The speech verb or phrase: 'said', 'according to'."
+    )
     kind: QuoteKind = Field(
         description="full: a whole sentence or more; partial: a fragment inside a sentence; "
         "nested: a quotation inside another quotation."
@@ -57,7 +60,9 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(description="The article: plain text, or HTML (detected) whose body is extracted.")
+    text: str = Field(
+        description="The article: plain text, or HTML (detected) whose body is extracted."
+    )
     title: str | None = None
     url: str | None = None
 
@@ -82,7 +87,9 @@ class Ingested(BaseModel):
         description="The paragraphs taken as article text; boilerplate (bylines, photo credits, "
         "related-headline lists) is left out."
     )
-    skipped: list[Span] = Field(default_factory=list, description="Paragraphs left out as boilerplate.")
+    skipped: list[Span] = Field(
+        default_factory=list, description="Paragraphs left out as boilerplate."
+    )
 
 
 class QuotesOut(BaseModel):
@@ -101,7 +108,9 @@ class DiffOp(BaseModel):
 class Finding(BaseModel):
     """One quotation or statement judged against the article."""
 
-    text: str = Field(description="The quoted words or statement as the draft (or model) gives them.")
+    text: str = Field(
+        description="The quoted words or statement as the draft (or model) gives them."
+    )
     speaker: str | None = Field(description="Who the draft (or model) says said them.")
     verdict: Verdict
     method: Method = Field(description="How the evidence was found.")
@@ -118,7 +127,9 @@ class Finding(BaseModel):
         default=None, description="Word-level difference, for misquoted findings."
     )
     message: str = Field(description="One line for people.")
-    draft_start: int | None = Field(default=None, ge=0, description="Offset of the quote in the draft.")
+    draft_start: int | None = Field(
+        default=None, ge=0, description="Offset of the quote in the draft."
+    )
     draft_end: int | None = Field(default=None, ge=0)
 
 
@@ -138,7 +149,9 @@ class ModelStatement(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    speaker: str | None = Field(description="Who said it, as the article names them; null if nobody.")
+    speaker: str | None = Field(
+        description="Who said it, as the article names them; null if nobody."
+    )
     text: str = Field(
         max_length=600,
         description="Direct quotation: the exact words between the quotation marks. Reported "
@@ -174,7 +187,9 @@ class EngineInfo(BaseModel):
     cached: bool = Field(description="True when the model's answer came from the cache.")
     chunks: int = Field(description="Parts the article was split into to fit the model's context.")
     usage: Usage
-    notice: str | None = Field(default=None, description="What people should know about this answer.")
+    notice: str | None = Field(
+        default=None, description="What people should know about this answer."
+    )
 
 
 class SummarizeOut(BaseModel):
@@ -182,15 +197,21 @@ class SummarizeOut(BaseModel):
     engine: EngineInfo
     summary: str
     key_points: list[str]
-    quotes: list[Finding] = Field(description="Every quotation in the summary and key points, checked.")
+    quotes: list[Finding] = Field(
+        description="Every quotation in the summary and key points, checked."
+    )
     counts: dict[str, int]
 
 
 class ClaimsOut(BaseModel):
     article: Ingested
     engine: EngineInfo
-    claims: list[Finding] = Field(description="Claims, each supported by an article sentence or not.")
-    statements: list[Finding] = Field(description="Who said what, each checked against the article.")
+    claims: list[Finding] = Field(
+        description="Claims, each supported by an article sentence or not."
+    )
+    statements: list[Finding] = Field(
+        description="Who said what, each checked against the article."
+    )
     counts: dict[str, int]
 
 
@@ -204,7 +225,9 @@ class ReportOut(BaseModel):
     summary_quotes: list[Finding]
     claims: list[Finding]
     statements: list[Finding]
-    quotes: list[Quote] = Field(description="The article's direct quotations, found deterministically.")
+    quotes: list[Quote] = Field(
+        description="The article's direct quotations, found deterministically."
+    )
     counts: dict[str, int]
 
 

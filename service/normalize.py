@@ -45,3 +45,21 @@ def words_pattern(words: str) -> re.Pattern[str] | None:
     before = r"(?<!\w)" if parts[0][0].isalnum() else ""
     after = r"(?!\w)" if parts[-1][-1].isalnum() else ""
     return re.compile(before + body + after)
+
+
+WORD = re.compile(r"[^\W\d_][\w’'-]*|\d[\d.,]*\d|\d")
+_STOP = frozenset(
+    """the a an and or but of to in on at for with by from as is are was were be been has have
+    had it its this that these those he she they we you i his her their our will would can
+    could should may might said says say also than then there which who whom what when where
+    how about into over after before more most such only other some any all one does did do""".split()
+)
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def content_words(text: str) -> list[str]:
+    """The words that carry a sentence's content, folded and crudely stemmed ("plans",
+    "planned" and "planning" meet): no function words, numbers kept."""
+    return [
+        _SUFFIX.sub("", w) if len(w) > 4 else w for w in WORD.findall(fold(text)) if w not in _STOP
+    ]

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from .analysis import Analyzer
 from .errors import EmptyInputError, UndecodableInputError
+from .grounding import ground_statement, quotes_in_text, support
 from .ingest import Article, looks_like_html, parse_request_body, read_article
-from .models import ArticleIn, CheckOut, Finding, QuotesOut, SourceFormat
+from .models import (
+    ArticleIn,
+    CheckOut,
+    ClaimsOut,
+    Finding,
+    QuotesOut,
+    ReportOut,
+    SourceFormat,
+    SummarizeOut,
+)
 from .quotes import quotes_in
 from .verify import ArticleIndex, count_verdicts
 
 __all__ = [
+    "Analyzer",
     "check_draft",
+    "claims",
     "index_article",
     "quotes",
     "read_article",
     "read_body",
     "read_json_article",
+    "report",
+    "summarize",
 ]
 
 
@@ -60,3 +75,56 @@ def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "t
         finding = index.judge(q.text, q.speaker)
         findings.append(finding.model_copy(update={"draft_start": q.start, "draft_end": q.end}))
     return CheckOut(article=article.describe(), findings=findings, counts=count_verdicts(findings))
+
+
+async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
+    """Summary and key points (LLM, or the offline engine), with every quotation they
+    contain checked against the article."""
+    index = index_article(article)
+    analysis = await analyzer.analyze(index)
+    found = quotes_in_text(index, [analysis.result.summary, *analysis.result.key_points])
+    return SummarizeOut(
+        article=article.describe(),
+        engine=analysis.engine,
+        summary=analysis.result.summary,
+        key_points=list(analysis.result.key_points),
+        quotes=found,
+        counts=count_verdicts(found),
+    )
+
+
+async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
+    """Claims and attributed statements, each grounded in the article or marked as not."""
+    index = index_article(article)
+    analysis = await analyzer.analyze(index)
+    claim_findings = [support(index, c) for c in analysis.result.claims]
+    statements = [ground_statement(index, s) for s in analysis.result.statements]
+    return ClaimsOut(
+        article=article.describe(),
+        engine=analysis.engine,
+        claims=claim_findings,
+        statements=statements,
+        counts=count_verdicts(claim_findings + statements),
+    )
+
+
+async def report(article: Article, analyzer: Analyzer) -> ReportOut:
+    """Everything about one article from one model call: summary, key points, claims,
+    statements (all checked) and the article's own quotations."""
+    index = index_article(article)
+    analysis = await analyzer.analyze(index)
+    result = analysis.result
+    summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
+    claim_findings = [support(index, c) for c in result.claims]
+    statements = [ground_statement(index, s) for s in result.statements]
+    return ReportOut(
+        article=article.describe(),
+        engine=analysis.engine,
+        summary=result.summary,
+        key_points=list(result.key_points),
+        summary_quotes=summary_quotes,
+        claims=claim_findings,
+        statements=statements,
+        quotes=index.quotes,
+        counts=count_verdicts(summary_quotes + claim_findings + statements),
+    )

@@ -56,5 +56,12 @@ def load_prompt(name: str, directory: Path | None = None) -> Prompt:
     parts = _SECTION.split(body)
     sections = dict(zip(parts[1::2], parts[2::2], strict=True))
     if "version" not in meta or set(sections) != {"system", "user"}:
-        raise ConfigurationError(f"prompt template {path} needs a version and ## system / ## user sections")
-    return Prompt(meta.get("name", name), meta["version"], Template(sections["system"]), Template(sections["user"]))
+        raise ConfigurationError(
+            f"prompt template {path} needs a version and ## system / ## user sections"
+        )
+    return Prompt(
+        meta.get("name", name),
+        meta["version"],
+        Template(sections["system"]),
+        Template(sections["user"]),
+    )

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import fold, words_pattern
+from .sentences import sentence_spans
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
 _EDGE = " \t\n\"'“”‘’«»„‚‹›.,;:!?-–—…()[]"
@@ -59,6 +60,19 @@ class ArticleIndex:
         if i >= 0 and self.quotes[i].end >= end:
             return self.quotes[i]
         return None
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """The body's sentences, never cut inside a quotation."""
+        inside = [(q.start, q.end) for q in self.quotes]
+        out: list[tuple[int, int]] = []
+        for lo, hi in self.article.paragraphs:
+            for s, e in sentence_spans(self.article.text, lo, hi):
+                if out and out[-1][1] >= lo and any(a < s <= b for a, b in inside):
+                    out[-1] = (out[-1][0], e)
+                else:
+                    out.append((s, e))
+        return out
 
     def in_body(self, start: int) -> bool:
         return any(lo <= start < hi for lo, hi in self.article.paragraphs)

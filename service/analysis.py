@@ -1,0 +1,207 @@
+"""The LLM stage: one structured call per article (one per part of an article too long for
+the model's context), answers cached by article, model and prompt version.
+
+Nothing the model says is trusted here; ``grounding`` checks it against the article."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .ingest import Article
+from .llm import CallUsage, ChatModel, schema_instructions
+from .models import EngineInfo, ModelAnalysis, ModelStatement, Usage
+from .normalize import fold
+from .offline import offline_analysis
+from .prompts import Prompt, load_prompt
+from .sentences import sentence_spans
+from .settings import Settings
+from .tokens import count_tokens
+from .verify import ArticleIndex
+
+PROMPT = "analyze"
+_SAFETY_TOKENS = 64
+"""Chat templates add a few tokens per message that tiktoken cannot see."""
+
+OFFLINE_NOTICE = (
+    "Offline engine: an extractive summary and the article's own quotations, no language "
+    "model. Set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server) to use one."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    result: ModelAnalysis
+    engine: EngineInfo
+
+
+@dataclass(frozen=True, slots=True)
+class PromptPlan:
+    """What will be sent: the article split into parts that fit the context window."""
+
+    prompt: Prompt
+    parts: list[str]
+    prompt_tokens: list[int]
+    article_tokens: int
+
+
+class Analyzer:
+    """Runs the analysis with the configured engine; keeps the answer cache."""
+
+    def __init__(self, settings: Settings, model: ChatModel | None = None) -> None:
+        self.settings = settings
+        self.model = model if model is not None or not settings.use_llm else ChatModel(settings)
+        self._cache: OrderedDict[str, ModelAnalysis] = OrderedDict()
+
+    async def close(self) -> None:
+        if self.model is not None:
+            await self.model.close()
+
+    async def analyze(self, index: ArticleIndex) -> Analysis:
+        article = index.article
+        if self.model is None:
+            return Analysis(
+                offline_analysis(index),
+                EngineInfo(
+                    engine="offline",
+                    model=None,
+                    prompt=None,
+                    cached=False,
+                    chunks=1,
+                    usage=Usage(calls=0, prompt_tokens=0, completion_tokens=0),
+                    notice=OFFLINE_NOTICE,
+                ),
+            )
+        plan = self.plan(article)
+        key = self._key(article, plan.prompt)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return Analysis(cached, self._info(plan, CallUsage(), cached=True))
+        usage = CallUsage()
+        answers: list[ModelAnalysis] = []
+        for i, part in enumerate(plan.parts):
+            note = (
+                f"This is part {i + 1} of {len(plan.parts)} of a longer article."
+                if len(plan.parts) > 1
+                else ""
+            )
+            system, user = plan.prompt.render(article=part, part=note, schema=self._schema())
+            answer, call = await self.model.structured(system, user, ModelAnalysis)
+            usage.add(call)
+            answers.append(answer)
+        result = merge(answers)
+        self._cache[key] = result
+        while len(self._cache) > self.settings.cache_entries:
+            self._cache.popitem(last=False)
+        return Analysis(result, self._info(plan, usage, cached=False))
+
+    def plan(self, article: Article) -> PromptPlan:
+        """Split the article's body on paragraph boundaries into parts that fit the context
+        window with the prompt and the answer; every part's prompt is counted."""
+        prompt = load_prompt(PROMPT)
+        model = self.settings.model
+        empty_system, empty_user = prompt.render(article="", part="", schema=self._schema())
+        overhead = (
+            count_tokens(empty_system, model) + count_tokens(empty_user, model) + _SAFETY_TOKENS
+        )
+        budget = self.settings.context_tokens - self.settings.max_output_tokens - overhead
+        paragraphs: list[str] = []
+        for s, e in article.paragraphs:
+            if count_tokens(article.text[s:e], model) <= budget:
+                paragraphs.append(article.text[s:e])
+            else:  # a paragraph longer than a part: cut it between sentences
+                paragraphs += [article.text[a:b] for a, b in sentence_spans(article.text, s, e)]
+        sizes = [count_tokens(p, model) for p in paragraphs]
+        parts: list[str] = []
+        current: list[str] = []
+        used = 0
+        for paragraph, size in zip(paragraphs, sizes, strict=True):
+            if current and used + size > budget:
+                parts.append("\n\n".join(current))
+                current, used = [], 0
+            current.append(paragraph)
+            used += size + 1
+        if current:
+            parts.append("\n\n".join(current))
+        prompt_tokens = []
+        for i, part in enumerate(parts):
+            note = (
+                f"This is part {i + 1} of {len(parts)} of a longer article."
+                if len(parts) > 1
+                else ""
+            )
+            system, user = prompt.render(article=part, part=note, schema=self._schema())
+            prompt_tokens.append(count_tokens(system, model) + count_tokens(user, model))
+        return PromptPlan(prompt, parts, prompt_tokens, sum(sizes))
+
+    def _schema(self) -> str:
+        return schema_instructions(ModelAnalysis, self.settings)
+
+    def _key(self, article: Article, prompt: Prompt) -> str:
+        digest = hashlib.sha256()
+        for piece in (
+            article.text,
+            self.settings.model,
+            prompt.ref,
+            self.settings.json_mode,
+            str(self.settings.base_url),
+        ):
+            digest.update(piece.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+    def _info(self, plan: PromptPlan, usage: CallUsage, *, cached: bool) -> EngineInfo:
+        return EngineInfo(
+            engine="llm",
+            model=self.settings.model,
+            prompt=plan.prompt.ref,
+            cached=cached,
+            chunks=len(plan.parts),
+            usage=Usage(
+                calls=usage.calls,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost_usd=self._cost(usage),
+            ),
+        )
+
+    def _cost(self, usage: CallUsage) -> float | None:
+        s = self.settings
+        if s.price_input_per_mtok is None or s.price_output_per_mtok is None:
+            return None
+        return round(
+            (
+                usage.prompt_tokens * s.price_input_per_mtok
+                + usage.completion_tokens * s.price_output_per_mtok
+            )
+            / 1e6,
+            6,
+        )
+
+
+def merge(answers: list[ModelAnalysis]) -> ModelAnalysis:
+    """The answers for the parts of one article as one: summaries joined in order, lists
+    concatenated without repeats. Deterministic, so a long article costs one call per part
+    and no more."""
+    if len(answers) == 1:
+        return answers[0]
+    seen: set[str] = set()
+
+    def fresh(text: str) -> bool:
+        key = " ".join(fold(text).split())
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    statements: list[ModelStatement] = []
+    for a in answers:
+        statements += [s for s in a.statements if fresh(f"{s.speaker}|{s.text}")]
+    return ModelAnalysis.model_construct(
+        summary=" ".join(a.summary.strip() for a in answers if a.summary.strip()),
+        key_points=[k for a in answers for k in a.key_points if fresh(k)],
+        claims=[c for a in answers for c in a.claims if fresh(c)],
+        statements=statements,
+    )

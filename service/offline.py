@@ -1,0 +1,52 @@
+"""The offline engine: what factcheck says about an article with no language model.
+
+An extractive summary (the article's own sentences, ranked by position and by how many of
+the article's frequent words they hold) and the core's quotations as attributed
+statements. Nothing is downloaded, nothing leaves the machine."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .models import ModelAnalysis, ModelStatement
+from .normalize import WORD, content_words
+from .verify import ArticleIndex
+
+_TERMINAL = frozenset('.!?…"”’»')
+SUMMARY_SENTENCES = 3
+KEY_POINTS = 5
+
+
+def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
+    article = index.article
+    sentences = [
+        (s, e)
+        for s, e in index.sentences
+        if len(WORD.findall(article.text[s:e])) >= 6 and article.text[e - 1] in _TERMINAL
+    ]
+    ranked = _rank(article.text, sentences)
+    summary = sorted(ranked[:SUMMARY_SENTENCES])
+    points = sorted(ranked[SUMMARY_SENTENCES : SUMMARY_SENTENCES + KEY_POINTS])
+    return ModelAnalysis(
+        summary=" ".join(article.text[s:e] for s, e in summary)[:1200],
+        key_points=[article.text[s:e][:400] for s, e in points],
+        claims=[],
+        statements=[
+            ModelStatement(speaker=q.speaker, text=q.text[:600], direct=True)
+            for q in index.quotes
+            if q.speaker and q.kind != "nested"
+        ][:20],
+    )
+
+
+def _rank(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    freq = Counter(w for s, e in sentences for w in content_words(text[s:e]))
+    top = max(freq.values(), default=1)
+
+    def score(index: int, span: tuple[int, int]) -> float:
+        content = content_words(text[span[0] : span[1]])
+        density = sum(freq[w] for w in content) / (top * max(len(content), 1))
+        return density + 1.0 / (1 + index)  # news puts what matters first
+
+    order = sorted(range(len(sentences)), key=lambda i: -score(i, sentences[i]))
+    return [sentences[i] for i in order]
