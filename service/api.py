@@ -7,7 +7,8 @@ RFC 9457 problem (``application/problem+json``); none carries a traceback."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
@@ -23,16 +24,36 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from pydantic import BaseModel, ValidationError
 
+from .analysis import Analyzer
 from .errors import (
     FactcheckError,
     InputError,
     InputTooLargeError,
     InvalidRequestError,
+    ProviderError,
     UnsupportedMediaTypeError,
 )
 from .ingest import Article, decode
-from .models import ArticleIn, CheckIn, CheckOut, Health, Problem, QuotesOut
-from .pipeline import check_draft, quotes, read_body, read_json_article
+from .models import (
+    ArticleIn,
+    CheckIn,
+    CheckOut,
+    ClaimsOut,
+    Health,
+    Problem,
+    QuotesOut,
+    ReportOut,
+    SummarizeOut,
+)
+from .pipeline import (
+    check_draft,
+    claims,
+    quotes,
+    read_body,
+    read_json_article,
+    report,
+    summarize,
+)
 from .settings import Settings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -64,10 +85,20 @@ def _is_json(media: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def _limit(request: Request[Any, Any, Any]) -> int:
+def _settings(request: Request[Any, Any, Any]) -> Settings:
     settings = request.app.state.settings
     assert isinstance(settings, Settings)
-    return settings.max_body_bytes
+    return settings
+
+
+def _limit(request: Request[Any, Any, Any]) -> int:
+    return _settings(request).max_body_bytes
+
+
+def _analyzer(request: Request[Any, Any, Any]) -> Analyzer:
+    analyzer = request.app.state.analyzer
+    assert isinstance(analyzer, Analyzer)
+    return analyzer
 
 
 def parse_json(model: type[M], raw: bytes, *, limit: int) -> M:
@@ -115,6 +146,13 @@ async def _run(work: Callable[[], T], size: int) -> T:
     if size > INLINE_BYTES:
         return await sync_to_thread(work)
     return work()
+
+
+async def _read_article(request: Request[Any, Any, Any]) -> Article:
+    """The article in a body like ``POST /quotes``'s: JSON ``ArticleIn``, text or HTML."""
+    raw = await request.body()
+    read = _article_from(raw, _media_type(request), limit=_limit(request))
+    return await _run(read, len(raw))
 
 
 # -- OpenAPI: the request bodies the handlers read themselves -----------------------
@@ -172,6 +210,16 @@ _PROBLEMS: Mapping[int, ResponseSpec] = {
     500: _problem_spec("Unexpected server error (logged; no details are returned)"),
 }
 
+_MODEL_PROBLEMS: Mapping[int, ResponseSpec] = {
+    **_PROBLEMS,
+    502: _problem_spec(
+        "The model provider failed: an HTTP error, a rejected key, an unknown model, or an "
+        "answer that is invalid JSON twice or cut off at the output limit"
+    ),
+    503: _problem_spec("The model provider is rate-limiting, overloaded or unreachable"),
+    504: _problem_spec("The model provider did not answer in time"),
+}
+
 
 # -- handlers ------------------------------------------------------------------------
 
@@ -201,21 +249,61 @@ async def post_quotes(request: Request[Any, Any, Any]) -> QuotesOut:
 
 
 @post(
+    "/summarize",
+    summary="Summarize an article",
+    status_code=200,
+    dependencies=_documents_body(_article_in),
+    operation_class=_TextOrJsonBody,
+    responses=_MODEL_PROBLEMS,
+)
+async def post_summarize(request: Request[Any, Any, Any]) -> SummarizeOut:
+    """Summary and key points (the language model, or the offline engine when none is
+    configured: see `engine`), with every quotation they contain checked against the
+    article. The body is like `POST /quotes`'s."""
+    return await summarize(await _read_article(request), _analyzer(request))
+
+
+@post(
+    "/claims",
+    summary="Claims and attributed statements in an article",
+    status_code=200,
+    dependencies=_documents_body(_article_in),
+    operation_class=_TextOrJsonBody,
+    responses=_MODEL_PROBLEMS,
+)
+async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
+    """The article's claims and who said what, as the model reads them, each checked against
+    the article: a claim is a `paraphrase` of the sentence that supports it, or
+    `unsupported`; a statement gets the verdict and offsets of the checker, never the model's.
+    The body is like `POST /quotes`'s."""
+    return await claims(await _read_article(request), _analyzer(request))
+
+
+@post(
     "/check",
-    summary="Check a draft's quotations against the article",
+    summary="Check a draft's quotations against the article, or report on the article",
     status_code=200,
     dependencies=_documents_body(_check_in),
-    responses=_PROBLEMS,
+    responses=_MODEL_PROBLEMS,
 )
-async def post_check(request: Request[Any, Any, Any]) -> CheckOut:
-    """Every quotation in the draft judged against the article: verified, misquoted (with the
-    article's passage and a word-level diff), misattributed or unsupported."""
+async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
+    """With a `draft`: every quotation in the draft judged against the article (`CheckOut`):
+    verified, misquoted (with the article's passage and a word-level diff), misattributed or
+    unsupported. Deterministic, no model.
+
+    Without a `draft`: the full report on the article (`ReportOut`): summary, key points,
+    claims and attributed statements from one model call, all checked, and the article's
+    own quotations."""
     raw = await request.body()
     media = _media_type(request)
     if media and not _is_json(media):
         raise UnsupportedMediaTypeError(f"cannot read {media}; send application/json (CheckIn)")
     payload = parse_json(CheckIn, raw, limit=_limit(request))
-    return await _run(lambda: check_draft(read_json_article(payload), payload.draft), len(raw))
+    draft = payload.draft
+    if draft is None:
+        article = await _run(lambda: read_json_article(payload), len(raw))
+        return await report(article, _analyzer(request))
+    return await _run(lambda: check_draft(read_json_article(payload), draft), len(raw))
 
 
 # -- errors as RFC 9457 problems ----------------------------------------------------
@@ -253,11 +341,14 @@ def _problem_type(exc: FactcheckError) -> str:
 
 def _factcheck_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     assert isinstance(exc, FactcheckError)
-    if exc.status >= 500:
-        log.error("%s %s failed: %s", request.method, request.url.path, exc.detail, exc_info=exc)
+    detail = _settings(request).redact(exc.detail)
+    if isinstance(exc, ProviderError):  # the provider's failure, not a bug: no traceback
+        log.warning("%s %s: %s: %s", request.method, request.url.path, exc.title, detail)
+    elif exc.status >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, detail, exc_info=exc)
     errors = exc.errors if isinstance(exc, InvalidRequestError) else None
     return problem_response(
-        request, exc.status, exc.title, exc.detail, type_=_problem_type(exc), errors=errors
+        request, exc.status, exc.title, detail, type_=_problem_type(exc), errors=errors
     )
 
 
@@ -310,10 +401,25 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
 # -- the app -------------------------------------------------------------------------
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> Litestar:
+    """The app, configured by ``settings`` (the environment's by default). It owns one
+    :class:`Analyzer` built from them, made on startup and closed on shutdown; an
+    ``analyzer`` passed in is used instead, and stays open (whoever made it closes it)."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        owned = analyzer is None
+        app.state.analyzer = Analyzer(settings) if analyzer is None else analyzer
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.analyzer.close()
+
     return Litestar(
-        route_handlers=[health, post_quotes, post_check],
+        route_handlers=[health, post_quotes, post_summarize, post_claims, post_check],
+        lifespan=[lifespan],
         exception_handlers={
             FactcheckError: _factcheck_error,
             HTTPException: _http_error,
@@ -324,8 +430,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="factcheck",
             version=__version__,
-            description="Check every quote and attribution in a draft against the article's own "
-            "text, deterministically, with character offsets into the article.",
+            description="Summarize news articles, list their claims and who said what, and "
+            "check every quote and attribution (the model's, or a draft's) against the "
+            "article's own text, deterministically, with character offsets into the article.",
             use_handler_docstrings=True,
         ),
         debug=False,

@@ -1,24 +1,44 @@
 """The ``factcheck`` command: the operations of :mod:`service.pipeline` on files or stdin.
 
-Exit status: 0 clean (every quotation verified, or the quotes listed), 1 findings (a
-quotation not verified), 2 usage or input error, reported as one line on stderr
-(``factcheck: error: ...``), never a traceback; 3 an unexpected internal error."""
+Exit status: 0 clean (nothing misquoted, misattributed or unsupported; or the quotes
+listed), 1 findings (something is), 2 usage or input error, 3 the model provider failed
+or an unexpected internal error; every error is one line on stderr
+(``factcheck: error: ...``), never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from pydantic import BaseModel
 from typer.core import TyperGroup
 
-from .errors import FactcheckError, InputError, InputTooLargeError
+from .analysis import Analyzer
+from .errors import (
+    ConfigurationError,
+    FactcheckError,
+    InputError,
+    InputTooLargeError,
+    ProviderError,
+)
 from .ingest import Article, decode
-from .pipeline import check_draft, quotes, read_body
-from .render import Format, render_check, render_quotes
-from .settings import get_settings
+from .llm import CallUsage, ChatModel
+from .models import ClaimsOut, ReportOut, SummarizeOut
+from .pipeline import check_draft, claims, quotes, read_body, report, summarize
+from .render import (
+    Format,
+    render_check,
+    render_claims,
+    render_quotes,
+    render_report,
+    render_summary,
+)
+from .settings import Settings, get_settings
 
 __all__ = ["app", "main"]
 
@@ -27,6 +47,12 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 STDIN = "-"
+FAILING = ("misquoted", "misattributed", "unsupported")
+"""Verdicts that make the exit status 1."""
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Out = TypeVar("Out", SummarizeOut, ClaimsOut, ReportOut)
 
 _CONTENT_TYPES = {
     ".json": "application/json",
@@ -82,7 +108,8 @@ class _Group(TyperGroup):
 
 
 def _fail(message: str, status: int) -> int:
-    print(f"factcheck: error: {message}", file=sys.stderr)
+    one_line = " ".join(message.split())  # e.g. a pydantic ValidationError spans lines
+    print(f"factcheck: error: {one_line}", file=sys.stderr)
     return status
 
 
@@ -104,6 +131,37 @@ FormatOption = Annotated[
         "JSON, its 'text').",
         case_sensitive=False,
     ),
+]
+
+
+class Engine(StrEnum):
+    auto = "auto"
+    llm = "llm"
+    offline = "offline"
+
+
+EngineOption = Annotated[
+    Engine | None,
+    typer.Option(
+        "--engine",
+        help="auto: the language model when OPENAI_API_KEY or OPENAI_BASE_URL is set, else the "
+        "offline engine; llm; offline. Default: FACTCHECK_ENGINE, else auto.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="NAME",
+        help="The model name sent to the provider. Default: FACTCHECK_MODEL, else gpt-4o-mini.",
+        show_default=False,
+    ),
+]
+AllOption = Annotated[
+    bool,
+    typer.Option("--all", help="gcc format: report verified findings too, as notes."),
 ]
 
 
@@ -161,6 +219,112 @@ def _emit(output: str) -> None:
     sys.stdout.flush()
 
 
+# -- the model ---------------------------------------------------------------------------
+
+
+def model_settings(engine: Engine | None, model: str | None) -> Settings:
+    """The environment's settings with ``--engine`` and ``--model`` applied."""
+    settings = get_settings()
+    update: dict[str, str] = {}
+    if engine is not None:
+        update["engine"] = engine.value
+    if model is not None:
+        if not model.strip():
+            raise typer.BadParameter("the model name is empty", param_hint="'--model'")
+        update["model"] = model
+    if update:
+        settings = settings.model_copy(update=update)
+    if settings.engine == "llm" and settings.api_key is None and settings.base_url is None:
+        raise ConfigurationError(
+            "the llm engine needs OPENAI_API_KEY, or OPENAI_BASE_URL for a local server"
+        )
+    return settings
+
+
+def build_analyzer(settings: Settings) -> Analyzer:
+    """The analyzer every command uses (tests replace this function)."""
+    return Analyzer(settings)
+
+
+class _Announcing(ChatModel):
+    """Wraps the analyzer's model to say on stderr (a terminal) what it is waiting for."""
+
+    def __init__(self, inner: ChatModel, parts: int) -> None:  # wraps; no client of its own
+        self.settings = inner.settings
+        self.name = inner.name
+        self._inner = inner
+        self._parts = parts
+        self._part = 0
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+    async def structured(self, system: str, user: str, schema: type[M]) -> tuple[M, CallUsage]:
+        self._part += 1
+        where = self.settings.redact(self.settings.base_url or "https://api.openai.com/v1")
+        of = f" (part {self._part} of {self._parts})" if self._parts > 1 else ""
+        _status(f"asking {self.name} at {where}{of}…")
+        return await self._inner.structured(system, user, schema)
+
+
+def _status(line: str) -> None:
+    sys.stderr.write(f"\r{line}\x1b[K" if line else "\r\x1b[K")
+    sys.stderr.flush()
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_model_step(
+    step: Callable[[Article, Analyzer], Awaitable[T]], article: Article, settings: Settings
+) -> T:
+    """One async pipeline step on an analyzer made for it, closed afterwards. Provider errors
+    leave here with secrets masked (exit status 3)."""
+
+    async def run() -> T:
+        analyzer = build_analyzer(settings)
+        announcing = analyzer.model is not None and _stderr_is_tty()
+        try:
+            if announcing and analyzer.model is not None:
+                parts = len(analyzer.plan(article).parts)
+                analyzer.model = _Announcing(analyzer.model, parts)
+            return await step(article, analyzer)
+        finally:
+            if announcing:
+                _status("")
+            await analyzer.close()
+
+    try:
+        return asyncio.run(run())
+    except ProviderError as exc:
+        raise type(exc)(settings.redact(exc.detail)) from None
+
+
+def _exit_status(counts: dict[str, int]) -> int:
+    return EXIT_FINDINGS if any(counts.get(v) for v in FAILING) else EXIT_OK
+
+
+def _model_command(
+    step: Callable[[Article, Analyzer], Awaitable[Out]],
+    render: Callable[..., str],
+    article: str,
+    fmt: Format,
+    *,
+    show_all: bool,
+    engine: Engine | None,
+    model: str | None,
+) -> int:
+    settings = model_settings(engine, model)
+    art = read_article_file(article)
+    out = run_model_step(step, art, settings)
+    _emit(render(out, fmt, text=art.text, name=_name(article), show_all=show_all))
+    return _exit_status(out.counts)
+
+
 # -- commands --------------------------------------------------------------------------
 
 
@@ -175,23 +339,68 @@ def quotes_command(
     return EXIT_OK
 
 
+@app.command("summarize")
+def summarize_command(
+    article: Annotated[str, typer.Argument(metavar="FILE", help="The article, or - for stdin.")],
+    fmt: FormatOption = Format.text,
+    engine: EngineOption = None,
+    model: ModelOption = None,
+    show_all: AllOption = False,
+) -> int:
+    """Summarize an article: summary and key points, every quotation in them checked.
+
+    Exit 0 when no quotation in the summary is misquoted, misattributed or unsupported, 1 when
+    one is, 3 when the model provider fails."""
+    return _model_command(
+        summarize, render_summary, article, fmt, show_all=show_all, engine=engine, model=model
+    )
+
+
+@app.command("claims")
+def claims_command(
+    article: Annotated[str, typer.Argument(metavar="FILE", help="The article, or - for stdin.")],
+    fmt: FormatOption = Format.text,
+    engine: EngineOption = None,
+    model: ModelOption = None,
+    show_all: AllOption = False,
+) -> int:
+    """List an article's claims and who said what, each checked against the article.
+
+    Exit 0 when nothing is misquoted, misattributed or unsupported, 1 when something is, 3
+    when the model provider fails."""
+    return _model_command(
+        claims, render_claims, article, fmt, show_all=show_all, engine=engine, model=model
+    )
+
+
 @app.command("check")
 def check_command(
     article: Annotated[str, typer.Argument(metavar="ARTICLE", help="The article, or - for stdin.")],
     draft: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--draft", "-d", metavar="DRAFT", help="The draft whose quotations are checked, or -."
+            "--draft",
+            "-d",
+            metavar="DRAFT",
+            help="The draft whose quotations are checked, or -. Without it: the full report on "
+            "the article (summary, claims, statements, quotations).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     fmt: FormatOption = Format.text,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="gcc format: report verified quotations too, as notes.")
-    ] = False,
+    show_all: AllOption = False,
+    engine: EngineOption = None,
+    model: ModelOption = None,
 ) -> int:
-    """Check every quotation in a draft against the article.
+    """Check every quotation in a draft against the article; without --draft, report on the
+    article (the model's summary, claims and statements, all checked).
 
-    Exit 0 when every quotation is verified, 1 when any is not."""
+    Exit 0 when nothing is misquoted, misattributed or unsupported, 1 when something is, 3
+    when the model provider fails (the report only: a draft is checked without a model)."""
+    if draft is None:
+        return _model_command(
+            report, render_report, article, fmt, show_all=show_all, engine=engine, model=model
+        )
     if article == STDIN and draft == STDIN:
         raise typer.BadParameter(
             "ARTICLE and DRAFT cannot both be '-' (stdin)", param_hint="'--draft'"
@@ -212,7 +421,7 @@ def check_command(
             show_all=show_all,
         )
     )
-    return EXIT_OK if all(f.verdict == "verified" for f in out.findings) else EXIT_FINDINGS
+    return _exit_status(out.counts)
 
 
 @app.command("serve")

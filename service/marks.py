@@ -134,7 +134,7 @@ def find_quotes(
             # The paragraph reopens the running quotation with its own mark.
             while i < hi and text[i].isspace():
                 i += 1
-            stack.append(_Open(i, carried.mark, i + 1, []))
+            stack.append(_Open(i, text[i], i + 1, []))
             i += 1
             carried = None
         while i < hi:

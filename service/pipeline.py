@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .analysis import Analyzer
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from .analysis import Analysis, Analyzer
 from .errors import EmptyInputError, UndecodableInputError
 from .grounding import ground_statement, quotes_in_text, support
 from .ingest import Article, looks_like_html, parse_request_body, read_article
@@ -18,6 +22,13 @@ from .models import (
 )
 from .quotes import quotes_in
 from .verify import ArticleIndex, count_verdicts
+
+T = TypeVar("T")
+
+OFFLOAD_CHARS = 64 * 1024
+"""The async functions index and check articles longer than this in a worker thread (it
+takes a second or more for the longest), so that an event loop serving other requests
+keeps flowing; shorter ones take milliseconds and stay on the loop."""
 
 __all__ = [
     "Analyzer",
@@ -77,28 +88,47 @@ def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "t
     return CheckOut(article=article.describe(), findings=findings, counts=count_verdicts(findings))
 
 
+async def _deterministic(article: Article, work: Callable[[], T]) -> T:
+    if len(article.text) > OFFLOAD_CHARS:
+        return await asyncio.to_thread(work)
+    return work()
+
+
+async def _analyze(article: Article, analyzer: Analyzer) -> tuple[ArticleIndex, Analysis]:
+    index = await _deterministic(article, lambda: index_article(article))
+    return index, await analyzer.analyze(index)
+
+
 async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
     """Summary and key points (LLM, or the offline engine), with every quotation they
     contain checked against the article."""
-    index = index_article(article)
-    analysis = await analyzer.analyze(index)
-    found = quotes_in_text(index, [analysis.result.summary, *analysis.result.key_points])
+    index, analysis = await _analyze(article, analyzer)
+    result = analysis.result
+    found = await _deterministic(
+        article, lambda: quotes_in_text(index, [result.summary, *result.key_points])
+    )
     return SummarizeOut(
         article=article.describe(),
         engine=analysis.engine,
-        summary=analysis.result.summary,
-        key_points=list(analysis.result.key_points),
+        summary=result.summary,
+        key_points=list(result.key_points),
         quotes=found,
         counts=count_verdicts(found),
     )
 
 
+def _ground(index: ArticleIndex, analysis: Analysis) -> tuple[list[Finding], list[Finding]]:
+    """The model's claims and statements, each checked against the article."""
+    result = analysis.result
+    claim_findings = [support(index, c) for c in result.claims]
+    statements = [ground_statement(index, s) for s in result.statements]
+    return claim_findings, statements
+
+
 async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
     """Claims and attributed statements, each grounded in the article or marked as not."""
-    index = index_article(article)
-    analysis = await analyzer.analyze(index)
-    claim_findings = [support(index, c) for c in analysis.result.claims]
-    statements = [ground_statement(index, s) for s in analysis.result.statements]
+    index, analysis = await _analyze(article, analyzer)
+    claim_findings, statements = await _deterministic(article, lambda: _ground(index, analysis))
     return ClaimsOut(
         article=article.describe(),
         engine=analysis.engine,
@@ -111,12 +141,14 @@ async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
 async def report(article: Article, analyzer: Analyzer) -> ReportOut:
     """Everything about one article from one model call: summary, key points, claims,
     statements (all checked) and the article's own quotations."""
-    index = index_article(article)
-    analysis = await analyzer.analyze(index)
+    index, analysis = await _analyze(article, analyzer)
     result = analysis.result
-    summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
-    claim_findings = [support(index, c) for c in result.claims]
-    statements = [ground_statement(index, s) for s in result.statements]
+
+    def check() -> tuple[list[Finding], list[Finding], list[Finding]]:
+        summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
+        return (summary_quotes, *_ground(index, analysis))
+
+    summary_quotes, claim_findings, statements = await _deterministic(article, check)
     return ReportOut(
         article=article.describe(),
         engine=analysis.engine,

@@ -1,17 +1,42 @@
 """Output of the CLI: ``text`` for people, ``json`` (the API's models), and ``gcc``
 (``FILE:LINE:COL: severity: message``, one line per finding, which vim, Emacs and VS Code
-read). Every function returns the whole output as a string: empty, or ending in a newline."""
+read). Every function returns the whole output as a string: empty, or ending in a newline.
+
+``check`` with a draft points gcc lines at the draft; ``summarize``, ``claims`` and the
+report point them at the evidence in the article (line 1, column 1 when there is none)."""
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections import Counter
 from enum import StrEnum
 from typing import get_args
 
-from .models import CheckOut, DiffOp, Finding, Quote, QuotesOut, Verdict
+from .models import (
+    CheckOut,
+    ClaimsOut,
+    DiffOp,
+    EngineInfo,
+    Finding,
+    Quote,
+    QuotesOut,
+    ReportOut,
+    SummarizeOut,
+    Verdict,
+)
 
-__all__ = ["Format", "diff_markup", "line_col", "render_check", "render_quotes"]
+__all__ = [
+    "Format",
+    "diff_markup",
+    "engine_line",
+    "line_col",
+    "render_check",
+    "render_claims",
+    "render_quotes",
+    "render_report",
+    "render_summary",
+]
 
 
 class Format(StrEnum):
@@ -22,7 +47,10 @@ class Format(StrEnum):
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 SEVERITY = {"verified": "note", "paraphrase": "warning"}
-"""gcc severity per verdict; every other verdict is an ``error``."""
+"""gcc severity per verdict of a draft's quotation; every other verdict is an ``error``."""
+ARTICLE_SEVERITY = {"verified": "note", "paraphrase": "note"}
+"""gcc severity per verdict of what the model said about the article (a claim is expected
+to be a paraphrase); every other verdict is an ``error``."""
 
 _SPACE = re.compile(r"\s+")
 _WIDTH = 88
@@ -131,18 +159,20 @@ def _where(f: Finding, draft: str, draft_name: str) -> str:
     return f"{draft_name}:{line}:{col}"
 
 
+def _gcc_message(f: Finding) -> str:
+    if f.verdict == "misquoted":
+        evidence = " … ".join(_straight(e.text) for e in f.evidence)
+        said = f" ({f.article_speaker})" if f.article_speaker else ""
+        return f"article has {evidence}{said}"
+    if f.verdict == "misattributed":
+        return f"article has it said by {f.article_speaker}, not {f.speaker}"
+    return _one_line(f.message)
+
+
 def _finding_gcc(f: Finding, draft: str, draft_name: str) -> str:
     severity = SEVERITY.get(f.verdict, "error")
-    evidence = " … ".join(_straight(e.text) for e in f.evidence)
-    if f.verdict == "misquoted":
-        said = f" ({f.article_speaker})" if f.article_speaker else ""
-        message = f"article has {evidence}{said}"
-    elif f.verdict == "misattributed":
-        message = f"article has it said by {f.article_speaker}, not {f.speaker}"
-    else:
-        message = _one_line(f.message)
     where = _where(f, draft, draft_name)
-    return f"{where}: {severity}: {f.verdict}: {_straight(f.text)} — {message}\n"
+    return f"{where}: {severity}: {f.verdict}: {_straight(f.text)} — {_gcc_message(f)}\n"
 
 
 def _summary(out: CheckOut) -> str:
@@ -162,4 +192,143 @@ def _check_text(out: CheckOut, draft: str, draft_name: str, article_name: str) -
             lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
         if f.diff and f.verdict == "misquoted":
             lines.append(_wrap("diff: " + diff_markup(f.diff)))
+    return "\n".join(lines) + "\n"
+
+
+# -- factcheck summarize / claims / check without a draft ------------------------------
+
+_Kinded = list[tuple[str, Finding]]
+"""Findings about an article with what each one is: quote, claim, statement."""
+
+
+def engine_line(engine: EngineInfo) -> str:
+    """Who answered, with what, at what cost: one line."""
+    if engine.engine == "offline":
+        return "engine: offline (no language model)"
+    parts = [f"engine: llm, model {engine.model}", f"prompt {engine.prompt}"]
+    if engine.chunks > 1:
+        parts.append(f"{engine.chunks} parts")
+    usage = engine.usage
+    if engine.cached:
+        parts.append("answer from the cache")
+    else:
+        parts.append(f"{usage.calls} call{'s' if usage.calls != 1 else ''}")
+        parts.append(
+            f"{usage.prompt_tokens:,} prompt + {usage.completion_tokens:,} completion tokens"
+        )
+    if usage.cost_usd is not None:
+        parts.append(f"about ${usage.cost_usd:.6f}")
+    return ", ".join(parts)
+
+
+def _counted(findings: list[Finding]) -> str:
+    counts: Counter[str] = Counter(f.verdict for f in findings)
+    listed = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+    return f"({len(findings)})" + (f": {listed}" if listed else "")
+
+
+def _article_finding(f: Finding) -> list[str]:
+    speaker = f" — {f.speaker}" if f.speaker else ""
+    lines = ["", f"{f.verdict}  {_quoted(f.text)}{speaker}", _wrap(_one_line(f.message))]
+    said = f" ({f.article_speaker})" if f.article_speaker else ""
+    for e in f.evidence:
+        lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
+    if f.diff and f.verdict == "misquoted":
+        lines.append(_wrap("diff: " + diff_markup(f.diff)))
+    return lines
+
+
+def _section(title: str, findings: list[Finding]) -> list[str]:
+    lines = ["", f"{title} {_counted(findings)}"]
+    for f in findings:
+        lines += _article_finding(f)
+    return lines
+
+
+def _point(text: str) -> str:
+    """A key point without a bullet of its own (the offline engine copies list items)."""
+    return _one_line(text).lstrip("•·▪◦‣ ")
+
+
+def _head(name: str, engine: EngineInfo, summary: str, key_points: list[str]) -> list[str]:
+    lines = [name, engine_line(engine)]
+    if engine.notice:
+        lines.append(_wrap(engine.notice, indent=""))
+    lines += ["", "Summary", _wrap(_one_line(summary) or "(none)")]
+    if key_points:
+        lines += ["", "Key points"]
+        lines += [
+            textwrap.fill(_point(k), _WIDTH, initial_indent="  - ", subsequent_indent="    ")
+            for k in key_points
+        ]
+    return lines
+
+
+def _article_gcc(kinded: _Kinded, name: str, text: str, show_all: bool) -> str:
+    out: list[str] = []
+    for kind, f in kinded:
+        if f.verdict == "verified" and not show_all:
+            continue
+        line, col = line_col(text, f.evidence[0].start) if f.evidence else (1, 1)
+        severity = ARTICLE_SEVERITY.get(f.verdict, "error")
+        who = f" by {f.speaker}" if f.speaker else ""
+        out.append(
+            f"{name}:{line}:{col}: {severity}: {f.verdict}: {kind}{who} "
+            f"{_straight(f.text)} — {_gcc_message(f)}\n"
+        )
+    return "".join(out)
+
+
+def render_summary(
+    out: SummarizeOut, fmt: Format, *, text: str, name: str, show_all: bool = False
+) -> str:
+    """``text`` is the article text that evidence offsets index; ``name`` its file."""
+    if fmt is Format.json:
+        return out.model_dump_json(indent=2) + "\n"
+    if fmt is Format.gcc:
+        return _article_gcc([("quote", f) for f in out.quotes], name, text, show_all)
+    lines = _head(name, out.engine, out.summary, out.key_points)
+    if out.quotes:
+        lines += _section("Quotations in the summary and key points", out.quotes)
+    return "\n".join(lines) + "\n"
+
+
+def _claims_kinded(claims: list[Finding], statements: list[Finding]) -> _Kinded:
+    return [("claim", f) for f in claims] + [("statement", f) for f in statements]
+
+
+def render_claims(
+    out: ClaimsOut, fmt: Format, *, text: str, name: str, show_all: bool = False
+) -> str:
+    if fmt is Format.json:
+        return out.model_dump_json(indent=2) + "\n"
+    if fmt is Format.gcc:
+        return _article_gcc(_claims_kinded(out.claims, out.statements), name, text, show_all)
+    lines = [name, engine_line(out.engine)]
+    if out.engine.notice:
+        lines.append(_wrap(out.engine.notice, indent=""))
+    lines += _section("Claims", out.claims)
+    lines += _section("Statements", out.statements)
+    return "\n".join(lines) + "\n"
+
+
+def render_report(
+    out: ReportOut, fmt: Format, *, text: str, name: str, show_all: bool = False
+) -> str:
+    if fmt is Format.json:
+        return out.model_dump_json(indent=2) + "\n"
+    if fmt is Format.gcc:
+        kinded = [("quote", f) for f in out.summary_quotes]
+        kinded += _claims_kinded(out.claims, out.statements)
+        return _article_gcc(kinded, name, text, show_all)
+    lines = _head(name, out.engine, out.summary, out.key_points)
+    if out.summary_quotes:
+        lines += _section("Quotations in the summary and key points", out.summary_quotes)
+    lines += _section("Claims", out.claims)
+    lines += _section("Statements", out.statements)
+    n = len(out.quotes)
+    lines += ["", f"Quotations in the article: {n}"]
+    for q in out.quotes:
+        who = q.speaker or "speaker unknown"
+        lines.append(_wrap(f"{q.start}-{q.end}  {who}: {_quoted(q.text)}", indent="  "))
     return "\n".join(lines) + "\n"

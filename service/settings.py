@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="ignore", populate_by_name=True)
 
     max_body_bytes: int = 2 * 1024 * 1024
     """Requests and input files larger than this are refused (HTTP 413, CLI exit 2)."""
@@ -48,6 +49,22 @@ class Settings(BaseSettings):
         if self.engine != "auto":
             return self.engine == "llm"
         return self.api_key is not None or self.base_url is not None
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of these settings masked: the API key, and a password
+        in the base URL. For whatever leaves the process (problem bodies, stderr, logs)."""
+        secrets = [self.api_key.get_secret_value()] if self.api_key else []
+        if self.base_url:
+            try:
+                password = urlsplit(self.base_url).password
+            except ValueError:
+                password = None
+            if password:
+                secrets.append(password)
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, "[redacted]")
+        return text
 
 
 @lru_cache(maxsize=1)

@@ -1,16 +1,85 @@
-"""Shared fixtures. Tests never reach the network: see ``vcr_config`` for cassettes."""
+"""Shared fixtures and the cassette configuration.
+
+Tests never reach the network: pytest runs with ``--record-mode=none --block-network``
+(see pyproject), so a request that no cassette holds fails instead of going out. Cassettes
+are recorded by ``scripts/record_cassettes.sh`` against a real OpenAI-compatible server."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
 ARTICLES = ROOT / "tests" / "data" / "articles"
+CASSETTES = ROOT / "tests" / "cassettes"
+
+# Headers that may carry credentials or account identifiers, in either direction.
+SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
 
 
 @pytest.fixture(scope="session")
 def sample_text() -> str:
     return SAMPLE.read_text(encoding="utf-8")
+
+
+def _drop_secret_response_headers(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in SECRET_HEADERS:
+            del headers[name]
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "filter_headers": [(h, None) for h in SECRET_HEADERS],
+        "before_record_response": _drop_secret_response_headers,
+        "decode_compressed_response": True,
+        # The body is matched too: a changed prompt, schema or setting fails until the
+        # cassette is recorded again, instead of replaying a stale answer.
+        "match_on": ["method", "scheme", "port", "path", "query", "json_body"],
+    }
+
+
+def _json_body(r1: Any, r2: Any) -> None:
+    def parse(body: Any) -> Any:
+        if isinstance(body, bytes):
+            body = body.decode("utf-8")
+        try:
+            return json.loads(body) if body else None
+        except ValueError:
+            return body
+
+    assert parse(r1.body) == parse(r2.body), "request bodies differ"
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("json_body", _json_body)
+
+
+@pytest.fixture(scope="session")
+def recording() -> dict[str, Any]:
+    """How the cassettes were recorded (endpoint settings the requests depend on); written
+    by ``scripts/record_cassettes.sh``. While recording, the environment says it."""
+    if os.environ.get("FACTCHECK_RECORDING") == "1":
+        return {
+            "base_url": os.environ["FACTCHECK_RECORD_BASE_URL"],
+            "model": os.environ["FACTCHECK_RECORD_MODEL"],
+            "json_mode": os.environ.get("FACTCHECK_RECORD_JSON_MODE", "json_schema"),
+        }
+    path = CASSETTES / "recording.json"
+    if not path.exists():
+        pytest.skip("no cassettes recorded yet (scripts/record_cassettes.sh)")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

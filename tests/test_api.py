@@ -3,8 +3,10 @@ the OpenAPI schema. No network."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,31 @@ import pytest
 from litestar.testing import TestClient
 
 import service.api
+import service.pipeline
+from service.analysis import Analyzer
 from service.api import create_app
-from service.models import CheckOut, Problem, QuotesOut
+from service.models import CheckOut, ClaimsOut, Problem, QuotesOut, ReportOut, SummarizeOut
+from service.prompts import load_prompt
 from service.settings import Settings
+
+from .fakes import (
+    FAKE_API_KEY,
+    FAKE_MODEL,
+    INVENTED_CLAIM,
+    INVENTED_QUOTE,
+    NATO_ANALYSIS,
+    REPORTED_STATEMENT,
+    SUPPORTED_CLAIM,
+    TRUE_QUOTE,
+    WRONG_SPEAKER_QUOTE,
+    FakeProvider,
+    Reply,
+    fake_answer,
+    fake_completion,
+    fake_error,
+    fake_settings,
+    fake_timeout,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "nato-stoltenberg-2024-05-08.txt"
 PROBLEM_JSON = "application/problem+json"
@@ -298,9 +322,9 @@ def test_malformed_json_is_400(client: TestClient[Any], path: str, body: bytes) 
         ("/quotes", {"txt": "typo"}, {"#/text", "#/txt"}),
         ("/quotes", {"text": 42}, {"#/text"}),
         ("/quotes", ["not", "an", "object"], {"#/"}),
-        ("/check", {"text": 'He said "hi".'}, {"#/draft"}),
+        ("/check", {"text": 'He said "hi".', "draft": 42}, {"#/draft"}),
         ("/check", {"draft": "x"}, {"#/text"}),
-        ("/check", {"text": "a", "draft": None}, {"#/draft"}),
+        ("/check", {"text": "a", "draft": ["x"]}, {"#/draft"}),
     ],
 )
 def test_body_not_matching_the_model_is_422(
@@ -390,10 +414,352 @@ def test_openapi_schema(client: TestClient[Any]) -> None:
 
     check = paths["/check"]["post"]
     assert ref(check["requestBody"]["content"], "application/json").endswith("/CheckIn")
-    assert ref(check["responses"]["200"]["content"], "application/json").endswith("/CheckOut")
+    assert "draft" not in components["CheckIn"].get("required", [])
+    # With a draft CheckOut, without one the report: both documented.
+    assert check["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "oneOf": [
+            {"$ref": "#/components/schemas/CheckOut"},
+            {"$ref": "#/components/schemas/ReportOut"},
+        ]
+    }
     assert ref(paths["/health"]["get"]["responses"]["200"]["content"], "application/json").endswith(
         "/Health"
     )
     for op in (quotes, check):
         for status in ("400", "413", "422", "500"):
             assert ref(op["responses"][status]["content"], PROBLEM_JSON).endswith("/Problem")
+
+
+# -- the LLM stages: /summarize, /claims, /check without a draft -------------------------
+#
+# The offline engine needs nothing; the model is a FAKE provider (tests/fakes.py) behind
+# the real client, so what is sent, parsed and mapped to problems is the real thing.
+
+
+@pytest.fixture(scope="module")
+def offline_client() -> Iterator[TestClient[Any]]:
+    with TestClient(app=create_app(Settings(engine="offline"))) as c:
+        yield c
+
+
+@pytest.fixture
+def fake_provider() -> FakeProvider:
+    return FakeProvider()
+
+
+@pytest.fixture
+def fake_client(fake_provider: FakeProvider) -> Iterator[TestClient[Any]]:
+    """The app with an analyzer whose model is the fake provider."""
+    analyzer = fake_provider.analyzer()
+    try:
+        with TestClient(app=create_app(analyzer.settings, analyzer=analyzer)) as c:
+            yield c
+    finally:
+        asyncio.run(analyzer.close())
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", text) if s]
+
+
+@pytest.mark.parametrize("how", ["text/plain", "json"])
+def test_summarize_offline_engine(offline_client: TestClient[Any], sample: str, how: str) -> None:
+    if how == "json":
+        r = offline_client.post("/summarize", json={"text": sample})
+    else:
+        r = offline_client.post(
+            "/summarize", content=sample.encode(), headers={"content-type": how}
+        )
+    assert r.status_code == 200, r.text
+    out = SummarizeOut.model_validate_json(r.text)
+    engine = out.engine
+    assert (engine.engine, engine.model, engine.prompt, engine.usage.calls) == (
+        "offline",
+        None,
+        None,
+        0,
+    )
+    assert engine.notice and "Offline engine" in engine.notice
+    assert "OPENAI_API_KEY" in engine.notice  # how to switch to a model
+    # Extractive: every sentence of the summary and every key point is the article's own.
+    assert out.summary and out.key_points
+    for sentence in _sentences(out.summary):
+        assert sentence in sample, sentence
+    for point in out.key_points:
+        assert point in sample, point
+    # The quotations in those sentences are checked, and are the article's.
+    assert out.quotes and {f.verdict for f in out.quotes} == {"verified"}
+    assert out.counts == {"verified": len(out.quotes)}
+    for f in out.quotes:
+        assert all(sample[e.start : e.end] == e.text for e in f.evidence)
+
+
+def test_summarize_with_the_model(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    r = fake_client.post(
+        "/summarize", content=sample.encode(), headers={"content-type": "text/plain"}
+    )
+    assert r.status_code == 200, r.text
+    out = SummarizeOut.model_validate_json(r.text)
+    assert out.summary == NATO_ANALYSIS.summary
+    assert out.key_points == NATO_ANALYSIS.key_points
+    engine = out.engine
+    assert (engine.engine, engine.model, engine.prompt, engine.cached) == (
+        "llm",
+        FAKE_MODEL,
+        load_prompt("analyze").ref,
+        False,
+    )
+    assert (engine.usage.calls, engine.usage.prompt_tokens, engine.usage.completion_tokens) == (
+        1,
+        812,
+        164,
+    )
+    assert engine.notice is None
+    # The quotation in the model's summary is checked against the article.
+    [quote] = out.quotes
+    assert (quote.text, quote.verdict) == (TRUE_QUOTE, "verified")
+    assert sample[quote.evidence[0].start : quote.evidence[0].end] == quote.evidence[0].text
+    # One call, to the configured model, with a structured-output schema.
+    [body] = fake_provider.bodies()
+    assert body["model"] == FAKE_MODEL
+    assert body["response_format"]["type"] == "json_schema"
+    assert "Jens Stoltenberg" in body["messages"][-1]["content"]
+    # The same article again: answered from the cache, no second call.
+    r = fake_client.post("/summarize", json={"text": sample})
+    assert SummarizeOut.model_validate_json(r.text).engine.cached is True
+    assert len(fake_provider.requests) == 1
+
+
+def test_claims_are_checked_not_trusted(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    r = fake_client.post("/claims", json={"text": sample, "title": "NATO"})
+    assert r.status_code == 200, r.text
+    out = ClaimsOut.model_validate_json(r.text)
+    assert out.engine.engine == "llm" and out.engine.usage.calls == 1
+    claims = {f.text: f for f in out.claims}
+    statements = {f.text: f for f in out.statements}
+    assert claims[SUPPORTED_CLAIM].verdict == "paraphrase"
+    assert (
+        "Russian forces have been able to make progress" in claims[SUPPORTED_CLAIM].evidence[0].text
+    )
+    assert claims[INVENTED_CLAIM].verdict == "unsupported"
+    assert claims[INVENTED_CLAIM].evidence == []
+
+    true = statements[TRUE_QUOTE]
+    assert (true.verdict, true.article_speaker, true.attribution) == (
+        "verified",
+        "Jens Stoltenberg",
+        "match",
+    )
+    assert statements[INVENTED_QUOTE].verdict == "unsupported"
+    wrong = statements[WRONG_SPEAKER_QUOTE]
+    assert (wrong.verdict, wrong.speaker, wrong.article_speaker) == (
+        "misattributed",
+        "Emmanuel Macron",
+        "Jens Stoltenberg",
+    )
+    reported = statements[REPORTED_STATEMENT]
+    assert (reported.verdict, reported.attribution) == ("paraphrase", "match")
+
+    assert out.counts == {"paraphrase": 2, "unsupported": 2, "verified": 1, "misattributed": 1}
+    for f in out.claims + out.statements:  # offsets from the checker, into the text as sent
+        for e in f.evidence:
+            assert sample[e.start : e.end] == e.text
+
+
+def test_check_without_a_draft_is_the_full_report(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    r = fake_client.post("/check", json={"text": sample})
+    assert r.status_code == 200, r.text
+    out = ReportOut.model_validate_json(r.text)
+    assert out.summary == NATO_ANALYSIS.summary
+    assert [f.verdict for f in out.summary_quotes] == ["verified"]
+    assert [f.verdict for f in out.claims] == ["paraphrase", "unsupported"]
+    assert [f.verdict for f in out.statements] == [
+        "verified",
+        "unsupported",
+        "misattributed",
+        "paraphrase",
+    ]
+    assert len(out.quotes) == 4 and {q.speaker for q in out.quotes} == {"Jens Stoltenberg"}
+    assert sum(out.counts.values()) == 1 + 2 + 4
+    assert len(fake_provider.requests) == 1  # one call for the whole report
+
+
+def test_check_with_a_draft_asks_no_model(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    r = fake_client.post("/check", json={"text": sample, "draft": DRAFT})
+    assert r.status_code == 200, r.text
+    assert len(CheckOut.model_validate_json(r.text).findings) == 4
+    assert fake_provider.requests == []
+
+
+def test_check_with_a_null_draft_is_the_report(
+    offline_client: TestClient[Any], sample: str
+) -> None:
+    r = offline_client.post("/check", json={"text": sample, "draft": None})
+    assert r.status_code == 200, r.text
+    out = ReportOut.model_validate_json(r.text)
+    assert out.engine.engine == "offline" and len(out.quotes) == 4
+    assert {f.verdict for f in out.statements} == {"verified"}
+
+
+@pytest.mark.parametrize("path", ["/summarize", "/claims"])
+def test_llm_routes_read_bodies_like_quotes(offline_client: TestClient[Any], path: str) -> None:
+    r = offline_client.post(path, content=PAGE.encode(), headers={"content-type": "text/html"})
+    assert r.status_code == 200, r.text
+    assert r.json()["article"]["source_format"] == "html"
+    assert_problem(offline_client.post(path, json={"text": " "}), 422, path)
+    assert_problem(
+        offline_client.post(path, content=b"x", headers={"content-type": "application/pdf"}),
+        415,
+        path,
+    )
+
+
+# -- provider failures: 502/503/504 problems, no traceback, no secret -------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "title", "needle"),
+    [
+        (fake_error(429, "Rate limit reached"), 503, "Model provider unavailable", "rate-limiting"),
+        (
+            fake_error(500, f"upstream broke for key {FAKE_API_KEY}"),
+            502,
+            "Model provider error",
+            "HTTP 500",
+        ),
+        (fake_error(503, "overloaded"), 503, "Model provider unavailable", "HTTP 503"),
+        (
+            fake_error(401, f"Incorrect API key provided: {FAKE_API_KEY}"),
+            502,
+            "Model provider error",
+            "API key",
+        ),
+        (fake_timeout, 504, "Model provider timed out", "did not answer"),
+        (
+            fake_answer(NATO_ANALYSIS, finish_reason="length"),
+            502,
+            "Invalid model output",
+            "cut off",
+        ),
+        (
+            fake_completion('{"summary": "not the schema"'),
+            502,
+            "Invalid model output",
+            "invalid JSON twice",
+        ),
+    ],
+    ids=["429", "500", "503", "401", "timeout", "length", "invalid-json"],
+)
+@pytest.mark.parametrize("path", ["/summarize", "/claims", "/check"])
+def test_provider_failures_are_problems(
+    fake_client: TestClient[Any],
+    fake_provider: FakeProvider,
+    caplog: pytest.LogCaptureFixture,
+    sample: str,
+    path: str,
+    reply: Reply,
+    status: int,
+    title: str,
+    needle: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake_provider.reply(reply)
+    r = fake_client.post(path, json={"text": sample})
+    problem = assert_problem(r, status, path)
+    assert problem.title == title
+    assert problem.type.startswith("urn:factcheck:problem:")
+    assert needle in (problem.detail or ""), problem.detail
+    if needle == "cut off":
+        assert "finish_reason 'length'" in (problem.detail or "")
+    # The key reaches the provider, and nowhere else: not the response, not the log.
+    assert fake_provider.requests[0].headers["authorization"] == f"Bearer {FAKE_API_KEY}"
+    assert FAKE_API_KEY not in r.text
+    assert FAKE_API_KEY not in caplog.text
+    assert all(FAKE_API_KEY not in rec.getMessage() for rec in caplog.records)
+    # The log says what failed, in one line and without a traceback.
+    failures = [rec for rec in caplog.records if rec.name == "factcheck.api"]
+    assert [rec.levelno for rec in failures] == [logging.WARNING]
+    assert failures[0].exc_info is None and title in failures[0].getMessage()
+
+
+# -- the app's analyzer and the OpenAPI schema of the LLM routes ---------------------------
+
+
+def test_the_app_owns_its_analyzer() -> None:
+    # Built from the settings on startup, closed on shutdown (no request is made).
+    app = create_app(fake_settings())
+    with TestClient(app=app) as c:
+        assert c.get("/health").status_code == 200
+        analyzer = app.state.analyzer
+        assert isinstance(analyzer, Analyzer) and analyzer.model is not None
+        assert analyzer.settings.model == FAKE_MODEL
+        assert not analyzer.model._client.is_closed()
+    assert analyzer.model._client.is_closed()
+
+
+def test_an_injected_analyzer_is_left_open(fake_provider: FakeProvider) -> None:
+    analyzer = fake_provider.analyzer()
+    with TestClient(app=create_app(analyzer.settings, analyzer=analyzer)):
+        pass
+    assert analyzer.model is not None and not analyzer.model._client.is_closed()
+    asyncio.run(analyzer.close())
+
+
+def test_openapi_schema_of_the_llm_routes(client: TestClient[Any]) -> None:
+    schema = client.get("/schema/openapi.json").json()
+    components = schema["components"]["schemas"]
+    for path, out in (("/summarize", "SummarizeOut"), ("/claims", "ClaimsOut")):
+        op = schema["paths"][path]["post"]
+        body = op["requestBody"]["content"]
+        assert body["application/json"]["schema"]["$ref"] == "#/components/schemas/ArticleIn"
+        assert {"text/plain", "text/html"} <= set(body)
+        ok = op["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok["$ref"] == f"#/components/schemas/{out}"
+    for path in ("/summarize", "/claims", "/check"):
+        responses = schema["paths"][path]["post"]["responses"]
+        for status in ("502", "503", "504"):
+            problem = responses[status]["content"][PROBLEM_JSON]["schema"]
+            assert problem["$ref"] == "#/components/schemas/Problem"
+    assert "502" not in schema["paths"]["/quotes"]["post"]["responses"]  # no model there
+
+    # Every reference resolves: the schema is whole.
+    def refs(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    found = set(refs(schema))
+    assert found
+    for ref in found:
+        assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in components
+
+
+def test_long_article_is_read_and_checked_off_the_event_loop(
+    offline_client: TestClient[Any], sample: str
+) -> None:
+    # Over the inline threshold and the pipeline's offload threshold: same kind of answer.
+    text = "\n\n".join([sample] * (service.pipeline.OFFLOAD_CHARS // len(sample) + 2))
+    assert len(text) > service.pipeline.OFFLOAD_CHARS
+    r = offline_client.post("/check", json={"text": text})
+    assert r.status_code == 200, r.text
+    out = ReportOut.model_validate_json(r.text)
+    assert len(out.quotes) >= 4 * 30 and {f.verdict for f in out.statements} == {"verified"}
+    for f in out.statements:
+        assert all(text[e.start : e.end] == e.text for e in f.evidence)

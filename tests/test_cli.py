@@ -4,6 +4,7 @@ positions that land on the quoted words."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -13,9 +14,27 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+import service.cli
 from service.cli import app
-from service.models import CheckOut, QuotesOut
+from service.models import CheckOut, ClaimsOut, QuotesOut, ReportOut, SummarizeOut
+from service.prompts import load_prompt
 from service.settings import get_settings
+
+from .fakes import (
+    FAKE_API_KEY,
+    FAKE_BASE_URL,
+    FAKE_MODEL,
+    INVENTED_CLAIM,
+    NATO_ANALYSIS,
+    SUPPORTED_CLAIM,
+    TRUE_QUOTE,
+    WRONG_SPEAKER_QUOTE,
+    FakeProvider,
+    Reply,
+    fake_answer,
+    fake_error,
+    fake_timeout,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
@@ -254,7 +273,9 @@ def test_both_stdin_is_a_usage_error(runner: CliRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["check", str(SAMPLE)], "--draft"),
+        (["check"], "ARTICLE"),
+        (["summarize"], "FILE"),
+        (["claims", str(SAMPLE), "--engine", "magic"], "magic"),
         (["quotes"], "FILE"),
         (["quotes", str(SAMPLE), "--format", "xml"], "xml"),
         (["quotes", str(SAMPLE), "--bogus"], "--bogus"),
@@ -357,3 +378,231 @@ def test_serve_runs_uvicorn_with_the_app(
     [(app_, host, port)] = calls
     assert isinstance(app_, Litestar) and (host, port) == ("0.0.0.0", 9001)
     assert "port" in one_line_error(run(runner, "serve", "--port", "70000"))
+
+
+# -- factcheck summarize / claims / check without a draft --------------------------------
+#
+# The offline engine needs nothing; the model is a FAKE provider (tests/fakes.py) behind
+# the real client, put in through the one function the CLI builds its analyzer with.
+
+
+@pytest.fixture
+def no_model_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key, no base URL, no engine or model setting: the README's default."""
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "FACTCHECK_API_KEY",
+        "FACTCHECK_BASE_URL",
+        "FACTCHECK_ENGINE",
+        "FACTCHECK_MODEL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake_provider(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, no_model_env: None
+) -> FakeProvider:
+    """The environment points at the fake provider, and the CLI's analyzer talks to it."""
+    # An app made by another test (serve) may have left a root log handler writing to a
+    # CliRunner stream that is closed now; httpx logs each request at INFO.
+    caplog.set_level(logging.WARNING, logger="httpx")
+    fake = FakeProvider()
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", FAKE_BASE_URL)
+    monkeypatch.setenv("FACTCHECK_MODEL", FAKE_MODEL)
+    monkeypatch.setenv("FACTCHECK_MAX_RETRIES", "0")
+    monkeypatch.setattr(service.cli, "build_analyzer", fake.analyzer)
+    return fake
+
+
+def test_summarize_offline_by_default(runner: CliRunner, no_model_env: None) -> None:
+    result = run(runner, "summarize", str(SAMPLE))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert result.stderr == ""
+    lines = out.splitlines()
+    assert lines[:2] == [str(SAMPLE), "engine: offline (no language model)"]
+    assert "Offline engine:" in out and "OPENAI_API_KEY" in out
+    assert "\nSummary\n" in out and "\nKey points\n" in out
+    assert "NATO Secretary General Jens Stoltenberg has once again stressed" in out
+    assert "Quotations in the summary and key points (4): 4 verified" in out
+
+
+def test_summarize_json_and_stdin(runner: CliRunner, no_model_env: None) -> None:
+    result = run(runner, "summarize", "-", "-f", "json", input=SAMPLE.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    out = SummarizeOut.model_validate_json(result.stdout)
+    assert out.engine.engine == "offline" and out.engine.notice
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert all(point in text for point in out.key_points)
+
+
+def test_engine_option_overrides_the_environment(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, no_model_env: None
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_API_KEY)  # would pick the model...
+    result = run(runner, "claims", str(SAMPLE), "--engine", "offline", "-f", "json")
+    assert result.exit_code == 0, result.stderr  # ... but no request is made
+    out = ClaimsOut.model_validate_json(result.stdout)
+    assert out.engine.engine == "offline"
+    assert [f.verdict for f in out.statements] == ["verified"] * 4
+
+
+def test_llm_engine_without_a_provider_is_a_usage_error(
+    runner: CliRunner, no_model_env: None
+) -> None:
+    line = one_line_error(run(runner, "summarize", str(SAMPLE), "--engine", "llm"))
+    assert "OPENAI_API_KEY" in line and "OPENAI_BASE_URL" in line
+
+
+def test_claims_with_the_model_exit_1(runner: CliRunner, fake_provider: FakeProvider) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    result = run(runner, "claims", str(SAMPLE))
+    assert result.exit_code == 1, result.stderr
+    out = result.stdout
+    assert result.stderr == ""  # no progress line: stderr is not a terminal
+    assert out.splitlines()[1] == (
+        f"engine: llm, model {FAKE_MODEL}, prompt {load_prompt('analyze').ref}, 1 call, "
+        "812 prompt + 164 completion tokens"
+    )
+    assert "Claims (2): 1 paraphrase, 1 unsupported" in out
+    assert "Statements (4): 1 verified, 1 misattributed, 1 paraphrase, 1 unsupported" in out
+    assert f"misattributed  “{WRONG_SPEAKER_QUOTE}” — Emmanuel Macron" in out
+    assert "article 763-792 (Jens Stoltenberg): “the situation is changing now”" in out
+    assert f"unsupported  “{INVENTED_CLAIM}”" in out
+    assert len(fake_provider.requests) == 1
+
+
+def test_claims_gcc_points_at_the_evidence(runner: CliRunner, fake_provider: FakeProvider) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    text = SAMPLE.read_text(encoding="utf-8")
+    for show_all in (False, True):
+        result = run(runner, "claims", str(SAMPLE), "-f", "gcc", *(["--all"] if show_all else []))
+        assert result.exit_code == 1, result.stderr
+        found: dict[str, tuple[str, int]] = {}
+        for line in result.stdout.splitlines():
+            m = GCC.match(line)
+            assert m, line
+            assert m["file"] == str(SAMPLE)
+            verdict = m["rest"].split(":", 1)[0]
+            found[m["rest"]] = (m["severity"], offset_of(text, int(m["line"]), int(m["col"])))
+            expected = {"verified": "note", "paraphrase": "note"}.get(verdict, "error")
+            assert m["severity"] == expected, line
+        verdicts = sorted(rest.split(":", 1)[0] for rest in found)
+        assert verdicts == sorted(
+            ["paraphrase", "unsupported", "unsupported", "misattributed", "paraphrase"]
+            + (["verified"] if show_all else [])
+        )
+        by_start = {rest.split(" — ")[0]: at for rest, (_, at) in found.items()}
+        # No evidence: line 1, column 1. Evidence: the position of the article's words.
+        assert by_start[f'unsupported: claim "{INVENTED_CLAIM}"'] == 0
+        misattributed = by_start[
+            f'misattributed: statement by Emmanuel Macron "{WRONG_SPEAKER_QUOTE}"'
+        ]
+        assert text[misattributed:].startswith(WRONG_SPEAKER_QUOTE)
+        paraphrase = by_start[f'paraphrase: claim "{SUPPORTED_CLAIM}"']
+        assert text[paraphrase:].startswith("Details: Stoltenberg pointed out")
+        if show_all:
+            verified = by_start[f'verified: statement by Jens Stoltenberg "{TRUE_QUOTE}"']
+            assert text[verified:].startswith(TRUE_QUOTE)
+
+
+def test_check_without_a_draft_prints_the_report(
+    runner: CliRunner, fake_provider: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    result = run(runner, "check", str(SAMPLE), "--model", "other-model", "-f", "json")
+    assert result.exit_code == 1, result.stderr
+    out = ReportOut.model_validate_json(result.stdout)
+    assert out.engine.model == "other-model"
+    assert [body["model"] for body in fake_provider.bodies()] == ["other-model"]
+    assert len(out.quotes) == 4 and len(out.statements) == 4 and len(out.claims) == 2
+
+    monkeypatch.setenv("FACTCHECK_PRICE_INPUT_PER_MTOK", "0.15")
+    monkeypatch.setenv("FACTCHECK_PRICE_OUTPUT_PER_MTOK", "0.6")
+    get_settings.cache_clear()
+    result = run(runner, "check", str(SAMPLE))
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout.splitlines()[1].endswith("tokens, about $0.000220")  # 812 in, 164 out
+    for heading in ("Summary", "Key points", "Claims (2)", "Statements (4)"):
+        assert f"\n{heading}" in result.stdout
+    assert "Quotations in the article: 4" in result.stdout
+
+
+def test_check_report_offline_exit_0(runner: CliRunner, no_model_env: None) -> None:
+    result = run(runner, "check", str(SAMPLE), "-f", "gcc")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # nothing but verified quotations: no lines without --all
+    result = run(runner, "check", str(SAMPLE), "-f", "gcc", "--all")
+    assert len(result.stdout.splitlines()) == 4 + 4  # 4 quotes in the summary, 4 statements
+
+
+@pytest.mark.parametrize(
+    ("reply", "needle"),
+    [
+        (fake_error(429, "Rate limit reached"), "rate-limiting"),
+        (fake_error(500, f"upstream broke for key {FAKE_API_KEY}"), "HTTP 500"),
+        (fake_error(503, "overloaded"), "HTTP 503"),
+        (fake_timeout, "did not answer"),
+        (fake_answer(NATO_ANALYSIS, finish_reason="length"), "finish_reason 'length'"),
+    ],
+    ids=["429", "500", "503", "timeout", "length"],
+)
+@pytest.mark.parametrize("command", ["summarize", "claims", "check"])
+def test_provider_failure_exit_3_one_line(
+    runner: CliRunner, fake_provider: FakeProvider, command: str, reply: Reply, needle: str
+) -> None:
+    fake_provider.reply(reply)
+    result = run(runner, command, str(SAMPLE))
+    assert result.exit_code == 3, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("factcheck: error: ") and needle in line
+    assert FAKE_API_KEY not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_progress_line_on_a_terminal(
+    runner: CliRunner, fake_provider: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service.cli, "_stderr_is_tty", lambda: True)
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    result = run(runner, "summarize", str(SAMPLE), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert f"asking {FAKE_MODEL} at {FAKE_BASE_URL}…" in result.stderr
+    assert result.stderr.endswith("\r\x1b[K")  # cleared when the answer is in
+    SummarizeOut.model_validate_json(result.stdout)
+
+
+def test_progress_names_the_part_of_a_long_article(
+    runner: CliRunner,
+    fake_provider: FakeProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(service.cli, "_stderr_is_tty", lambda: True)
+    monkeypatch.setenv("FACTCHECK_CONTEXT_TOKENS", "2600")
+    long = tmp_path / "long.txt"
+    long.write_text("\n\n".join([SAMPLE.read_text(encoding="utf-8")] * 3), encoding="utf-8")
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    result = run(runner, "claims", str(long), "-f", "json")
+    assert result.exit_code == 1, result.stderr
+    parts = ClaimsOut.model_validate_json(result.stdout).engine.chunks
+    assert parts > 1 and len(fake_provider.requests) == parts
+    for i in range(1, parts + 1):
+        assert f"(part {i} of {parts})…" in result.stderr
+
+
+def test_an_internal_error_is_still_one_line(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, no_model_env: None
+) -> None:
+    def explode(settings: object) -> object:
+        raise RuntimeError("first line\nsecond line\n  third")
+
+    monkeypatch.setattr(service.cli, "build_analyzer", explode)
+    result = run(runner, "summarize", str(SAMPLE))
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "factcheck: error: internal error: RuntimeError: first line second line third"
+    ]
