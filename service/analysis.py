@@ -97,6 +97,19 @@ class Analyzer:
             self._cache.popitem(last=False)
         return Analysis(result, self._info(plan, usage, cached=False))
 
+    async def _ask(
+        self, model: ChatModel, plan: PromptPlan, i: int, usage: CallUsage
+    ) -> ModelAnalysis:
+        note = (
+            f"This is part {i + 1} of {len(plan.parts)} of a longer article."
+            if len(plan.parts) > 1
+            else ""
+        )
+        system, user = plan.prompt.render(article=plan.parts[i], part=note, schema=self._schema())
+        answer, call = await model.structured(system, user, ModelAnalysis)
+        usage.add(call)
+        return answer
+
     def plan(self, article: Article) -> PromptPlan:
         """Split the article's body on paragraph boundaries into parts that fit the context
         window with the prompt and the answer; every part's prompt is counted."""

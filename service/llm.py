@@ -6,8 +6,11 @@ of our provider errors here, so the HTTP layer answers 502/503/504 and the CLI e
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -53,9 +56,27 @@ class ChatModel:
             max_retries=settings.max_retries,
             http_client=http_client,
         )
+        self._slots = asyncio.Semaphore(settings.max_concurrent_calls)
 
     async def close(self) -> None:
         await self._client.close()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """A place among the calls allowed to run at once; beyond the limit a call waits,
+        at most ``queue_timeout_seconds``, then the provider counts as unavailable."""
+        try:
+            async with asyncio.timeout(self.settings.queue_timeout_seconds):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise ProviderUnavailableError(
+                f"too many requests are waiting for the model provider (at most "
+                f"{self.settings.max_concurrent_calls} at once); try again shortly"
+            ) from None
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     async def structured(self, system: str, user: str, schema: type[M]) -> tuple[M, CallUsage]:
         """The model's answer to ``system`` + ``user`` as an instance of ``schema``. An answer

@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="FACTCHECK_", extra="ignore", populate_by_name=True
+    )
 
     max_body_bytes: int = 2 * 1024 * 1024
     """Requests and input files larger than this are refused (HTTP 413, CLI exit 2)."""
@@ -41,6 +43,12 @@ class Settings(BaseSettings):
     price_input_per_mtok: float | None = None
     """USD per million prompt tokens; with the output price, responses carry a cost."""
     price_output_per_mtok: float | None = None
+    max_concurrent_calls: int = Field(default=16, ge=1)
+    """Model calls in flight at once, across all requests; more wait their turn."""
+    queue_timeout_seconds: float = 30.0
+    """How long a call waits for its turn before the request gets 503."""
+    deadline_seconds: float = 180.0
+    """The longest one analysis may take, all parts and retries included (then 504)."""
     cache_entries: int = 256
     """Identical requests (article, model, prompt version) answered from memory."""
 
