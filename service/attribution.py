@@ -12,6 +12,7 @@ from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
     NOT_NAME,
+    TITLE_WORDS,
     NameIndex,
     Token,
     capitalised_runs,
@@ -641,19 +642,23 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         return None
     if toks[0].word in ("he", "she") and len(toks) <= 2:
         return Mention("pronoun", toks[0].start, toks[0].end, None, gender=_PRONOUNS[toks[0].word])
-    runs = capitalised_runs(toks, text)
-    if (runs and runs[0][0] is toks[0]) or (
-        runs
-        and toks[0].word in ("the", "a", "an")
-        and all(
-            t.capitalised or t.word in ("the", "a", "an") for t in toks[: toks.index(runs[0][0])]
+    # "said Stoltenberg", "said the Rev. Peter Wherry", "said council leader Anna Berg":
+    # the first person named after nothing but titles, determiners and proper nouns.
+    for run in capitalised_runs(toks, text):
+        lead = [t for t in toks if t.end <= run[0].start]
+        described = bool(lead) and lead[-1].word in TITLE_WORDS and len(lead) <= 4
+        if not described and not all(t.capitalised or t.word in ("the", "a", "an") for t in lead):
+            break
+        person = split_title(run, text)
+        if person is None:
+            continue
+        follow = [t for t in toks if t.start >= run[-1].end][:1]
+        if person.organisation and follow and follow[0].word in TITLE_WORDS:
+            continue  # "Council leader Anna Berg": the organisation is part of a title
+        title = re.sub(
+            r"^(?:the|a|an)\b\s*", "", text[seg_start : person.name_start].strip(" ,"), flags=re.I
         )
-    ):
-        person = split_title(runs[0], text)
-        if person is not None:
-            return Mention(
-                "name", person.start, person.end, person.name, person.title, person.gender
-            )
+        return Mention("name", person.start, person.end, person.name, title or None, person.gender)
     if toks[0].word in _DETERMINERS and toks[0].word not in ("that", "this"):
         # "said the minister, Jane Doe" -> the name after the comma.
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
