@@ -317,6 +317,9 @@ def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
     """Capitalised runs in ``text[start:end]``, as ``capitalised_runs`` finds them."""
     runs: list[list[Token]] = []
     for m in _CAP_REGION.finditer(text, start, end):
+        region = m.group()
+        if " " not in region and region.lower().rstrip(".") in NOT_NAME:
+            continue  # "The", "But": the commonest capitalised words name nobody
         runs.extend(capitalised_runs(tokens(text, m.start(), m.end()), text))
     return runs
 
