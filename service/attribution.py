@@ -299,6 +299,12 @@ def attribute(
         elif event is None:
             nearby = by_para[q.paragraph - 1] + by_para[q.paragraph]
             quote = _inherit(text, q, quote, nearby, previous_para_speaker, events, paragraphs)
+            if (
+                quote.speaker is None
+                and quote.kind == "partial"
+                and not _looks_like_title(quote.text)
+            ):
+                quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
         out.append(quote)
         by_para[q.paragraph].append(quote)
         if not q.nested and quote.speaker:
@@ -818,6 +824,26 @@ def _inherit(
                 }
             )
     return quote
+
+
+def _sentence_subject_says(
+    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
+) -> Quote:
+    """A fragment quoted in a sentence about what a named person did ("Reid has gone after
+    Trump as a “human leech”"): the words are that person's."""
+    subject = _sentence_subject(text, masked, sentence[0], q.open_pos, names)
+    if subject is None or subject.name is None or subject.end > q.open_pos:
+        return quote
+    return quote.model_copy(
+        update={
+            "speaker": names.expand(subject.name, subject.start),
+            "speaker_title": subject.title
+            or names.titles.get(names.expand(subject.name, subject.start)),
+            "speaker_mention": Span(
+                start=subject.start, end=subject.end, text=text[subject.start : subject.end]
+            ),
+        }
+    )
 
 
 def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
