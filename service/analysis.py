@@ -5,10 +5,12 @@ Nothing the model says is trusted here; ``grounding`` checks it against the arti
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from .errors import ProviderTimeoutError
 from .ingest import Article
 from .llm import CallUsage, ChatModel, schema_instructions
 from .models import EngineInfo, ModelAnalysis, ModelStatement, Usage
@@ -80,18 +82,16 @@ class Analyzer:
             self._cache.move_to_end(key)
             return Analysis(cached, self._info(plan, CallUsage(), cached=True))
         usage = CallUsage()
-        answers: list[ModelAnalysis] = []
-        for i, part in enumerate(plan.parts):
-            note = (
-                f"This is part {i + 1} of {len(plan.parts)} of a longer article."
-                if len(plan.parts) > 1
-                else ""
-            )
-            system, user = plan.prompt.render(article=part, part=note, schema=self._schema())
-            answer, call = await self.model.structured(system, user, ModelAnalysis)
-            usage.add(call)
-            answers.append(answer)
-        result = merge(answers)
+        try:
+            async with asyncio.timeout(self.settings.deadline_seconds):
+                answers = await asyncio.gather(
+                    *(self._ask(self.model, plan, i, usage) for i in range(len(plan.parts)))
+                )
+        except TimeoutError:
+            raise ProviderTimeoutError(
+                f"the analysis did not finish within {self.settings.deadline_seconds:g} s"
+            ) from None
+        result = merge(list(answers))
         self._cache[key] = result
         while len(self._cache) > self.settings.cache_entries:
             self._cache.popitem(last=False)

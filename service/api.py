@@ -6,13 +6,15 @@ RFC 9457 problem (``application/problem+json``); none carries a traceback."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
@@ -21,7 +23,16 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+    SecurityScheme,
+)
+from litestar.types import ASGIApp
 from pydantic import BaseModel, ValidationError
 
 from .analysis import Analyzer
@@ -31,6 +42,7 @@ from .errors import (
     InputTooLargeError,
     InvalidRequestError,
     ProviderError,
+    ProviderTimeoutError,
     UnsupportedMediaTypeError,
 )
 from .ingest import Article, decode
@@ -45,6 +57,14 @@ from .models import (
     ReportOut,
     SummarizeOut,
 )
+from .observability import (
+    CLIENT_CLOSED,
+    METRICS_CONTENT_TYPE,
+    Metrics,
+    ObservedApp,
+    current_request_id,
+    register_secrets,
+)
 from .pipeline import (
     check_draft,
     claims,
@@ -54,6 +74,8 @@ from .pipeline import (
     report,
     summarize,
 )
+from .readiness import NotReadyError, Readiness, ReadinessProbe
+from .security import AccessMiddleware, ApiKeys, RateLimiter, cors_config
 from .settings import Settings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -155,6 +177,72 @@ async def _read_article(request: Request[Any, Any, Any]) -> Article:
     return await _run(read, len(raw))
 
 
+def _metrics(request: Request[Any, Any, Any]) -> Metrics:
+    metrics = request.app.state.metrics
+    assert isinstance(metrics, Metrics)
+    return metrics
+
+
+# -- the model's work: an overall deadline, cancelled when the client goes away -------------
+
+
+class ClientDisconnectedError(Exception):
+    """The client closed the connection before its answer was ready."""
+
+
+async def _until_disconnect(request: Request[Any, Any, Any]) -> None:
+    """Returns when the client has gone away. Only called once the body has been read: the
+    server's next message is then ``http.disconnect``, when the client closes the connection
+    (or once the response is sent)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _model_work(request: Request[Any, Any, Any], work: Awaitable[T]) -> T:
+    """``work`` (which may call the model) within the request's overall deadline (504), and
+    cancelled, model call included, when the client disconnects before it is done.
+
+    Litestar does not cancel a handler whose client went away (litestar issue #2490), so the
+    work runs in a task of its own, raced against the server's ``http.disconnect``."""
+    deadline = _settings(request).deadline_seconds
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_until_disconnect(request))
+    try:
+        async with asyncio.timeout(deadline):
+            await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    except TimeoutError:
+        raise ProviderTimeoutError(
+            f"the request took longer than its deadline of {deadline:g} s "
+            "(FACTCHECK_DEADLINE_SECONDS); its model calls were cancelled"
+        ) from None
+    finally:
+        for pending in (task, gone):
+            pending.cancel()
+        await asyncio.wait({task, gone})  # the cancelled model call is over before we answer
+    if task.cancelled():  # the client went first
+        raise ClientDisconnectedError
+    return task.result()
+
+
+def _record(request: Request[Any, Any, Any], endpoint: str, out: Any) -> None:
+    """The model usage and verdicts of a response, in the app's metrics."""
+    metrics = _metrics(request)
+    engine = getattr(out, "engine", None)
+    if engine is not None:
+        if engine.cached:
+            metrics.model_cache_hits.labels(endpoint).inc()
+        usage = engine.usage
+        if usage.calls:
+            metrics.model_calls.labels(endpoint).inc(usage.calls)
+        if usage.prompt_tokens:
+            metrics.model_tokens.labels("prompt").inc(usage.prompt_tokens)
+        if usage.completion_tokens:
+            metrics.model_tokens.labels("completion").inc(usage.completion_tokens)
+    for verdict, count in getattr(out, "counts", {}).items():
+        if count:
+            metrics.verdicts.labels(endpoint, verdict).inc(count)
+
+
 # -- OpenAPI: the request bodies the handlers read themselves -----------------------
 #
 # The handlers take the raw request, not a ``data`` parameter, so litestar neither parses
@@ -226,8 +314,34 @@ _MODEL_PROBLEMS: Mapping[int, ResponseSpec] = {
 
 @get("/health", summary="Liveness", sync_to_thread=False)
 def health() -> Health:
-    """Liveness and version."""
+    """Liveness and version: the process is up. Never asks the model provider (see
+    `/ready`)."""
     return Health(status="ok", version=__version__)
+
+
+@get(
+    "/ready",
+    summary="Readiness",
+    responses={
+        503: _problem_spec(
+            "Not ready: the configuration is incomplete, or the model provider does not "
+            "answer (the detail names the cause)"
+        )
+    },
+)
+async def ready(request: Request[Any, Any, Any]) -> Readiness:
+    """Whether this instance can serve requests: the configuration is whole and, with the
+    language model, the provider answers `GET /models` (checked at most every few seconds,
+    FACTCHECK_READY_CACHE_SECONDS). For load balancers and orchestrators."""
+    probe = request.app.state.readiness
+    assert isinstance(probe, ReadinessProbe)
+    return await probe.check(_analyzer(request))
+
+
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Prometheus metrics of this process (text exposition format)."""
+    return Response(_metrics(request).render(), media_type=METRICS_CONTENT_TYPE)
 
 
 @post(
@@ -260,7 +374,10 @@ async def post_summarize(request: Request[Any, Any, Any]) -> SummarizeOut:
     """Summary and key points (the language model, or the offline engine when none is
     configured: see `engine`), with every quotation they contain checked against the
     article. The body is like `POST /quotes`'s."""
-    return await summarize(await _read_article(request), _analyzer(request))
+    article = await _read_article(request)
+    out = await _model_work(request, summarize(article, _analyzer(request)))
+    _record(request, "summarize", out)
+    return out
 
 
 @post(
@@ -276,7 +393,10 @@ async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
     the article: a claim is a `paraphrase` of the sentence that supports it, or
     `unsupported`; a statement gets the verdict and offsets of the checker, never the model's.
     The body is like `POST /quotes`'s."""
-    return await claims(await _read_article(request), _analyzer(request))
+    article = await _read_article(request)
+    out = await _model_work(request, claims(article, _analyzer(request)))
+    _record(request, "claims", out)
+    return out
 
 
 @post(
@@ -300,10 +420,14 @@ async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
         raise UnsupportedMediaTypeError(f"cannot read {media}; send application/json (CheckIn)")
     payload = parse_json(CheckIn, raw, limit=_limit(request))
     draft = payload.draft
+    out: CheckOut | ReportOut
     if draft is None:
         article = await _run(lambda: read_json_article(payload), len(raw))
-        return await report(article, _analyzer(request))
-    return await _run(lambda: check_draft(read_json_article(payload), draft), len(raw))
+        out = await _model_work(request, report(article, _analyzer(request)))
+    else:
+        out = await _run(lambda: check_draft(read_json_article(payload), draft), len(raw))
+    _record(request, "check", out)
+    return out
 
 
 # -- errors as RFC 9457 problems ----------------------------------------------------
@@ -327,8 +451,12 @@ def problem_response(
         instance=request.url.path,
         errors=errors or None,
     )
+    body = problem.model_dump(mode="json", exclude_none=True)
+    request_id = current_request_id()
+    if request_id:  # an RFC 9457 extension member: quote it when reporting a problem
+        body["request_id"] = request_id
     return Response(
-        problem.model_dump_json(exclude_none=True).encode(),
+        json.dumps(body, ensure_ascii=False).encode(),
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=dict(headers or {}),
@@ -343,7 +471,10 @@ def _factcheck_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
     assert isinstance(exc, FactcheckError)
     detail = _settings(request).redact(exc.detail)
     if isinstance(exc, ProviderError):  # the provider's failure, not a bug: no traceback
+        _metrics(request).model_failures.labels(str(exc.status)).inc()
         log.warning("%s %s: %s: %s", request.method, request.url.path, exc.title, detail)
+    elif isinstance(exc, NotReadyError):
+        log.warning("not ready: %s", detail)
     elif exc.status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, detail, exc_info=exc)
     errors = exc.errors if isinstance(exc, InvalidRequestError) else None
@@ -387,6 +518,17 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
+def _client_disconnected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """Nobody will read this answer; the log and the metrics say what happened."""
+    _metrics(request).disconnects.inc()
+    log.info(
+        "%s %s: the client disconnected; its model calls were cancelled",
+        request.method,
+        request.url.path,
+    )
+    return Response(b"", status_code=CLIENT_CLOSED)
+
+
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -404,29 +546,49 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
 def create_app(settings: Settings | None = None, analyzer: Analyzer | None = None) -> Litestar:
     """The app, configured by ``settings`` (the environment's by default). It owns one
     :class:`Analyzer` built from them, made on startup and closed on shutdown; an
-    ``analyzer`` passed in is used instead, and stays open (whoever made it closes it)."""
+    ``analyzer`` passed in is used instead, and stays open (whoever made it closes it).
+
+    Every app has its own metrics registry; API keys, the rate limit and CORS come from the
+    settings (all off by default)."""
     settings = settings or get_settings()
+    keys = ApiKeys(settings)
+    register_secrets(
+        [settings.api_key.get_secret_value() if settings.api_key else None, *keys.secrets]
+    )
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = analyzer is None
         app.state.analyzer = Analyzer(settings) if analyzer is None else analyzer
+        app.state.readiness = ReadinessProbe(settings)
         try:
             yield
         finally:
             if owned:
                 await app.state.analyzer.close()
 
-    return Litestar(
-        route_handlers=[health, post_quotes, post_summarize, post_claims, post_check],
+    app = Litestar(
+        route_handlers=[
+            health,
+            ready,
+            metrics_endpoint,
+            post_quotes,
+            post_summarize,
+            post_claims,
+            post_check,
+        ],
         lifespan=[lifespan],
+        middleware=[AccessMiddleware(keys, RateLimiter(settings.rate_limit_per_minute))],
+        cors_config=cors_config(settings),
         exception_handlers={
             FactcheckError: _factcheck_error,
+            ClientDisconnectedError: _client_disconnected,
             HTTPException: _http_error,
             Exception: _unexpected_error,
         },
         request_max_body_size=settings.max_body_bytes,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "metrics": metrics}),
         openapi_config=OpenAPIConfig(
             title="factcheck",
             version=__version__,
@@ -434,9 +596,33 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             "check every quote and attribution (the model's, or a draft's) against the "
             "article's own text, deterministically, with character offsets into the article.",
             use_handler_docstrings=True,
+            **_security_docs(keys),
         ),
         debug=False,
     )
+    # Outermost: every response, a 404 or a CORS preflight too, gets its request id, its
+    # log line and its metrics.
+    app.asgi_handler = cast(ASGIApp, ObservedApp(cast(Any, app.asgi_handler), metrics))
+    return app
+
+
+def _security_docs(keys: ApiKeys) -> dict[str, Any]:
+    """With API keys, the schema says so (bearer authentication on every operation; the
+    probes are open all the same)."""
+    if not keys.enabled:
+        return {}
+    return {
+        "components": Components(
+            security_schemes={
+                "BearerKey": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="One of the keys in FACTCHECK_API_KEYS.",
+                )
+            }
+        ),
+        "security": [{"BearerKey": []}],
+    }
 
 
 app = create_app()

@@ -424,17 +424,153 @@ def check_command(
     return _exit_status(out.counts)
 
 
+@app.command("batch")
+def batch_command(
+    articles: Annotated[
+        Path,
+        typer.Argument(
+            metavar="ARTICLES",
+            help='JSONL: one {"id", "text", "title"?, "url"?} a line; id a string or a number.',
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="RESULTS",
+            help="JSONL results, one line per input line, appended. Re-running with the same "
+            "file skips the ids it holds as ok and retries the failed ones.",
+            show_default=False,
+        ),
+    ],
+    operation: Annotated[
+        str,
+        typer.Option(
+            "--operation",
+            metavar="report|summarize|claims|quotes",
+            help="What each line's result is: report (check without a draft), summarize, "
+            "claims or quotes.",
+        ),
+    ] = "report",
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Articles in flight at once, which is also this run's limit of model calls. "
+            "Default: FACTCHECK_MAX_CONCURRENT_CALLS, else 16.",
+            show_default=False,
+        ),
+    ] = None,
+    engine: EngineOption = None,
+    model: ModelOption = None,
+    provider_batch: Annotated[
+        bool,
+        typer.Option(
+            "--provider-batch",
+            help="Send the model's work through OpenAI's Batch API (upload, poll, download), "
+            "then check every answer here. Cheaper and slower (up to 24 h).",
+        ),
+    ] = False,
+    resume_batch: Annotated[
+        str | None,
+        typer.Option(
+            "--resume-batch",
+            metavar="BATCH_ID",
+            help="Pick up a batch submitted by an earlier --provider-batch run (same input and "
+            "settings); implies --provider-batch.",
+            show_default=False,
+        ),
+    ] = None,
+    poll_interval: Annotated[
+        float,
+        typer.Option(
+            "--poll-interval",
+            min=0.0,
+            metavar="SECONDS",
+            help="--provider-batch: how often to ask how the batch is doing.",
+        ),
+    ] = 30.0,
+) -> int:
+    """Run an operation on every article of a JSONL file: a progress bar on a terminal,
+    per-line errors recorded without stopping, resumable.
+
+    Exit 0 when every line is ok, 1 when any failed, 2 for a usage error, 3 when the
+    provider fails as a whole (--provider-batch)."""
+    from .batch import BatchOptions, Operation, run_batch
+
+    try:
+        op = Operation(operation.strip().lower())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{operation!r} is not one of report, summarize, claims, quotes",
+            param_hint="'--operation'",
+        ) from None
+    settings = model_settings(engine, model)
+    limit = concurrency or settings.max_concurrent_calls
+    settings = settings.model_copy(update={"max_concurrent_calls": limit})
+    options = BatchOptions(
+        articles=articles,
+        output=output,
+        operation=op,
+        concurrency=limit,
+        provider_batch=provider_batch or resume_batch is not None,
+        resume_batch=resume_batch,
+        poll_interval=poll_interval,
+    )
+    return run_batch(options, settings, build_analyzer, live_progress=_stderr_is_tty())
+
+
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes (each with its own model client, cache and metrics); the "
+            "service is stateless, so replicas behind a load balancer work the same way.",
+            min=1,
+        ),
+    ] = 1,
+    graceful_timeout: Annotated[
+        float,
+        typer.Option(
+            "--graceful-timeout",
+            metavar="SECONDS",
+            help="On SIGTERM or Ctrl-C: stop accepting connections, let requests in flight "
+            "finish for at most this long, then stop.",
+            min=0,
+        ),
+    ] = 30.0,
 ) -> int:
-    """Serve the HTTP API (OpenAPI schema at /schema)."""
+    """Serve the HTTP API (OpenAPI schema at /schema; /health, /ready, /metrics).
+
+    Logs are JSON lines on stderr, one per request with its request id; the level is
+    FACTCHECK_LOG_LEVEL."""
     import uvicorn
 
-    from .api import create_app
+    from .observability import log_config
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port)
+    settings = get_settings()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "timeout_graceful_shutdown": graceful_timeout,
+        "log_config": log_config(settings.log_level),
+        "access_log": False,  # the service logs each request itself, with its request id
+        "server_header": False,
+    }
+    if workers > 1:  # each worker process imports the app, configured from the environment
+        uvicorn.run("service.api:app", workers=workers, **options)
+    else:
+        from .api import create_app
+
+        uvicorn.run(create_app(settings), **options)
     return EXIT_OK
 
 

@@ -107,6 +107,12 @@ class ChatModel:
     async def _complete(
         self, messages: list[dict[str, str]], schema: type[BaseModel], usage: CallUsage
     ) -> str:
+        async with self.slot():
+            return await self._complete_now(messages, schema, usage)
+
+    async def _complete_now(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], usage: CallUsage
+    ) -> str:
         try:
             # The typed overloads want TypedDict messages; plain dicts are what is sent.
             completions: Any = self._client.chat.completions

@@ -257,3 +257,32 @@ class Problem(BaseModel):
         description="For a request body that does not match its model: one entry per field, "
         "with a JSON pointer to it ('pointer') and what is wrong ('detail').",
     )
+
+
+# -- factcheck batch ----------------------------------------------------------------------
+
+
+class BatchItemError(BaseModel):
+    """Why one article of a batch has no result: the problem's title, status and detail."""
+
+    title: str
+    status: int = Field(description="The HTTP status the API would answer with.")
+    detail: str
+
+
+class BatchResult(BaseModel):
+    """One line of ``factcheck batch`` output: an article's result."""
+
+    id: str | int | float
+    ok: Literal[True] = True
+    line: int = Field(ge=1, description="The input line.")
+    result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut
+
+
+class BatchFailure(BaseModel):
+    """One line of ``factcheck batch`` output: an article (or a line) that failed."""
+
+    id: str | int | float | None = Field(description="Null when the line has no readable id.")
+    ok: Literal[False] = False
+    line: int = Field(ge=1, description="The input line.")
+    error: BatchItemError

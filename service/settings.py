@@ -52,6 +52,22 @@ class Settings(BaseSettings):
     cache_entries: int = 256
     """Identical requests (article, model, prompt version) answered from memory."""
 
+    # -- the HTTP service: security and operations -----------------------------------
+    api_keys: SecretStr | None = None
+    """FACTCHECK_API_KEYS: comma-separated bearer tokens for the service itself. When set,
+    every endpoint but /health, /ready, /metrics and the schema needs
+    ``Authorization: Bearer KEY``. Not the provider's key (FACTCHECK_API_KEY)."""
+    rate_limit_per_minute: int = Field(default=0, ge=0)
+    """Requests per minute per API key (per client address without keys); 0: no limit."""
+    cors_origins: str = ""
+    """Comma-separated origins allowed by CORS (``*`` for any); empty: no CORS headers."""
+    log_level: str = "INFO"
+    """Level of the service's JSON log lines on stderr (``factcheck serve``)."""
+    ready_timeout_seconds: float = Field(default=3.0, gt=0)
+    """How long GET /ready waits for the model provider to answer GET /models."""
+    ready_cache_seconds: float = Field(default=5.0, ge=0)
+    """How long a GET /ready answer is reused before the provider is asked again."""
+
     @property
     def use_llm(self) -> bool:
         if self.engine != "auto":

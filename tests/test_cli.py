@@ -369,7 +369,7 @@ def test_serve_runs_uvicorn_with_the_app(
 
     calls: list[tuple[object, str, int]] = []
 
-    def fake_run(app: object, *, host: str, port: int) -> None:
+    def fake_run(app: object, *, host: str, port: int, **options: object) -> None:
         calls.append((app, host, port))
 
     monkeypatch.setattr(uvicorn, "run", fake_run)

@@ -1,0 +1,193 @@
+"""The service's own access control: optional bearer API keys (compared in constant time),
+a per-key rate limit (a token bucket per key, or per client address without keys), and
+CORS, off unless origins are configured.
+
+Probes and the schema stay open: ``/health``, ``/ready``, ``/metrics`` and ``/schema``."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from litestar.config.cors import CORSConfig
+from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from .settings import Settings
+
+__all__ = [
+    "OPEN_PATHS",
+    "AccessMiddleware",
+    "ApiKeys",
+    "RateLimiter",
+    "cors_config",
+    "is_open_path",
+    "split_list",
+]
+
+OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
+SCHEMA_PREFIX = "/schema"
+
+
+def is_open_path(path: str) -> bool:
+    """Whether ``path`` is served without an API key and outside the rate limit."""
+    return (
+        path in OPEN_PATHS or path == SCHEMA_PREFIX or path.startswith(SCHEMA_PREFIX + "/")
+    )
+
+
+def split_list(value: str) -> list[str]:
+    """A comma-separated setting as a list, blanks dropped."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class ApiKeys:
+    """The service's bearer keys. A request's token is compared with every key with
+    :func:`hmac.compare_digest` (no early exit), so timing tells nothing about the keys."""
+
+    def __init__(self, settings: Settings) -> None:
+        raw = settings.api_keys.get_secret_value() if settings.api_keys else ""
+        self._keys = [key.encode("utf-8") for key in split_list(raw)]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._keys)
+
+    @property
+    def secrets(self) -> list[str]:
+        return [key.decode("utf-8") for key in self._keys]
+
+    def identify(self, authorization: str | None) -> str | None:
+        """A non-secret name for the key in an ``Authorization: Bearer KEY`` header (for the
+        rate limit and the logs), or None when there is no such key."""
+        if not authorization:
+            return None
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        candidate = token.strip().encode("utf-8", "surrogateescape")
+        found: bytes | None = None
+        for key in self._keys:
+            if hmac.compare_digest(candidate, key):
+                found = key
+        if found is None:
+            return None
+        return "key:" + hashlib.sha256(found).hexdigest()[:12]
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """A token bucket per client: ``per_minute`` requests in a burst, refilled at
+    ``per_minute`` a minute. At most ``max_clients`` buckets are kept (least recently seen
+    dropped first: a dropped client starts again with a full bucket)."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        max_clients: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.max_clients = max_clients
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
+    def acquire(self, client: str) -> float:
+        """Takes a token for ``client``: 0 when one was there, else the seconds until one
+        will be (for Retry-After)."""
+        now = self._clock()
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            bucket = self._buckets[client] = _Bucket(self.capacity, now)
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(client)
+            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class AccessMiddleware(ASGIMiddleware):
+    """401 without a valid key (when keys are configured), 429 over the rate limit; both
+    raised as litestar exceptions, so they become problem bodies like every other error
+    and CORS headers are added to them."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, keys: ApiKeys, limiter: RateLimiter) -> None:
+        self.keys = keys
+        self.limiter = limiter
+        self.should_bypass_for_scope = _bypass
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        client: str | None
+        if self.keys.enabled:
+            client = self.keys.identify(_header(scope, b"authorization"))
+            if client is None:
+                raise NotAuthorizedException(
+                    detail="this service needs an API key: send 'Authorization: Bearer KEY'",
+                    headers={"WWW-Authenticate": 'Bearer realm="factcheck"'},
+                )
+            scope["state"]["client_id"] = client
+        else:
+            address = scope.get("client")
+            client = f"ip:{address[0]}" if address else "ip:unknown"
+        if self.limiter.enabled:
+            wait = self.limiter.acquire(client)
+            if wait > 0:
+                per_minute = int(self.limiter.capacity)
+                raise TooManyRequestsException(
+                    detail=f"more than {per_minute} requests a minute; try again in "
+                    f"{math.ceil(wait)} s",
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                )
+        await next_app(scope, receive, send)
+
+
+def _bypass(scope: Scope) -> bool:
+    # CORS preflight requests carry no credentials: they must pass to be answered.
+    return scope.get("method") == "OPTIONS" or is_open_path(scope["path"])
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """CORS for the configured origins; None (no CORS headers at all) by default."""
+    origins = split_list(settings.cors_origins)
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
