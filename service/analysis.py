@@ -54,7 +54,7 @@ class Analyzer:
     def __init__(self, settings: Settings, model: ChatModel | None = None) -> None:
         self.settings = settings
         self.model = model if model is not None or not settings.use_llm else ChatModel(settings)
-        self._cache: OrderedDict[str, ModelAnalysis] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[ModelAnalysis, int]] = OrderedDict()
 
     async def close(self) -> None:
         if self.model is not None:
@@ -75,12 +75,14 @@ class Analyzer:
                     notice=OFFLINE_NOTICE,
                 ),
             )
-        plan = self.plan(article)
-        key = self._key(article, plan.prompt)
+        prompt = load_prompt(PROMPT)
+        key = self._key(article, prompt)
         cached = self._cache.get(key)
-        if cached is not None:
+        if cached is not None:  # before planning: counting tokens costs more than the look-up
             self._cache.move_to_end(key)
-            return Analysis(cached, self._info(plan, CallUsage(), cached=True))
+            result, parts = cached
+            return Analysis(result, self._info(prompt, parts, CallUsage(), cached=True))
+        plan = self.plan(article)
         usage = CallUsage()
         try:
             async with asyncio.timeout(self.settings.deadline_seconds):
@@ -92,10 +94,10 @@ class Analyzer:
                 f"the analysis did not finish within {self.settings.deadline_seconds:g} s"
             ) from None
         result = merge(list(answers))
-        self._cache[key] = result
+        self._cache[key] = (result, len(plan.parts))
         while len(self._cache) > self.settings.cache_entries:
             self._cache.popitem(last=False)
-        return Analysis(result, self._info(plan, usage, cached=False))
+        return Analysis(result, self._info(plan.prompt, len(plan.parts), usage, cached=False))
 
     async def _ask(
         self, model: ChatModel, plan: PromptPlan, i: int, usage: CallUsage
@@ -165,13 +167,13 @@ class Analyzer:
             digest.update(b"\x00")
         return digest.hexdigest()
 
-    def _info(self, plan: PromptPlan, usage: CallUsage, *, cached: bool) -> EngineInfo:
+    def _info(self, prompt: Prompt, parts: int, usage: CallUsage, *, cached: bool) -> EngineInfo:
         return EngineInfo(
             engine="llm",
             model=self.settings.model,
-            prompt=plan.prompt.ref,
+            prompt=prompt.ref,
             cached=cached,
-            chunks=len(plan.parts),
+            chunks=parts,
             usage=Usage(
                 calls=usage.calls,
                 prompt_tokens=usage.prompt_tokens,
