@@ -178,64 +178,22 @@ _FUNCTION = frozenset(
         "that",
     ]
 )
+_PAPERS = tuple(
+    """
+    Times Post Journal Herald Guardian Telegraph Gazette Tribune News Daily Mail Mirror
+    Observer Independent Chronicle Globe Star Sun Express Pravda Inquirer Examiner
+    """.split()
+)
+_BROADCASTERS = tuple("BBC CNN NBC CBS ABC Fox MSNBC Radio TV Television Network".split())
+# "the newspaper" names the last paper the article mentioned, and so on.
 _ORG_NOUNS = {
-    "newspaper": (
-        "Times",
-        "Post",
-        "Journal",
-        "Herald",
-        "Guardian",
-        "Telegraph",
-        "Gazette",
-        "Tribune",
-        "News",
-        "Daily",
-        "Mail",
-        "Mirror",
-        "Observer",
-        "Independent",
-        "Chronicle",
-        "Globe",
-        "Star",
-        "Sun",
-        "Express",
-        "Pravda",
-        "Inquirer",
-        "Examiner",
-    ),
-    "paper": (
-        "Times",
-        "Post",
-        "Journal",
-        "Herald",
-        "Guardian",
-        "Telegraph",
-        "Gazette",
-        "Tribune",
-        "News",
-        "Daily",
-        "Mail",
-        "Mirror",
-        "Observer",
-        "Independent",
-        "Chronicle",
-        "Globe",
-    ),
-    "agency": (
-        "Agency",
-        "Reuters",
-        "Press",
-        "AFP",
-        "ANSA",
-        "Interfax",
-        "TASS",
-        "Xinhua",
-        "Bloomberg",
-    ),
-    "network": ("News", "CNN", "BBC", "NBC", "CBS", "ABC", "Fox", "MSNBC", "Network"),
-    "broadcaster": ("BBC", "CNN", "NBC", "CBS", "ABC", "Fox", "Radio", "TV", "Television"),
-    "magazine": ("Magazine", "Atlantic", "Economist", "Time", "Newsweek", "Politico"),
-    "outlet": ("Times", "Post", "Journal", "News", "CNN", "BBC", "Politico", "Axios", "Breitbart"),
+    "newspaper": _PAPERS,
+    "paper": _PAPERS,
+    "agency": tuple("Agency Reuters Press AFP ANSA Interfax TASS Xinhua Bloomberg".split()),
+    "network": _BROADCASTERS,
+    "broadcaster": _BROADCASTERS,
+    "magazine": tuple("Magazine Atlantic Economist Time Newsweek Politico".split()),
+    "outlet": (*_PAPERS, *_BROADCASTERS, "Politico", "Axios", "Breitbart"),
 }
 _QUOTE_CHAR = "\ue000"
 _QUOTE_RUN = re.compile(_QUOTE_CHAR + "+")
