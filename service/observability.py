@@ -76,7 +76,7 @@ def redact(text: str) -> str:
 
 _RESERVED = frozenset(
     vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
-    | {"message", "asctime", "taskName"}
+    | {"message", "asctime", "taskName", "color_message"}  # uvicorn's, with ANSI codes
 )
 
 
@@ -280,7 +280,9 @@ class ObservedApp:
             self._done(scope, status, failed, time.perf_counter() - started)
             request_id_var.reset(token)
 
-    def _done(self, scope: dict[str, Any], status: int | None, failed: bool, seconds: float) -> None:
+    def _done(
+        self, scope: dict[str, Any], status: int | None, failed: bool, seconds: float
+    ) -> None:
         method = str(scope.get("method", "GET")).upper()
         method = method if method in _METHODS else "OTHER"
         route = str(scope.get("path_template") or _UNMATCHED)

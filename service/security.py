@@ -38,9 +38,7 @@ SCHEMA_PREFIX = "/schema"
 
 def is_open_path(path: str) -> bool:
     """Whether ``path`` is served without an API key and outside the rate limit."""
-    return (
-        path in OPEN_PATHS or path == SCHEMA_PREFIX or path.startswith(SCHEMA_PREFIX + "/")
-    )
+    return path in OPEN_PATHS or path == SCHEMA_PREFIX or path.startswith(SCHEMA_PREFIX + "/")
 
 
 def split_list(value: str) -> list[str]:
