@@ -41,7 +41,8 @@ _VERBS = """
     accused accuses accusing accuse claiming promising denouncing denounced referred sings
     sang asking telling adding noting saying insisting arguing warning writing tweeting
     explaining stressing asserting asserted asserts reads likened likens dismissed blasted
-    mocked hailed slammed déclaré dit ajouté affirmé expliqué estimé souligné indiqué
+    mocked hailed slammed déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé noté relevé
+reconnu affirmé expliqué estimé souligné indiqué
     précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo
     afirmó explicó aseguró señaló añadió declaró
     """.split()
@@ -76,7 +77,7 @@ _SKIP_BEFORE_CUE = frozenset(
         repeatedly reportedly publicly privately quickly simply just would will could might
         may not never already still often frequently earlier even first last on monday
         tuesday wednesday thursday friday saturday sunday yesterday today tonight herself
-        himself themselves subsequently finally ultimately separately
+        himself themselves subsequently finally ultimately separately a ont hat ha han
         """.split()
 )
 _DETERMINERS = frozenset(
@@ -196,6 +197,8 @@ _ORG_NOUNS = {
     "outlet": (*_PAPERS, *_BROADCASTERS, "Politico", "Axios", "Breitbart"),
 }
 _QUOTE_CHAR = "\ue000"
+_REACH = 300
+"""How far before a speech verb its subject is looked for, in characters."""
 _QUOTE_RUN = re.compile(_QUOTE_CHAR + "+")
 _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE
@@ -429,6 +432,13 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
 def _speaker_of_cue(
     text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str
 ) -> Mention | None:
+    if cs - s > _REACH:
+        # A subject stands near its verb: looking further back in a very long sentence
+        # only makes the work grow with the square of its length.
+        s = cs - _REACH
+        if masked[s] != _QUOTE_CHAR:  # inside a quotation the cut may fall anywhere
+            cut = masked.find(" ", s, cs)
+            s = cut + 1 if cut >= 0 else s
     before = masked[s:cs]
     after_start = ce
     if cue in _ACCORDING:
@@ -676,7 +686,8 @@ def _event_for(
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
         first = after[0]
         between = masked[close + 1 : min(first.cue_start, first.mention.start)]
-        if not between.strip(" ,.;:!?)–—―-") or not [
+        # Only punctuation, or an auxiliary ("», a-t-il ajouté"), between mark and cue.
+        if between.strip(" ,.;:!?)–—―-") in ("", "a", "ont", "hat", "ha", "han") or not [
             ev for ev in in_sentence if ev.cue_start < q.open_pos
         ]:
             return first
