@@ -7,15 +7,14 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    FACTCHECK_PROMPTS_DIR=/app/prompts
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY service ./service
-RUN pip install . && rm -rf service build *.egg-info
-# The prompt templates are not package data: they are read from FACTCHECK_PROMPTS_DIR.
 COPY prompts ./prompts
+# The wheel carries the prompt templates (package service.prompt_templates).
+RUN pip install . && rm -rf service prompts build *.egg-info
 
 RUN useradd --create-home --uid 10001 factcheck
 USER factcheck

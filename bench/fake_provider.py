@@ -8,7 +8,7 @@ came and the most that were in flight at once (to see the service's concurrency 
 work); ``POST /stats/reset`` zeroes them.
 
     .venv/bin/python -m bench.fake_provider --port 8090 --delay 0.1
-    # then: FACTCHECK_BASE_URL=http://127.0.0.1:8090/v1 FACTCHECK_API_KEY=sk-fake ...
+    # then: FACTCHECK_BASE_URL=http://127.0.0.1:8090/v1 FACTCHECK_PROVIDER_API_KEY=sk-fake ...
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ LLM engine pointed at a fake provider (issue 4). Not a test.
 Started as uvicorn subprocesses on loopback: the fake provider (``bench.fake_provider``,
 answering after ``--provider-delay`` seconds) and factcheck (``service.api:create_app``, one
 worker) with ``FACTCHECK_ENGINE=llm``, ``FACTCHECK_BASE_URL`` = the fake provider,
-``FACTCHECK_API_KEY=sk-fake``, ``FACTCHECK_MODEL=fake-model``,
+``FACTCHECK_PROVIDER_API_KEY=sk-fake``, ``FACTCHECK_MODEL=fake-model``,
 ``FACTCHECK_MAX_CONCURRENT_CALLS=--max-calls``, the answer cache at its default size.
 Each scenario is checked with one request, warmed up, then driven by wrk (a Lua script;
 ``--threads``/``--connections``) for ``--duration`` seconds:
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {
             "FACTCHECK_ENGINE": "llm",
             "FACTCHECK_BASE_URL": provider.url + "/v1",
-            "FACTCHECK_API_KEY": "sk-fake",
+            "FACTCHECK_PROVIDER_API_KEY": "sk-fake",
             "FACTCHECK_MODEL": "fake-model",
             "FACTCHECK_MAX_CONCURRENT_CALLS": str(args.max_calls),
         }

@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             servers.append(provider)
             env |= {
                 "FACTCHECK_BASE_URL": provider.url + "/v1",
-                "FACTCHECK_API_KEY": "sk-fake",
+                "FACTCHECK_PROVIDER_API_KEY": "sk-fake",
                 "FACTCHECK_MODEL": "fake-model",
             }
         factcheck = start_uvicorn(

@@ -61,6 +61,11 @@ class ChatModel:
     async def close(self) -> None:
         await self._client.close()
 
+    def probe_client(self, timeout: float) -> openai.AsyncOpenAI:
+        """The same client (base URL, key, connection pool) with a short timeout and no
+        retries, for readiness probes."""
+        return self._client.with_options(timeout=timeout, max_retries=0)
+
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """A place among the calls allowed to run at once; beyond the limit a call waits,

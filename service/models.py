@@ -252,6 +252,9 @@ class Problem(BaseModel):
     status: int = Field(ge=400, le=599, description="The HTTP status code.")
     detail: str | None = Field(default=None, description="What went wrong with this request.")
     instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = Field(
+        default=None, description="The request's id, as in the X-Request-ID header and the logs."
+    )
     errors: list[dict[str, str]] | None = Field(
         default=None,
         description="For a request body that does not match its model: one entry per field, "

@@ -10,6 +10,8 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
@@ -36,8 +38,15 @@ class Prompt:
         return self.system.substitute(values).strip(), self.user.substitute(values).strip()
 
 
-def prompts_dir() -> Path:
-    return Path(os.environ.get("FACTCHECK_PROMPTS_DIR") or _DEFAULT_DIR)
+def prompts_dir() -> Path | Traversable:
+    """``FACTCHECK_PROMPTS_DIR``, else ``prompts/`` of the source tree, else the copy an
+    installed wheel carries (package ``service.prompt_templates``)."""
+    configured = os.environ.get("FACTCHECK_PROMPTS_DIR")
+    if configured:
+        return Path(configured)
+    if _DEFAULT_DIR.is_dir():
+        return _DEFAULT_DIR
+    return files("service.prompt_templates")
 
 
 @lru_cache(maxsize=16)

@@ -74,7 +74,7 @@ class ReadinessProbe:
         if model is None:
             return Readiness(engine="offline", model=None, provider_checked=False)
         # The analyzer's own client: same base URL, key and connection pool as the requests.
-        client = model._client.with_options(timeout=settings.ready_timeout_seconds, max_retries=0)
+        client = model.probe_client(settings.ready_timeout_seconds)
         where = settings.redact(str(client.base_url))
         try:
             await client.models.list()

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
 
     # -- the model provider ---------------------------------------------------------
     api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("FACTCHECK_API_KEY", "OPENAI_API_KEY")
+        default=None, validation_alias=AliasChoices("FACTCHECK_PROVIDER_API_KEY", "OPENAI_API_KEY")
     )
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("FACTCHECK_BASE_URL", "OPENAI_BASE_URL")
@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     api_keys: SecretStr | None = None
     """FACTCHECK_API_KEYS: comma-separated bearer tokens for the service itself. When set,
     every endpoint but /health, /ready, /metrics and the schema needs
-    ``Authorization: Bearer KEY``. Not the provider's key (FACTCHECK_API_KEY)."""
+    ``Authorization: Bearer KEY``. Not the provider's key (FACTCHECK_PROVIDER_API_KEY)."""
     rate_limit_per_minute: int = Field(default=0, ge=0)
     """Requests per minute per API key (per client address without keys); 0: no limit."""
     cors_origins: str = ""

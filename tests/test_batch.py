@@ -88,7 +88,7 @@ def fresh_settings(
     for name in (
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
-        "FACTCHECK_API_KEY",
+        "FACTCHECK_PROVIDER_API_KEY",
         "FACTCHECK_BASE_URL",
         "FACTCHECK_ENGINE",
         "FACTCHECK_MODEL",

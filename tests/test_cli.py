@@ -392,7 +392,7 @@ def no_model_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
-        "FACTCHECK_API_KEY",
+        "FACTCHECK_PROVIDER_API_KEY",
         "FACTCHECK_BASE_URL",
         "FACTCHECK_ENGINE",
         "FACTCHECK_MODEL",

@@ -261,7 +261,7 @@ def test_a_provider_without_a_models_list_is_ready() -> None:
 
 
 def test_not_ready_when_the_llm_engine_has_nowhere_to_go(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "FACTCHECK_API_KEY", "FACTCHECK_BASE_URL"):
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "FACTCHECK_PROVIDER_API_KEY", "FACTCHECK_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     with TestClient(app=create_app(Settings(engine="llm"))) as c:
         problem = assert_problem(c.get("/ready"), 503, "/ready")
