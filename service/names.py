@@ -112,32 +112,6 @@ HONORIFICS = frozenset(
         "rev",
     }
 )
-CONNECTORS = frozenset(
-    {
-        "of",
-        "for",
-        "the",
-        "de",
-        "del",
-        "della",
-        "da",
-        "di",
-        "do",
-        "dos",
-        "du",
-        "van",
-        "von",
-        "der",
-        "den",
-        "la",
-        "le",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-        "y",
-    }
-)
 NAME_PARTICLES = frozenset(
     {
         "de",
@@ -160,6 +134,7 @@ NAME_PARTICLES = frozenset(
         "el",
     }
 )
+CONNECTORS = NAME_PARTICLES | {"of", "for", "the", "y"}
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 TOKEN = re.compile(r"[^\W_](?:[\w’'\-]|\.(?=[^\W_]))*\.?")
