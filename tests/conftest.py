@@ -6,12 +6,17 @@ are recorded by ``scripts/record_cassettes.sh`` against a real OpenAI-compatible
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from service.observability import JsonFormatter
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
@@ -83,3 +88,20 @@ def recording() -> dict[str, Any]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """Every log line of the test as ``factcheck serve`` writes it: JSON, on a stream."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)

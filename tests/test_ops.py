@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import logging
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from service.analysis import Analyzer
 from service.api import create_app
 from service.llm import ChatModel
 from service.models import CheckOut, SummarizeOut
-from service.observability import JsonFormatter, sane_request_id
+from service.observability import sane_request_id
 from service.settings import Settings
 
 from .fakes import (
@@ -52,22 +51,6 @@ def analyzer_on(handler: Any, **overrides: Any) -> Analyzer:
     settings = fake_settings(**overrides)
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     return Analyzer(settings, model=ChatModel(settings, http_client=client))
-
-
-@pytest.fixture
-def json_log() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def lines_of(stream: io.StringIO) -> list[dict[str, Any]]:

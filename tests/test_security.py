@@ -21,7 +21,6 @@ from litestar.testing import TestClient
 import service.security
 from service.api import create_app
 from service.models import CheckOut, ClaimsOut, QuotesOut, SummarizeOut
-from service.observability import JsonFormatter
 from service.security import RateLimiter
 from service.settings import Settings
 
@@ -48,23 +47,6 @@ def keyed() -> Iterator[TestClient[Any]]:
     settings = Settings(engine="offline", api_keys=f"{KEY_A}, {KEY_B}")
     with TestClient(app=create_app(settings)) as c:
         yield c
-
-
-@pytest.fixture
-def json_log() -> Iterator[io.StringIO]:
-    """Every log line of the test as ``factcheck serve`` writes it: JSON, on a stream."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 # -- API keys ------------------------------------------------------------------------------
