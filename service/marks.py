@@ -7,6 +7,7 @@ newsroom convention for a quotation running over paragraphs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Mark families: a quotation closes only with a mark of the family that opened it.
@@ -47,6 +48,7 @@ _CLOSERS = {
 }
 _OPENERS = set(_CLOSERS)  # ” opens too: Swedish and Finnish typography
 _APOSTROPHES = {"'", "’"}
+_MARK = re.compile("[" + re.escape("".join(_FAMILY)) + "]")
 _OPEN_BEFORE = set("([{/–—―-:") | {"\u00a0"}
 _CLOSE_AFTER = set(".,;:!?)]}–—―-…/")
 _STRONG_CLOSE_BEFORE = set(".,;:!?…–—-)")
@@ -137,14 +139,11 @@ def find_quotes(
             stack.append(_Open(i, text[i], i + 1, []))
             i += 1
             carried = None
-        while i < hi:
+        for mark in _MARK.finditer(text, i, hi):
+            i = mark.start()
             c = text[i]
-            if c not in _FAMILY:
-                i += 1
-                continue
             family = _FAMILY[c]
             if c in _APOSTROPHES and _is_apostrophe(text, i, lo, hi):
-                i += 1
                 continue
             depth = _matching_depth(stack, c, family)
             if (
@@ -169,7 +168,6 @@ def find_quotes(
                 _emit(text, quote, opened.children, stack, found)
             elif c in _OPENERS and _can_open(text, i, lo, hi):
                 stack.append(_Open(i, c, i + 1, []))
-            i += 1
         if stack:
             outer = stack[0]
             nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
