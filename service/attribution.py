@@ -321,14 +321,32 @@ def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 @dataclass(slots=True)
 class _Referents:
     """People a pronoun may point back to: named speakers and named sentence subjects, in
-    text order, with the gender the text has shown for them."""
+    text order, with the gender the text has shown for them. A sentence's subject is only
+    worked out when a pronoun looks back that far."""
 
     names: NameIndex
-    people: list[tuple[int, str, str | None]]
+    text: str
+    masked: str
+    people: list[tuple[int, str | None, str | None, int]]
+    """``(offset, name, title, sentence end)``; a sentence not yet looked at has no name
+    and its end; once looked at, the end is -1."""
     genders: dict[str, str]
 
     def add(self, pos: int, name: str, title: str | None) -> None:
-        self.people.append((pos, name, title))
+        self.people.append((pos, name, title, -1))
+
+    def add_sentence(self, start: int, end: int) -> None:
+        self.people.append((start, None, None, end))
+
+    def _entry(self, i: int) -> tuple[int, str | None, str | None, int]:
+        pos, name, title, end = self.people[i]
+        if end >= 0:
+            subject = _sentence_subject(self.text, self.masked, pos, end, self.names)
+            if subject is not None:
+                pos = subject.start
+                name, title = self.resolve(subject)
+            self.people[i] = (pos, name, title, -1)
+        return self.people[i]
 
     def resolve(self, mention: Mention) -> tuple[str | None, str | None]:
         if mention.kind == "name" and mention.name:
@@ -337,8 +355,9 @@ class _Referents:
                 self.genders.setdefault(full, mention.gender)
             return full, mention.title or self.names.titles.get(full)
         if mention.kind == "pronoun":
-            for pos, name, title in reversed(self.people):
-                if pos >= mention.start:
+            for i in range(len(self.people) - 1, -1, -1):
+                pos, name, title, _ = self._entry(i)
+                if name is None or pos >= mention.start:
                     continue
                 known = self.genders.get(name)
                 if known is None or known == mention.gender:
@@ -371,14 +390,10 @@ def _events(
 ) -> list[Event]:
     """Every speech cue outside quotations, with its speaker resolved, in text order."""
     events: list[Event] = []
-    referents = _Referents(names, [], dict(names.genders))
+    referents = _Referents(names, text, masked, [], dict(names.genders))
     for index in range(len(paragraphs)):
         for s, e in sentences[index]:
-            subject = _sentence_subject(text, masked, s, e, names)
-            if subject is not None:
-                name, title = referents.resolve(subject)
-                if name:
-                    referents.add(subject.start, name, title)
+            referents.add_sentence(s, e)
             found: list[tuple[int, int, Mention]] = []
             intro = _COLON_INTRO.match(masked, s, e)
             if intro:
