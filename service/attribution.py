@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
+    PersonName,
     NOT_NAME,
     TITLE_WORDS,
     NameIndex,
@@ -41,8 +42,11 @@ _VERBS = """
     accused accuses accusing accuse claiming promising denouncing denounced referred sings
     sang asking telling adding noting saying insisting arguing warning writing tweeting
     explaining stressing asserting asserted asserts reads likened likens dismissed blasted
-    mocked hailed slammed déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé noté relevé
-reconnu affirmé expliqué estimé souligné indiqué
+    mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
+    confirming denying acknowledging announcing stating declaring complaining joking vowing
+    urging responding replying answering
+    déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
+    noté relevé reconnu affirmé expliqué estimé souligné indiqué
     précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo
     afirmó explicó aseguró señaló añadió declaró
     """.split()
@@ -266,6 +270,13 @@ def attribute(
                 and not _looks_like_title(quote.text)
             ):
                 quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
+            if (
+                quote.speaker is None
+                and quote.kind == "full"
+                and not events[q.paragraph]
+                and not _looks_like_title(quote.text.rstrip(",."))
+            ):
+                quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
         out.append(quote)
         by_para[q.paragraph].append(quote)
         if not q.nested and quote.speaker:
@@ -405,7 +416,9 @@ def _events(
                 if person is not None:
                     found.append((m.start(1), m.end(1), person))
             for m in _CUE.finditer(masked, s, e):
-                mention = _speaker_of_cue(text, masked, s, e, m.start(), m.end(), m.group().lower())
+                mention = _speaker_of_cue(
+                    text, masked, s, e, m.start(), m.end(), m.group().lower(), names
+                )
                 if mention is not None:
                     found.append((m.start(), m.end(), mention))
             for cs, ce, mention in found:
@@ -445,7 +458,7 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
 
 
 def _speaker_of_cue(
-    text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str
+    text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str, names: NameIndex
 ) -> Mention | None:
     if cs - s > _REACH:
         # A subject stands near its verb: looking further back in a very long sentence
@@ -478,7 +491,7 @@ def _speaker_of_cue(
     if cue.endswith("ing"):
         if word_before and word_before[0].word in ("is", "was", "are", "were", "been", "he", "she"):
             return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
-        return _participle_subject(text, masked, s, cs)
+        return _participle_subject(text, masked, s, cs, names)
     if _PASSIVE.search(before):
         # "she was warned that …": the subject heard it; "by X" names who said it.
         by = re.match(r"\s+by\s+", masked[ce:e])
@@ -488,11 +501,14 @@ def _speaker_of_cue(
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
-    return _subject_before(text, masked, s, cs) or _participle_subject(text, masked, s, cs)
+    return _subject_before(text, masked, s, cs) or _participle_subject(text, masked, s, cs, names)
 
 
-def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | None:
-    """ "Jenny apologised, telling Zelah: …": the name that last acted before the cue."""
+def _participle_subject(
+    text: str, masked: str, s: int, cs: int, names: NameIndex
+) -> Mention | None:
+    """ "Jenny apologised, telling Zelah: …", "Mrs Thatcher warned …, and asked": the person
+    who last acted before the cue (a name the article uses for a person, or he/she)."""
     toks = tokens(text, s, cs)
     for run in reversed(capitalised_runs(toks, text)):
         after = [t for t in toks if t.start >= run[-1].end][:1]
@@ -519,11 +535,29 @@ def _participle_subject(text: str, masked: str, s: int, cs: int) -> Mention | No
         ):
             continue
         person = split_title(run, text)
-        if person is not None:
+        # Opening its clause, any name will do; after "before", "to", "that" only a name
+        # the article uses for a person ("… before GCSEs replaced O-levels, and asked").
+        opens_clause = not before or not text[before[0].end : run[0].start].isspace()
+        if person is not None and (
+            opens_clause or person.organisation or _known_person(person, names)
+        ):
             return Mention(
                 "name", person.start, person.end, person.name, person.title, person.gender
             )
+    for tok in reversed(toks):
+        if tok.word in ("he", "she") and _QUOTE_CHAR not in masked[tok.start : tok.end]:
+            return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
     return None
+
+
+def _known_person(person: PersonName, names: NameIndex) -> bool:
+    """A name the article uses for a person: a full name, a titled one, or a surname that a
+    full name in the article expands ("GCSEs" is none)."""
+    return (
+        " " in person.name
+        or person.title is not None
+        or names.expand(person.name, person.start) != person.name
+    )
 
 
 def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
@@ -535,8 +569,11 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     for m in _CLAUSE_BREAK.finditer(masked, s, cs):
         region_start = m.end()
     toks = tokens(text, region_start, cs)
-    while toks and toks[-1].word in _SKIP_BEFORE_CUE:
-        toks.pop()
+    while toks and (
+        toks[-1].word in _SKIP_BEFORE_CUE
+        or (toks[-1].word.endswith("ly") and toks[-1].text.islower())
+    ):
+        toks.pop()  # "Gingrich cynically dismissed"
     if not toks:
         return None
     last = toks[-1]
@@ -629,6 +666,10 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
     seg_end = toks[-1].end if toks else seg_start
     if not toks:
         return None
+    handle = re.match(r"@?[A-Za-z][\w.]*\d[\w.]*|@\w+", text[seg_start:seg_end])
+    if handle and (handle.end() == seg_end - seg_start or text[seg_start + handle.end()].isspace()):
+        # "wrote slinehan1 on X": a user name, as social media posts are signed.
+        return Mention("name", seg_start, seg_start + handle.end(), handle.group())
     if toks[0].word in ("he", "she") and len(toks) <= 2:
         return Mention("pronoun", toks[0].start, toks[0].end, None, gender=_PRONOUNS[toks[0].word])
     # "said Stoltenberg", "said the Rev. Peter Wherry", "said council leader Anna Berg":
@@ -808,6 +849,31 @@ def _inherit(
                 }
             )
     return quote
+
+
+def _beat_after(
+    text: str, masked: str, q: RawQuote, quote: Quote, names: NameIndex, end: int
+) -> Quote:
+    """Interview style, no speech verb: “I mean. Yes, no…” Wiig, who is slight, looks
+    mortified. A quotation followed at once by what a named person did is that person's."""
+    if q.close_pos is None:
+        return quote
+    start = q.close_pos + 1
+    while start < end and text[start].isspace():
+        start += 1
+    subject = _sentence_subject(text, masked, start, min(end, start + 120), names)
+    if subject is None or subject.name is None or subject.start != start:
+        return quote
+    full = names.expand(subject.name, subject.start)
+    return quote.model_copy(
+        update={
+            "speaker": full,
+            "speaker_title": subject.title or names.titles.get(full),
+            "speaker_mention": Span(
+                start=subject.start, end=subject.end, text=text[subject.start : subject.end]
+            ),
+        }
+    )
 
 
 def _sentence_subject_says(

@@ -137,6 +137,8 @@ NAME_PARTICLES = frozenset(
 CONNECTORS = NAME_PARTICLES | {"of", "for", "the", "y"}
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
+_PARTY_LABEL = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
+"""A US party and state label, "R-Wis.", "D-Mo": a label next to a name, not a name."""
 TOKEN = re.compile(r"[^\W_](?:[\w’'\-]|\.(?=[^\W_]))*\.?")
 
 
@@ -212,6 +214,7 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
             tok.word in TITLE_WORDS
             or tok.possessive
             or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text)
+            or _PARTY_LABEL.fullmatch(tok.text)
         ):
             last_title = i
     name_tokens = run[last_title + 1 :]
