@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
-    PersonName,
     NOT_NAME,
     TITLE_WORDS,
     NameIndex,
+    PersonName,
     Token,
     capitalised_runs,
     runs_in,
