@@ -204,4 +204,4 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             else:
                 right += bool(q.speaker and same_person(e["speaker"], q.speaker))
     assert total >= 100
-    assert right / total >= 0.80
+    assert right / total >= 0.88
