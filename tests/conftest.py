@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from service.observability import JsonFormatter
+from service.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
@@ -105,3 +106,20 @@ def json_log() -> Iterator[io.StringIO]:
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The provider and service settings of whoever runs the tests never reach a test (a key
+    in the shell must not turn the offline engine into the model): removed before any test
+    module is imported, since some build an app at import."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "FACTCHECK_")) and not name.startswith("FACTCHECK_RECORD"):
+            del os.environ[name]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Settings read anew by every test, from the environment the test sets."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
