@@ -87,6 +87,8 @@ _SKIP_BEFORE_CUE = frozenset(
 _DETERMINERS = frozenset(
     {
         "the",
+        "my",
+        "your",
         "a",
         "an",
         "this",
@@ -644,8 +646,10 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
             break
         i -= 1
     first = toks[i]
-    if first.capitalised and first.word not in _DETERMINERS:
-        return None
+    if re.search(r"(?:ful|ous|ive|less|able|ible)$", toks[-1].word):
+        return None  # "Trump’s disrespectful comments": an adjective, then a noun, no speaker
+    if first.capitalised and first.word not in _DETERMINERS and not first.possessive:
+        return None  # "Obama's former strategist" is a description; "New York businessman" is not
     if first.word not in _DETERMINERS and not first.possessive and not toks[-1].word.endswith("s"):
         return None
     if first is toks[-1] and (first.word in _DETERMINERS or first.word in NOT_NAME):

@@ -6,7 +6,7 @@ import re
 
 ABBREVIATIONS = frozenset(
     """
-        m mme mr mrs ms dr prof sen rep gov gen col lt sgt capt adm cmdr rev st jr sr u.s
+        m mme mr mrs ms dr prof sen rep del gov gen col lt sgt capt adm cmdr rev st jr sr u.s
         u.k u.n no vs jan feb mar apr jun jul aug sep sept oct nov dec inc corp co ltd dept
         fig est etc
         """.split()
