@@ -454,7 +454,9 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
     if person is None or person.organisation:
         return None
     parts = person.name.split()
-    if len(parts) < 2 and names.expand(person.name, person.start) == person.name:
+    if len(parts) > 4 or (
+        len(parts) < 2 and names.expand(person.name, person.start) == person.name
+    ):
         return None
     return Mention("name", person.start, person.end, person.name, person.title, person.gender)
 
@@ -540,6 +542,8 @@ def _participle_subject(
         # Opening its clause, any name will do; after "before", "to", "that" only a name
         # the article uses for a person ("… before GCSEs replaced O-levels, and asked").
         opens_clause = not before or not text[before[0].end : run[0].start].isspace()
+        if before and before[0].word in ("a", "an") and not opens_clause:
+            continue  # "a Gold Star mother": a description, not a name
         if person is not None and (
             opens_clause or person.organisation or _known_person(person, names)
         ):
@@ -555,6 +559,8 @@ def _participle_subject(
 def _known_person(person: PersonName, names: NameIndex) -> bool:
     """A name the article uses for a person: a full name, a titled one, or a surname that a
     full name in the article expands ("GCSEs" is none)."""
+    if len(person.name.split()) > 4:
+        return False  # "Veto Power Impedes Peace Efforts" is a headline, not a name
     return (
         " " in person.name
         or person.title is not None

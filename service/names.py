@@ -197,8 +197,10 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         run = run[:-1]
     if not run:
         return None
-    if any(tok.word in ORG_WORDS for tok in run[1:]) or (
-        len(run) == 1 and run[0].word in ORG_WORDS
+    if (
+        any(tok.word in ORG_WORDS for tok in run[1:])
+        or (len(run) == 1 and run[0].word in ORG_WORDS)
+        or (run[0].word in ORG_WORDS and run[1].word in ("of", "for"))  # "Association of …"
     ):
         return PersonName(
             name=text[run[0].start : run[-1].end],
@@ -230,6 +232,10 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         name_tokens = name_tokens[1:]
     if not name_tokens or name_tokens[0].word in NAME_PARTICLES:
         return None
+    for k, tok in enumerate(name_tokens[1:], 1):
+        if tok.word in CONNECTORS and tok.word not in NAME_PARTICLES:
+            name_tokens = name_tokens[:k]  # "Earl Ray Tomblin of West Virginia"
+            break
     gender = None
     for tok in title_tokens:
         if tok.word in MALE_TITLES:
