@@ -168,32 +168,44 @@ class Analyzer:
         return digest.hexdigest()
 
     def _info(self, prompt: Prompt, parts: int, usage: CallUsage, *, cached: bool) -> EngineInfo:
-        return EngineInfo(
-            engine="llm",
-            model=self.settings.model,
-            prompt=prompt.ref,
-            cached=cached,
-            chunks=parts,
-            usage=Usage(
-                calls=usage.calls,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost_usd=self._cost(usage),
-            ),
-        )
+        return engine_info(self.settings, prompt.ref, parts, usage, cached=cached)
 
-    def _cost(self, usage: CallUsage) -> float | None:
-        s = self.settings
-        if s.price_input_per_mtok is None or s.price_output_per_mtok is None:
-            return None
-        return round(
+
+def engine_info(
+    settings: Settings,
+    prompt_ref: str,
+    parts: int,
+    usage: CallUsage,
+    *,
+    cached: bool = False,
+    notice: str | None = None,
+) -> EngineInfo:
+    """What a response says about the model's work: model, prompt, parts, usage and the
+    estimated cost where prices are configured."""
+    cost = None
+    if settings.price_input_per_mtok is not None and settings.price_output_per_mtok is not None:
+        cost = round(
             (
-                usage.prompt_tokens * s.price_input_per_mtok
-                + usage.completion_tokens * s.price_output_per_mtok
+                usage.prompt_tokens * settings.price_input_per_mtok
+                + usage.completion_tokens * settings.price_output_per_mtok
             )
             / 1e6,
             6,
         )
+    return EngineInfo(
+        engine="llm",
+        model=settings.model,
+        prompt=prompt_ref,
+        cached=cached,
+        chunks=parts,
+        usage=Usage(
+            calls=usage.calls,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=cost,
+        ),
+        notice=notice,
+    )
 
 
 def merge(answers: list[ModelAnalysis]) -> ModelAnalysis:

@@ -820,15 +820,7 @@ def _inherit(
             return _with_event(text, quote, intro[-1])
     running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
     if running and running[-1].speaker and _follows_running(running[-1], q, paragraphs):
-        src = running[-1]
-        return quote.model_copy(
-            update={
-                "speaker": src.speaker,
-                "speaker_title": src.speaker_title,
-                "speaker_mention": src.speaker_mention,
-                "cue": src.cue,
-            }
-        )
+        return _said_by(quote, running[-1])
     earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
     if earlier:
         return _with_event(text, quote, earlier[-1])
@@ -838,26 +830,11 @@ def _inherit(
         x for x in out if x.speaker and x.start >= paragraphs[q.paragraph][0] and x.kind != "nested"
     ]
     if same_para and not para_events:
-        src = same_para[-1]
-        return quote.model_copy(
-            update={
-                "speaker": src.speaker,
-                "speaker_title": src.speaker_title,
-                "speaker_mention": src.speaker_mention,
-                "cue": src.cue,
-            }
-        )
+        return _said_by(quote, same_para[-1])
     if previous is not None and quote.kind == "full" and not para_events:
         para_index, src = previous
         if para_index == q.paragraph - 1 and q.open_pos == lo:
-            return quote.model_copy(
-                update={
-                    "speaker": src.speaker,
-                    "speaker_title": src.speaker_title,
-                    "speaker_mention": src.speaker_mention,
-                    "cue": src.cue,
-                }
-            )
+            return _said_by(quote, src)
     return quote
 
 
@@ -874,16 +851,7 @@ def _beat_after(
     subject = _sentence_subject(text, masked, start, min(end, start + 120), names)
     if subject is None or subject.name is None or subject.start != start:
         return quote
-    full = names.expand(subject.name, subject.start)
-    return quote.model_copy(
-        update={
-            "speaker": full,
-            "speaker_title": subject.title or names.titles.get(full),
-            "speaker_mention": Span(
-                start=subject.start, end=subject.end, text=text[subject.start : subject.end]
-            ),
-        }
-    )
+    return _said_by_subject(text, quote, subject, names)
 
 
 def _sentence_subject_says(
@@ -894,11 +862,29 @@ def _sentence_subject_says(
     subject = _sentence_subject(text, masked, sentence[0], q.open_pos, names)
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
+    return _said_by_subject(text, quote, subject, names)
+
+
+def _said_by(quote: Quote, src: Quote) -> Quote:
+    """``quote`` with the attribution of ``src`` (the same speaker, mention and cue)."""
     return quote.model_copy(
         update={
-            "speaker": names.expand(subject.name, subject.start),
-            "speaker_title": subject.title
-            or names.titles.get(names.expand(subject.name, subject.start)),
+            "speaker": src.speaker,
+            "speaker_title": src.speaker_title,
+            "speaker_mention": src.speaker_mention,
+            "cue": src.cue,
+        }
+    )
+
+
+def _said_by_subject(text: str, quote: Quote, subject: Mention, names: NameIndex) -> Quote:
+    """``quote`` said by the person a sentence is about (no cue to show)."""
+    assert subject.name is not None
+    full = names.expand(subject.name, subject.start)
+    return quote.model_copy(
+        update={
+            "speaker": full,
+            "speaker_title": subject.title or names.titles.get(full),
             "speaker_mention": Span(
                 start=subject.start, end=subject.end, text=text[subject.start : subject.end]
             ),

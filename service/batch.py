@@ -64,7 +64,7 @@ from rich.progress import (
 from rich.progress import Progress as Bar
 from rich.text import Text
 
-from .analysis import PROMPT, Analysis, Analyzer, merge
+from .analysis import PROMPT, Analysis, Analyzer, engine_info, merge
 from .errors import (
     ConfigurationError,
     FactcheckError,
@@ -90,7 +90,6 @@ from .models import (
     QuotesOut,
     ReportOut,
     SummarizeOut,
-    Usage,
 )
 from .pipeline import OFFLOAD_CHARS, claims, index_article, quotes, read_json_article, report
 from .pipeline import summarize as summarize_step
@@ -941,28 +940,11 @@ def _answers(lines: list[str], model: str, progress: Progress) -> dict[str, _Ans
 
 
 def _engine(settings: Settings, parts: int, usage: CallUsage, batch_id: str) -> EngineInfo:
-    cost = None
-    if settings.price_input_per_mtok is not None and settings.price_output_per_mtok is not None:
-        cost = round(
-            (
-                usage.prompt_tokens * settings.price_input_per_mtok
-                + usage.completion_tokens * settings.price_output_per_mtok
-            )
-            / 1e6,
-            6,
-        )
-    return EngineInfo(
-        engine="llm",
-        model=settings.model,
-        prompt=load_prompt(PROMPT).ref,
-        cached=False,
-        chunks=parts,
-        usage=Usage(
-            calls=usage.calls,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            cost_usd=cost,
-        ),
+    return engine_info(
+        settings,
+        load_prompt(PROMPT).ref,
+        parts,
+        usage,
         notice=f"Answered through the provider's Batch API (batch {batch_id}); the cost "
         "estimate uses the configured live prices.",
     )
