@@ -25,7 +25,15 @@ ARTICLES = ROOT / "tests" / "data" / "articles"
 CASSETTES = ROOT / "tests" / "cassettes"
 
 # Headers that may carry credentials or account identifiers, in either direction.
-SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
+SECRET_HEADERS = [
+    "authorization",
+    "api-key",
+    "x-api-key",
+    "openai-organization",
+    "openai-project",
+    "cookie",
+    "set-cookie",
+]
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +114,25 @@ def json_log() -> Iterator[io.StringIO]:
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+
+
+def http_scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """An ASGI scope for ``POST path``, for tests that drive the app message by message."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,7 +8,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from service.models import CheckOut, ClaimsOut, Problem, QuotesOut, ReportOut, S
 from service.prompts import load_prompt
 from service.settings import Settings
 
+from .conftest import SAMPLE
 from .fakes import (
     FAKE_API_KEY,
     FAKE_MODEL,
@@ -41,7 +41,6 @@ from .fakes import (
     fake_timeout,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "nato-stoltenberg-2024-05-08.txt"
 PROBLEM_JSON = "application/problem+json"
 
 DRAFT = (

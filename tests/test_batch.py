@@ -38,6 +38,7 @@ from service.models import (
 )
 from service.settings import Settings, get_settings
 
+from .conftest import ARTICLES, SAMPLE
 from .fakes import (
     FAKE_API_KEY,
     FAKE_BASE_URL,
@@ -50,9 +51,6 @@ from .fakes import (
     fake_settings,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
-ARTICLES = ROOT / "tests" / "data" / "articles"
 REAL_OPENAI_CLIENT = service.batch.openai_client
 
 COUNCIL = (

@@ -20,6 +20,7 @@ from service.models import CheckOut, ClaimsOut, QuotesOut, ReportOut, SummarizeO
 from service.prompts import load_prompt
 from service.settings import get_settings
 
+from .conftest import ROOT, SAMPLE
 from .fakes import (
     FAKE_API_KEY,
     FAKE_BASE_URL,
@@ -35,9 +36,6 @@ from .fakes import (
     fake_error,
     fake_timeout,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
 
 # Non-ASCII before a quotation on the same line, a blank line, CRLF-free multi-line text:
 # columns are counted in characters.

@@ -86,13 +86,20 @@ async def test_report_on_the_sample_article_grounds_every_model_output(
         await analyzer.close()
 
     engine = first.engine
-    assert (engine.engine, engine.model, engine.prompt, engine.chunks) == ("llm", recording["model"], load_prompt("analyze").ref, 1)
+    assert (engine.engine, engine.model, engine.prompt, engine.chunks) == (
+        "llm",
+        recording["model"],
+        load_prompt("analyze").ref,
+        1,
+    )
     assert engine.usage.calls == 1 and not engine.cached
     assert engine.usage.prompt_tokens > 0 and engine.usage.completion_tokens > 0
     assert engine.usage.cost_usd is not None and engine.usage.cost_usd > 0
     # The prompt around the article stays small: at most 700 tokens more than the article.
     assert plan.prompt_tokens[0] - plan.article_tokens <= 700
-    assert plan.article_tokens == sum(count_tokens(sample_text[s:e], recording["model"]) for s, e in article.paragraphs)
+    assert plan.article_tokens == sum(
+        count_tokens(sample_text[s:e], recording["model"]) for s, e in article.paragraphs
+    )
 
     # An identical request is answered from the cache, without a model call.
     assert again.engine.cached and again.engine.usage.calls == 0
@@ -118,7 +125,9 @@ async def test_summarize_and_claims_on_another_article(recording: dict[str, Any]
     assert sum(summary.counts.values()) == len(summary.quotes)
 
 
-async def test_a_long_article_is_split_on_paragraphs_one_call_per_part(recording: dict[str, Any]) -> None:
+async def test_a_long_article_is_split_on_paragraphs_one_call_per_part(
+    recording: dict[str, Any],
+) -> None:
     text = (ARTICLES / "telegraph-thatcher-gcse-2014.txt").read_text(encoding="utf-8")
     analyzer = Analyzer(llm_settings(recording, context_tokens=5200))
     article = read_article(text)

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +29,8 @@ from service.models import CheckOut, SummarizeOut
 from service.observability import sane_request_id
 from service.settings import Settings
 
+from .conftest import ROOT, http_scope
+from .conftest import SAMPLE as SAMPLE_PATH
 from .fakes import (
     FAKE_API_KEY,
     NATO_ANALYSIS,
@@ -40,8 +41,7 @@ from .fakes import (
 )
 from .test_api import assert_problem
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = (ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt").read_text(encoding="utf-8")
+SAMPLE = SAMPLE_PATH.read_text(encoding="utf-8")
 TEXT = {"content-type": "text/plain"}
 ARTICLE = 'The mayor said "the bridge will open in May" at the council meeting.'
 
@@ -244,7 +244,12 @@ def test_a_provider_without_a_models_list_is_ready() -> None:
 
 
 def test_not_ready_when_the_llm_engine_has_nowhere_to_go(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "FACTCHECK_PROVIDER_API_KEY", "FACTCHECK_BASE_URL"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "FACTCHECK_PROVIDER_API_KEY",
+        "FACTCHECK_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     with TestClient(app=create_app(Settings(engine="llm"))) as c:
         problem = assert_problem(c.get("/ready"), 503, "/ready")
@@ -380,27 +385,6 @@ async def test_the_overall_deadline_is_a_504_problem(path: str) -> None:
     assert slow.cancelled == 1 and slow.finished == 0  # the call did not go on in the background
 
 
-def _scope(path: str, body: bytes) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 50001),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize("path", ["/summarize", "/check"])
 async def test_a_client_that_disconnects_cancels_its_model_call(
@@ -429,7 +413,20 @@ async def test_a_client_that_disconnects_cancels_its_model_call(
         async with AsyncTestClient(app=app) as c:  # startup and shutdown (the lifespan)
             start = time.perf_counter()
             asgi: Any = app  # a plain ASGI callable, as the server sees it
-            await asyncio.wait_for(asgi(_scope(path, body), receive, send), timeout=10)
+            await asyncio.wait_for(
+                asgi(
+                    http_scope(
+                        path,
+                        [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    ),
+                    receive,
+                    send,
+                ),
+                timeout=10,
+            )
             elapsed = time.perf_counter() - start
             samples = {
                 s.name: s.value

@@ -24,6 +24,7 @@ from service.models import CheckOut, ClaimsOut, QuotesOut, SummarizeOut
 from service.security import RateLimiter
 from service.settings import Settings
 
+from .conftest import http_scope
 from .fakes import (
     FAKE_API_KEY,
     FakeProvider,
@@ -349,24 +350,6 @@ def test_ten_megabytes_is_413_quickly(offline: TestClient[Any], path: str) -> No
     assert_problem(r, 413, path)
 
 
-def _http_scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-
-
 @pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
 @pytest.mark.anyio
 async def test_an_oversized_body_is_refused_without_reading_it_all(announced: bool) -> None:
@@ -391,7 +374,7 @@ async def test_an_oversized_body_is_refused_without_reading_it_all(announced: bo
     if announced:
         headers.append((b"content-length", str(TEN_MB).encode()))
     asgi: Any = app  # a plain ASGI callable, as the server sees it
-    await asgi(_http_scope("/quotes", headers), receive, send)
+    await asgi(http_scope("/quotes", headers), receive, send)
     assert sent[0]["status"] == 413
     assert pulled <= limit // len(chunk) + 1
     if announced:
