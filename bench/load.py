@@ -52,6 +52,7 @@ from bench.loopback import (
     reproduce,
     run_wrk,
     running,
+    start_fake_provider,
     start_uvicorn,
     table,
     write_lua,
@@ -146,21 +147,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, running([]) as servers:
         work = Path(tmp)
-        provider = start_uvicorn(
-            "fake-provider",
-            "bench.fake_provider:create_app",
-            workdir=work,
-            env={"FAKE_PROVIDER_DELAY": str(args.provider_delay)},
-            factory=True,
-        )
+        provider, env = start_fake_provider(work, args.provider_delay)
         servers.append(provider)
-        env = {
-            "FACTCHECK_ENGINE": "llm",
-            "FACTCHECK_BASE_URL": provider.url + "/v1",
-            "FACTCHECK_PROVIDER_API_KEY": "sk-fake",
-            "FACTCHECK_MODEL": "fake-model",
-            "FACTCHECK_MAX_CONCURRENT_CALLS": str(args.max_calls),
-        }
+        env["FACTCHECK_MAX_CONCURRENT_CALLS"] = str(args.max_calls)
         factcheck = start_uvicorn(
             "factcheck", "service.api:create_app", workdir=work, env=env, factory=True
         )

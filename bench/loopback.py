@@ -155,6 +155,24 @@ def start_uvicorn(
             time.sleep(0.1)
 
 
+def start_fake_provider(workdir: Path, delay: float) -> tuple[Server, dict[str, str]]:
+    """The fake OpenAI-compatible server (``bench/fake_provider.py``) answering after
+    ``delay`` seconds, and the settings that point factcheck's model engine at it."""
+    provider = start_uvicorn(
+        "fake-provider",
+        "bench.fake_provider:create_app",
+        workdir=workdir,
+        env={"FAKE_PROVIDER_DELAY": str(delay)},
+        factory=True,
+    )
+    return provider, {
+        "FACTCHECK_ENGINE": "llm",
+        "FACTCHECK_BASE_URL": provider.url + "/v1",
+        "FACTCHECK_PROVIDER_API_KEY": "sk-fake",
+        "FACTCHECK_MODEL": "fake-model",
+    }
+
+
 @contextlib.contextmanager
 def running(servers: list[Server]) -> Iterator[list[Server]]:
     """Stops every server in ``servers`` (appended to by the body) on the way out."""

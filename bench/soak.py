@@ -44,6 +44,7 @@ from bench.loopback import (
     percentile,
     reproduce,
     running,
+    start_fake_provider,
     start_uvicorn,
     table,
 )
@@ -164,19 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         env = {"FACTCHECK_ENGINE": args.engine}
         if args.engine == "llm":
-            provider = start_uvicorn(
-                "fake-provider",
-                "bench.fake_provider:create_app",
-                workdir=work,
-                env={"FAKE_PROVIDER_DELAY": str(args.provider_delay)},
-                factory=True,
-            )
+            provider, env = start_fake_provider(work, args.provider_delay)
             servers.append(provider)
-            env |= {
-                "FACTCHECK_BASE_URL": provider.url + "/v1",
-                "FACTCHECK_PROVIDER_API_KEY": "sk-fake",
-                "FACTCHECK_MODEL": "fake-model",
-            }
         factcheck = start_uvicorn(
             "factcheck", "service.api:create_app", workdir=work, env=env, factory=True
         )
