@@ -75,15 +75,18 @@ _CUE = re.compile(
 )
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
+_AUXILIARIES = ("a", "ont", "hat", "ha", "han")
+"""French, German and Spanish auxiliaries between a quotation and its inverted cue:
+"», a déclaré X", "», a-t-il ajouté"."""
 _SKIP_BEFORE_CUE = frozenset(
     """
         also later has had have was were is are then further again once recently previously
         repeatedly reportedly publicly privately quickly simply just would will could might
         may not never already still often frequently earlier even first last on monday
         tuesday wednesday thursday friday saturday sunday yesterday today tonight herself
-        himself themselves subsequently finally ultimately separately a ont hat ha han
+        himself themselves subsequently finally ultimately separately
         """.split()
-)
+) | set(_AUXILIARIES)
 _DETERMINERS = frozenset(
     {
         "the",
@@ -203,6 +206,7 @@ _ORG_NOUNS = {
     "outlet": (*_PAPERS, *_BROADCASTERS, "Politico", "Axios", "Breitbart"),
 }
 _QUOTE_CHAR = "\ue000"
+_AFTER_QUOTE = re.compile(_QUOTE_CHAR + r"[\s,]*(?:" + "|".join(_AUXILIARIES) + r")?\s*$")
 _REACH = 300
 """How far before a speech verb its subject is looked for, in characters."""
 _QUOTE_RUN = re.compile(_QUOTE_CHAR + "+")
@@ -501,7 +505,7 @@ def _speaker_of_cue(
         by = re.match(r"\s+by\s+", masked[ce:e])
         return _subject_after(text, masked, ce + by.end(), e) if by else None
     # "…,” said Smith" / "…,” says the minister" / "», a déclaré X": the subject follows.
-    if not before.strip() or re.search(_QUOTE_CHAR + r"[\s,]*(?:a|ont|hat|ha|han)?\s*$", before):
+    if not before.strip() or _AFTER_QUOTE.search(before):
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
@@ -753,7 +757,7 @@ def _event_for(
         first = after[0]
         between = masked[close + 1 : min(first.cue_start, first.mention.start)]
         # Only punctuation, or an auxiliary ("», a-t-il ajouté"), between mark and cue.
-        if between.strip(" ,.;:!?)–—―-") in ("", "a", "ont", "hat", "ha", "han") or not [
+        if between.strip(" ,.;:!?)–—―-") in ("", *_AUXILIARIES) or not [
             ev for ev in in_sentence if ev.cue_start < q.open_pos
         ]:
             return first

@@ -64,7 +64,7 @@ def support(index: ArticleIndex, statement: str, speaker: str | None = None) -> 
         negated = bool(_NEGATION.search(fold(statement)))
         for s, e in index.sentences:
             sentence = text[s:e]
-            overlap = len(words & set(content_words(sentence))) / len(words)
+            overlap = len(words & set(index.sentence_words[s, e])) / len(words)
             if overlap < SUPPORT_MIN_OVERLAP:
                 continue
             if not numbers <= set(_NUMBER.findall(sentence)) or negated != bool(

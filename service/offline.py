@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .models import ModelAnalysis, ModelStatement
-from .normalize import WORD, content_words
+from .normalize import WORD
 from .verify import ArticleIndex
 
 _TERMINAL = frozenset('.!?…"”’»')
@@ -24,7 +24,7 @@ def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
         for s, e in index.sentences
         if len(WORD.findall(article.text[s:e])) >= 6 and article.text[e - 1] in _TERMINAL
     ]
-    ranked = _rank(article.text, sentences)
+    ranked = _rank(sentences, index.sentence_words)
     summary = sorted(ranked[:SUMMARY_SENTENCES])
     points = sorted(ranked[SUMMARY_SENTENCES : SUMMARY_SENTENCES + KEY_POINTS])
     # Built without validation: the length bounds budget a model's output, and the
@@ -41,12 +41,14 @@ def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
     )
 
 
-def _rank(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    freq = Counter(w for s, e in sentences for w in content_words(text[s:e]))
+def _rank(
+    sentences: list[tuple[int, int]], words: dict[tuple[int, int], list[str]]
+) -> list[tuple[int, int]]:
+    freq = Counter(w for span in sentences for w in words[span])
     top = max(freq.values(), default=1)
 
     def score(index: int, span: tuple[int, int]) -> float:
-        content = content_words(text[span[0] : span[1]])
+        content = words[span]
         density = sum(freq[w] for w in content) / (top * max(len(content), 1))
         return density + 1.0 / (1 + index)  # news puts what matters first
 

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
-from .normalize import fold, words_pattern
+from .normalize import content_words, fold, words_pattern
 from .sentences import sentence_spans
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
@@ -49,6 +49,7 @@ class ArticleIndex:
     def __post_init__(self) -> None:
         self.quotes = sorted((q for q in self.quotes if q.kind != "nested"), key=lambda q: q.start)
         self._quote_starts = [q.start for q in self.quotes]
+        self._paragraph_starts = [lo for lo, _ in self.article.paragraphs]
 
     @cached_property
     def folded(self) -> str:
@@ -74,8 +75,14 @@ class ArticleIndex:
                     out.append((s, e))
         return out
 
+    @cached_property
+    def sentence_words(self) -> dict[tuple[int, int], list[str]]:
+        """Each body sentence's content words, worked out once for every claim checked."""
+        return {(s, e): content_words(self.article.text[s:e]) for s, e in self.sentences}
+
     def in_body(self, start: int) -> bool:
-        return any(lo <= start < hi for lo, hi in self.article.paragraphs)
+        i = bisect.bisect_right(self._paragraph_starts, start) - 1
+        return i >= 0 and start < self.article.paragraphs[i][1]
 
     # -- look-ups -------------------------------------------------------------------
 
