@@ -22,6 +22,7 @@ from .names import (
     tokens,
 )
 from .sentences import sentence_spans
+from .wordregex import alternation
 
 _VERBS = """
     said says say saying told tells tell added adds stressed stresses noted notes explained
@@ -67,11 +68,9 @@ _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
     # kin open sentences.
-    r"(?<![\w’'-])(?:"
-    + "|".join(re.escape(p) for p in _PHRASES + [p.capitalize() for p in _PHRASES])
-    + "|"
-    + "|".join(sorted(set(_VERBS), key=len, reverse=True))
-    + r")(?![\w’'-])",
+    r"(?<![\w’'-])"
+    + alternation([*_PHRASES, *(p.capitalize() for p in _PHRASES), *_VERBS])
+    + r"(?![\w’'-])",
 )
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
@@ -214,7 +213,8 @@ _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE
 )
 _CLAUSE_BREAK = re.compile(
-    r"[:;—–(\ue000]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)"
+    # A quotation is one break, not one per character: only the last break is wanted.
+    r"\ue000+|[:;—–(]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)"
 )
 
 
@@ -392,7 +392,7 @@ _SIGN_OFF = re.compile(
 )
 _LEADING_WORDS = re.compile(
     r"(?:(?:"
-    + "|".join(sorted((w.capitalize() for w in NOT_NAME), key=len, reverse=True))
+    + alternation(w.capitalize() for w in NOT_NAME)
     + r")\b[\s,]*)*"
 )
 _COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
