@@ -17,6 +17,7 @@ from .names import (
     PersonName,
     Token,
     capitalised_runs,
+    last_token,
     runs_in,
     split_title,
     tokens,
@@ -479,11 +480,11 @@ def _speaker_of_cue(
     after_start = ce
     if cue in _ACCORDING:
         return _subject_after(text, masked, after_start, e)
-    word_before = tokens(text, max(s, cs - 40), cs)[-1:]
+    word_before = last_token(text, max(s, cs - 40), cs)
     if (
         cue.endswith("s")
         and word_before
-        and (word_before[0].word in _DETERMINERS or word_before[0].possessive)
+        and (word_before.word in _DETERMINERS or word_before.possessive)
     ):
         return None  # "his claims", "the demands": a noun, not a speech verb
     inverted = re.search(r"-t-(il|elle)\s*$|-(il|elle)\s*$", before)
@@ -497,7 +498,7 @@ def _speaker_of_cue(
             gender="m" if "il" in inverted.group() else "f",
         )
     if cue.endswith("ing"):
-        if word_before and word_before[0].word in ("is", "was", "are", "were", "been", "he", "she"):
+        if word_before and word_before.word in ("is", "was", "are", "were", "been", "he", "she"):
             return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
         return _participle_subject(text, masked, s, cs, names)
     if _PASSIVE.search(before):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -151,11 +151,28 @@ class Token:
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
         w = text.lower()
-        self.possessive = w.endswith(("’s", "'s", "s’", "s'"))
-        if w.endswith(("’s", "'s")):
+        # Tokens are made by the thousand: the last character decides which checks apply.
+        last = w[-1]
+        if last == "s" and w.endswith(("’s", "'s")):
+            self.possessive = True
             w = w[:-2]
-        self.word = w.rstrip(".")
-        self.capitalised = text[:1].isupper()
+            last = w[-1:]
+        else:
+            self.possessive = last in "’'" and w.endswith(("s’", "s'"))
+        self.word = w.rstrip(".") if last == "." else w
+        self.capitalised = text[0].isupper()
+
+
+def last_token(text: str, start: int, end: int) -> Token | None:
+    """``tokens(text, start, end)[-1]``, tokenizing only the last stretch of non-space
+    characters where it holds a token (no token spans a space)."""
+    stretch = end
+    while stretch > start and text[stretch - 1].isspace():
+        stretch -= 1
+    while stretch > start and not text[stretch - 1].isspace():
+        stretch -= 1
+    found = tokens(text, stretch, end) or tokens(text, start, stretch)
+    return found[-1] if found else None
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -172,9 +189,12 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return out
 
 
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
+
+
 def _initial(tok: str) -> bool:
     """``J.`` and ``U.S.``: capital letters each followed by a full stop."""
-    return bool(re.fullmatch(r"(?:[^\W\d_]\.)+", tok)) and tok[0].isupper()
+    return tok[0].isupper() and _INITIALS.fullmatch(tok) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,15 +317,28 @@ _CAP_REGION = re.compile(
 )
 
 
+def _cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    for m in _CAP_REGION.finditer(text, start, end):
+        region = m.group()
+        if " " in region or region.lower().rstrip(".") not in NOT_NAME:
+            yield m  # "The", "But": the commonest capitalised words name nobody
+
+
 def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
     """Capitalised runs in ``text[start:end]``, as ``capitalised_runs`` finds them."""
     runs: list[list[Token]] = []
-    for m in _CAP_REGION.finditer(text, start, end):
-        region = m.group()
-        if " " not in region and region.lower().rstrip(".") in NOT_NAME:
-            continue  # "The", "But": the commonest capitalised words name nobody
+    for m in _cap_regions(text, start, end):
         runs.extend(capitalised_runs(tokens(text, m.start(), m.end()), text))
     return runs
+
+
+@lru_cache(maxsize=16384)
+def _people_in(region: str) -> tuple[PersonName, ...]:
+    """The names in one capitalised region, offsets relative to it. An article names the
+    same few people again and again, and news the same people as other news: each region
+    is worked out once."""
+    people = (split_title(run, region) for run in capitalised_runs(tokens(region), region))
+    return tuple(p for p in people if p is not None)
 
 
 @dataclass(slots=True)
@@ -326,25 +359,24 @@ class NameIndex:
         index = cls()
         singles: list[tuple[int, str, bool]] = []
         for lo, hi in paragraphs:
-            for run in runs_in(text, lo, hi):
-                person = split_title(run, text)
-                if person is None:
-                    continue
-                parts = person.name.split()
-                if len(parts) == 1:
-                    singles.append((person.start, person.name, person.title is not None))
-                    continue
-                if any(p.lower() in TITLE_WORDS for p in parts):
-                    continue
-                index.full_names.append((person.start, person.name))
-                index.known.add(person.name)
-                index.by_surname.setdefault(_surname(parts), []).append((person.start, person.name))
-                if not person.organisation:
-                    index.people.append((person.start, person.name))
-                if person.gender:
-                    index.genders.setdefault(person.name, person.gender)
-                if person.title:
-                    index.titles.setdefault(person.name, person.title)
+            for m in _cap_regions(text, lo, hi):
+                for person in _people_in(m.group()):
+                    start = m.start() + person.start
+                    parts = person.name.split()
+                    if len(parts) == 1:
+                        singles.append((start, person.name, person.title is not None))
+                        continue
+                    if any(p.lower() in TITLE_WORDS for p in parts):
+                        continue
+                    index.full_names.append((start, person.name))
+                    index.known.add(person.name)
+                    index.by_surname.setdefault(_surname(parts), []).append((start, person.name))
+                    if not person.organisation:
+                        index.people.append((start, person.name))
+                    if person.gender:
+                        index.genders.setdefault(person.name, person.gender)
+                    if person.title:
+                        index.titles.setdefault(person.name, person.title)
         for pos, name, titled in singles:
             full = index.expand(name, pos)
             if titled or full != name:
