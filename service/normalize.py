@@ -2,13 +2,14 @@
 
 ``fold`` keeps the length of the text, so an offset found in the folded copy is the same
 offset in the text the client sent: nothing needs mapping back, and nothing normalized can
-leak out as an offset. Differences in the amount of whitespace are absorbed by the search
-pattern (``words_pattern``) instead of by collapsing the text."""
+leak out as an offset. Differences in the amount of whitespace are absorbed by a copy with
+whitespace runs collapsed (``SpaceCollapsed``), whose offsets are mapped back."""
 
 from __future__ import annotations
 
+import bisect
 import re
-from functools import lru_cache
+from collections.abc import Iterator
 
 # Typographic variants that never change what was said.
 _FOLD = str.maketrans(
@@ -34,17 +35,56 @@ def fold(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)
 
 
-@lru_cache(maxsize=4096)
-def words_pattern(words: str) -> re.Pattern[str] | None:
-    """A pattern finding ``words`` in a folded text whatever whitespace separates them,
-    on word boundaries; None when there are no words."""
-    parts = fold(words).split()
-    if not parts:
-        return None
-    body = r"\s+".join(re.escape(p) for p in parts)
-    before = r"(?<!\w)" if parts[0][0].isalnum() else ""
-    after = r"(?!\w)" if parts[-1][-1].isalnum() else ""
-    return re.compile(before + body + after)
+_SPACE_RUN = re.compile(r"\s+")
+_LONG_SPACE_RUN = re.compile(r"\s\s+")
+
+
+class SpaceCollapsed:
+    """A folded text with every run of whitespace as one space, for finding words whatever
+    whitespace separates them with ``str.find``: a search pattern compiled for each quotation
+    checked would cost more than the search. ``original`` maps an index back."""
+
+    __slots__ = ("_removed", "_starts", "text")
+
+    def __init__(self, folded: str) -> None:
+        self.text = _SPACE_RUN.sub(" ", folded)
+        # Where the shift between the two texts grows: after each run of 2+ whitespace.
+        self._starts = [0]
+        self._removed = [0]
+        removed = 0
+        for m in _LONG_SPACE_RUN.finditer(folded):
+            removed += m.end() - m.start() - 1
+            self._starts.append(m.end() - removed)
+            self._removed.append(removed)
+
+    def original(self, index: int) -> int:
+        """The index in the folded (and so the original) text of character ``index``."""
+        return index + self._removed[bisect.bisect_right(self._starts, index) - 1]
+
+    def find_words(self, words: str) -> Iterator[tuple[int, int]]:
+        """Spans, in the original text, of ``words`` (folded, any whitespace between them) on
+        word boundaries, left to right, not overlapping."""
+        needle = " ".join(fold(words).split())
+        if not needle:
+            return
+        # A boundary is required only where the words themselves begin or end with one.
+        check_before, check_after = needle[0].isalnum(), needle[-1].isalnum()
+        text, n = self.text, len(needle)
+        pos = text.find(needle)
+        while pos >= 0:
+            end = pos + n
+            if (not check_before or pos == 0 or not _is_word(text[pos - 1])) and (
+                not check_after or end == len(text) or not _is_word(text[end])
+            ):
+                yield self.original(pos), self.original(end - 1) + 1
+                pos = text.find(needle, end)
+            else:
+                pos = text.find(needle, pos + 1)
+
+
+def _is_word(char: str) -> bool:
+    """What ``\\w`` matches."""
+    return char.isalnum() or char == "_"
 
 
 WORD = re.compile(r"[^\W\d_][\w’'-]*|\d[\d.,]*\d|\d")

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
-from .normalize import content_words, fold, words_pattern
+from .normalize import SpaceCollapsed, content_words, fold
 from .sentences import sentence_spans
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
@@ -54,6 +54,10 @@ class ArticleIndex:
     @cached_property
     def folded(self) -> str:
         return fold(self.article.text)
+
+    @cached_property
+    def space_collapsed(self) -> SpaceCollapsed:
+        return SpaceCollapsed(self.folded)
 
     def quote_at(self, start: int, end: int) -> Quote | None:
         """The article quotation containing ``[start:end]``, if any."""
@@ -99,11 +103,7 @@ class ArticleIndex:
             pos = text.find(words, pos + 1)
         if hits:
             return hits
-        pattern = words_pattern(words)
-        if pattern is None:
-            return []
-        for m in pattern.finditer(self.folded):
-            start, end = m.span()
+        for start, end in self.space_collapsed.find_words(words):
             if self.in_body(start):
                 hits.append(_Hit(start, end, self.quote_at(start, end), "normalized"))
         return hits

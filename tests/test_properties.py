@@ -3,10 +3,13 @@ article checked against itself verifies every quotation."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.ingest import read_article
+from service.normalize import SpaceCollapsed, fold
 from service.pipeline import check_draft
 from service.quotes import extract_quotes
 
@@ -107,3 +110,25 @@ def test_generated_quotes_are_found_and_verified_against_themselves(text: str) -
     assert len([q for q in quotes if q.kind != "nested"]) >= 1
     report = check_draft(read_article(text), text)
     assert {f.verdict for f in report.findings} == {"verified"}
+
+
+_SPACES = st.sampled_from([" ", "  ", "\n", "\n\n", "\t", "\u00a0", " \n "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_WORDS), min_size=3, max_size=30),
+    gaps=st.lists(_SPACES, min_size=30, max_size=30),
+    lo=st.integers(0, 29),
+    size=st.integers(1, 6),
+)
+def test_words_found_whatever_the_whitespace(
+    words: list[str], gaps: list[str], lo: int, size: int
+) -> None:
+    text = "".join(w + g for w, g in zip(words, gaps, strict=False))
+    wanted = words[lo : lo + size] or words[-1:]
+    spans = list(SpaceCollapsed(fold(text)).find_words(" ".join(wanted).upper()))
+    assert spans, "words that stand in the text must be found"
+    for start, end in spans:
+        assert fold(text[start:end]).split() == fold(" ".join(wanted)).split()
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))
