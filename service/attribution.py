@@ -215,7 +215,9 @@ _PASSIVE = re.compile(
 )
 _CLAUSE_BREAK = re.compile(
     # A quotation is one break, not one per character: only the last break is wanted.
-    r"\ue000+|[:;—–(]|\s-\s|\bthat\b|\bwhile\b|\bwhen\b|\bbecause\b|\bbut\b|\band\b(?=\s+(?:he|she|they|[a-z]+ed)\b)"
+    r"\ue000+|[:;—–(]|\s-\s"
+    # One word boundary for all the conjunctions, not one per conjunction at every position.
+    r"|\b(?:that\b|while\b|when\b|because\b|but\b|and\b(?=\s+(?:he|she|they|[a-z]+ed)\b))"
 )
 
 
