@@ -752,7 +752,7 @@ def _event_for(
     close = q.close_pos if q.close_pos is not None else q.end
     in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
     after = [ev for ev in in_sentence if ev.cue_start > close]
-    if after:
+    if after and after[0].mention.start > close:
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
         first = after[0]
         between = masked[close + 1 : min(first.cue_start, first.mention.start)]

@@ -205,3 +205,20 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
                 right += bool(q.speaker and same_person(e["speaker"], q.speaker))
     assert total >= 100
     assert right / total >= 0.88
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "speaker"),
+    [
+        # A participle after the quotation whose subject stands before it does not take
+        # the quotation from the main cue.
+        (
+            "Lee says Reed 'got it wrong' in saying taxes would fall.\n\n"
+            "Councillor Ann Lee spoke after Mayor Tom Reed.",
+            "got it wrong",
+            "Ann Lee",
+        ),
+    ],
+)
+def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str | None) -> None:
+    assert (quote, speaker) in _pairs(text)
