@@ -218,6 +218,8 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "got it wrong",
             "Ann Lee",
         ),
+        # A surname that is also a title word.
+        ('"We have the votes," said Rep. Peter King.', "We have the votes,", "Peter King"),
     ],
 )
 def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str | None) -> None:
