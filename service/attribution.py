@@ -691,11 +691,16 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
     for run in capitalised_runs(toks, text):
         lead = [t for t in toks if t.end <= run[0].start]
         described = bool(lead) and lead[-1].word in TITLE_WORDS and len(lead) <= 4
-        if not described and not all(t.capitalised or t.word in ("the", "a", "an") for t in lead):
+        loose = not described and not all(
+            t.capitalised or t.word in ("the", "a", "an") for t in lead
+        )
+        if loose and not _descriptor(lead):
             break
         person = split_title(run, text)
         if person is None:
             continue
+        if loose and " " not in person.name:
+            break
         follow = [t for t in toks if t.start >= run[-1].end][:1]
         if person.organisation and follow and follow[0].word in TITLE_WORDS:
             continue  # "Council leader Anna Berg": the organisation is part of a title
@@ -730,6 +735,18 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
             "nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end]
         )
     return None
+
+
+def _descriptor(lead: list[Token]) -> bool:
+    """ "said MSNBC host", "said 9/11 widow": a short noun phrase describing the full name
+    after it, with no verb, pronoun or preposition that would make the name an object."""
+    return 0 < len(lead) <= 5 and all(
+        t.word not in _FUNCTION
+        and t.word not in _SKIP_BEFORE_CUE
+        and (t.word not in NOT_NAME or (i == 0 and t.word in ("the", "a", "an")))
+        and not t.word.endswith(("ed", "ing"))
+        for i, t in enumerate(lead)
+    )
 
 
 def _organisation(mention: Mention, names: NameIndex) -> str | None:

@@ -220,6 +220,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         ),
         # A surname that is also a title word.
         ('"We have the votes," said Rep. Peter King.', "We have the votes,", "Peter King"),
+        # An inverted cue with a descriptive noun phrase before the full name.
+        ("“It was a rout,” said CNN anchor Jane Tapper.", "It was a rout,", "Jane Tapper"),
+        (
+            "“It was a rout,” said the longtime party strategist Tom Bell.",
+            "It was a rout,",
+            "Tom Bell",
+        ),
     ],
 )
 def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str | None) -> None:
