@@ -283,6 +283,8 @@ def attribute(
                 and not _looks_like_title(quote.text.rstrip(",."))
             ):
                 quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
+        if quote.speaker and _names_a_work(text, q, quote, paragraphs[q.paragraph]):
+            quote = _make_quote(text, q, None)
         out.append(quote)
         by_para[q.paragraph].append(quote)
         if not q.nested and quote.speaker:
@@ -945,6 +947,47 @@ def _looks_like_title(words: str) -> bool:
         if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
     ]
     return bool(main) and all(p[:1].isupper() for p in main)
+
+
+_WORKS = frozenset(
+    """
+    book song film movie show series program programme episode album anthem novel memoir
+    play documentary column essay poem podcast titled entitled
+    """.split()
+)
+"""Nouns that introduce the title of a work: "his 2002 book, “…”"."""
+
+
+def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
+    """A title-cased quotation naming a show, event or work rather than reporting speech:
+    after a possessive (MSNBC’s “Morning Joe”), a preposition (on “Face the Nation”,
+    during a “Commander-in-Chief Forum”) or a noun for a work (the anthem “…”); or alone
+    in its paragraph, as a section heading. Headlines, capitalised throughout, are not
+    judged by their capitals."""
+    if not _looks_like_title(quote.text.strip("'‘’\" ,.")):
+        return False
+    close = q.close_pos if q.close_pos is not None else q.end
+    if q.open_pos == para[0] and not text[close + 1 : para[1]].strip() and " " in quote.text:
+        return True
+    if _title_case(text[para[0] : para[1]]):
+        return False
+    before = tokens(text, max(para[0], q.open_pos - 60), q.open_pos)
+    if not before or text[before[-1].end : q.open_pos].strip(" ,"):
+        return False
+    while len(before) > 1 and before[-1].word in ("a", "an", "the"):
+        before.pop()
+    last = before[-1]
+    return last.possessive or last.word in ("of", "on", "in", "during", "at") or last.word in _WORKS
+
+
+def _title_case(line: str) -> bool:
+    """A headline's capitals: short, and nearly every longer word capitalised."""
+    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
+    return (
+        len(line) <= 160
+        and len(words) >= 3
+        and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+    )
 
 
 def _nested_speaker(

@@ -80,6 +80,23 @@ def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(
         # Scare quotes and titles have no speaker.
         ("The so-called “peace plan” was published on Monday.", [("peace plan", None)]),
         ("She starred in “Bridesmaids” in 2011.", [("Bridesmaids", None)]),
+        # Titles of shows, events and works keep no speaker even beside a cue.
+        (
+            "“We are ready,” Jane Smith said on CBS’s “Face the Nation.”",
+            [("We are ready,", "Jane Smith"), ("Face the Nation.", None)],
+        ),
+        (
+            "Tom Reed spoke during a “Future of Farming Summit” and said prices would rise.",
+            [("Future of Farming Summit", None)],
+        ),
+        (
+            "In her 2015 memoir, “Lessons From the Road,” Jane Smith described her childhood.",
+            [("Lessons From the Road,", None)],
+        ),
+        (
+            "“We will rebuild,” said Mayor Tom Reed.\n\n“Lessons From the Flood.”\n\nThe river rose.",
+            [("We will rebuild,", "Tom Reed"), ("Lessons From the Flood.", None)],
+        ),
     ],
 )
 def test_quote_styles_and_speakers(text: str, expected: list[tuple[str, str | None]]) -> None:
