@@ -283,6 +283,9 @@ def attribute(
                 and not _looks_like_title(quote.text.rstrip(",."))
             ):
                 quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
+            if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
+                quoted = {ev.speaker for evs in events.values() for ev in evs}
+                quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
         if quote.speaker and _names_a_work(text, q, quote, paragraphs[q.paragraph]):
             quote = _make_quote(text, q, None)
         out.append(quote)
@@ -886,6 +889,59 @@ def _sentence_subject_says(
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
     return _said_by_subject(text, quote, subject, names)
+
+
+_HEADLINE_SAYS = re.compile(
+    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:Says|Said|Tells|Warns|Claims|Insists|Argues)\W*$"
+)
+
+
+def _headline_speaker(
+    text: str,
+    masked: str,
+    q: RawQuote,
+    quote: Quote,
+    names: NameIndex,
+    para: tuple[int, int],
+    quoted: set[str | None],
+) -> Quote:
+    """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
+    and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
+    person it opens with. Only someone the article quotes counts, so that "Poll: …" or
+    "Gold Star Mom Corners …" name nobody."""
+    lo, hi = para
+    if hi - lo > 160:
+        return quote
+    colon = re.match(r"([^:\ue000]{2,60}):\s", masked[lo:hi])
+    says = _HEADLINE_SAYS.search(masked, lo, hi)
+    candidates = []
+    if colon and q.open_pos > lo + colon.end(1):
+        candidates.append(_whole_name(text, lo, lo + colon.end(1)))
+    if says and q.close_pos is not None and q.close_pos < says.start(1):
+        candidates.append(_whole_name(text, says.start(1), says.end(1)))
+    for mention in candidates:
+        if mention and mention.name and names.expand(mention.name, hi) in quoted:
+            return _said_by_subject(text, quote, mention, names)
+    if not _title_case(text[lo:hi]):
+        return quote
+    runs = runs_in(text, lo, q.open_pos)
+    if not runs or runs[0][0].start != lo:
+        return quote
+    for k in range(len(runs[0]), 0, -1):
+        run = runs[0][:k]
+        person = split_title(run, text)
+        if person is None or run[-1].possessive or person.organisation:
+            continue
+        full = names.expand(person.name, hi)
+        # A longer run only expands by its last word: "… Rip Donald Trump" is not Trump.
+        if (
+            (full == person.name or " " not in person.name)
+            and full in quoted
+            and masked[run[-1].end : q.open_pos].strip()
+        ):
+            subject = Mention("name", person.start, person.end, person.name, person.title)
+            return _said_by_subject(text, quote, subject, names)
+    return quote
 
 
 def _said_by(quote: Quote, src: Quote) -> Quote:

@@ -244,6 +244,33 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "It was a rout,",
             "Tom Bell",
         ),
+        # Headlines: "Name: … ‘…’", "…, Name Says", and a title-cased headline opening
+        # with someone the article quotes.
+        (
+            "Reed: Flood Defences Were ‘Never Enough’\n\n"
+            "Mayor Tom Reed spoke on Monday. “We were not ready,” Reed said.",
+            "Never Enough",
+            "Tom Reed",
+        ),
+        (
+            "Storm Barriers ‘Held Up Well,’ Engineer Jane Smith Says\n\n"
+            "“The barriers worked,” said Jane Smith, the city engineer.",
+            "Held Up Well,",
+            "Jane Smith",
+        ),
+        (
+            "Jane Smith Calls New Budget ‘A Betrayal’\n\n"
+            "Councillor Jane Smith spoke on Tuesday. “It betrays voters,” she said.",
+            "A Betrayal",
+            "Jane Smith",
+        ),
+        # … but a headline opening with a word for no one quoted names no speaker.
+        (
+            "Poll: Voters Call Budget ‘A Mess’\n\n"
+            "A poll of 900 voters was published. “It is a mess,” said Tom Reed, a voter.",
+            "A Mess",
+            None,
+        ),
     ],
 )
 def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str | None) -> None:
