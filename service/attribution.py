@@ -276,6 +276,8 @@ def attribute(
                 and not _looks_like_title(quote.text)
             ):
                 quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
+            if quote.speaker is None:
+                quote = _claim_of(text, masked, sentence, q, quote, names)
             if (
                 quote.speaker is None
                 and quote.kind == "full"
@@ -889,6 +891,45 @@ def _sentence_subject_says(
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
     return _said_by_subject(text, quote, subject, names)
+
+
+_CLAIM = re.compile(
+    r"(?:\b(his|her)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
+    r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
+    r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
+    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?)\b"
+)
+
+
+def _claim_of(
+    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
+) -> Quote:
+    """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
+    words are the possessor's. Only the nearest such phrase before the quotation counts."""
+    lo = max(sentence[0], q.open_pos - 150)
+    claims = list(_CLAIM.finditer(masked, lo, q.open_pos))
+    if not claims:
+        return quote
+    found = claims[-1]
+    # The quotation gives the claim's content ("claim that", "promise to", "words: “…”"),
+    # not a verdict on it ("Trump’s statement was “true”").
+    content = masked[found.end() : q.open_pos]
+    if _QUOTE_CHAR in content or not re.match(r"\s*(?:[:,]|that\b|to\b|about\b|of\b)", content):
+        return quote
+    if found.group(1):
+        speaker = names.person_before(found.start())
+        if speaker is None:
+            return quote
+        subject = Mention("pronoun", found.start(1), found.end(1), speaker)
+        return _said_by_subject(text, quote, subject, names)
+    owner_end = found.end(2) - (1 if found.group(2)[-1] in "’'" else 2)
+    runs = runs_in(text, max(lo, owner_end - 60), owner_end)
+    if not runs or runs[-1][-1].end != owner_end:
+        return quote
+    person = _whole_name(text, runs[-1][0].start, owner_end)
+    if person is None or person.name is None:
+        return quote
+    return _said_by_subject(text, quote, person, names)
 
 
 _HEADLINE_SAYS = re.compile(

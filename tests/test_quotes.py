@@ -264,6 +264,19 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "A Betrayal",
             "Jane Smith",
         ),
+        # The possessor of a claim, promise or remark whose content is quoted.
+        (
+            "Critics disputed Mayor Tom Reed’s claim that the bridge was “perfectly safe.”",
+            "perfectly safe.",
+            "Tom Reed",
+        ),
+        (
+            "Jane Smith spoke first.\n\nDespite her promise to “cut every tax,” rates rose.",
+            "cut every tax,",
+            "Jane Smith",
+        ),
+        # … not of a verdict on it.
+        ("Fact-checkers rated Tom Reed’s statement “false.”", "false.", None),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
