@@ -882,12 +882,22 @@ def _beat_after(
     return _said_by_subject(text, quote, subject, names)
 
 
+_LEAD_IN = re.compile(
+    r"(?:[A-Z][A-Z.' -]+(?:,[^\n—–―\ue000]{1,40}?)?\s*(?:\([^()]{1,20}\))?\s*(?:—|–|―|--)\s*)?"
+    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile)\b[^,\ue000]{0,60},\s*)*"
+)
+"""A dateline ("FLINT, Mich. (UPI) — ") and introductory phrases set off by a comma ("In
+recent weeks, ", "In a statement on Friday, ") before a sentence's subject."""
+
+
 def _sentence_subject_says(
     text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
 ) -> Quote:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
-    subject = _sentence_subject(text, masked, sentence[0], q.open_pos, names)
+    lead_in = _LEAD_IN.match(masked, sentence[0], q.open_pos)
+    start = lead_in.end() if lead_in else sentence[0]
+    subject = _sentence_subject(text, masked, start, q.open_pos, names)
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
     return _said_by_subject(text, quote, subject, names)

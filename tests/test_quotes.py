@@ -277,6 +277,19 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         ),
         # … not of a verdict on it.
         ("Fact-checkers rated Tom Reed’s statement “false.”", "false.", None),
+        # A fragment in a sentence about what a person did, after a dateline or an
+        # introductory phrase.
+        (
+            "DENVER, Colo. (AP) — Senator Jane Smith dismissed the bill as a “gift to lobbyists” "
+            "on Monday.",
+            "gift to lobbyists",
+            "Jane Smith",
+        ),
+        (
+            "In a speech on Friday, Mayor Tom Reed mocked the plan as “fantasy economics.”",
+            "fantasy economics.",
+            "Tom Reed",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
