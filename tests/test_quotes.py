@@ -280,13 +280,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # A fragment in a sentence about what a person did, after a dateline or an
         # introductory phrase.
         (
-            "DENVER, Colo. (AP) — Senator Jane Smith dismissed the bill as a “gift to lobbyists” "
+            "DENVER, Colo., May 4 (AP) — Senator Jane Smith criticized the bill as a “gift to lobbyists” "
             "on Monday.",
             "gift to lobbyists",
             "Jane Smith",
         ),
         (
-            "In a speech on Friday, Mayor Tom Reed mocked the plan as “fantasy economics.”",
+            "In a speech on Friday, Mayor Tom Reed has gone after the plan as “fantasy economics.”",
             "fantasy economics.",
             "Tom Reed",
         ),
