@@ -280,8 +280,8 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # A fragment in a sentence about what a person did, after a dateline or an
         # introductory phrase.
         (
-            "DENVER, Colo., May 4 (AP) — Senator Jane Smith criticized the bill as a “gift to lobbyists” "
-            "on Monday.",
+            "DENVER, Colo., May 4 (AP) — Senator Jane Smith criticized the bill as a "
+            "“gift to lobbyists” on Monday.",
             "gift to lobbyists",
             "Jane Smith",
         ),
