@@ -278,6 +278,8 @@ def attribute(
                 quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
             if quote.speaker is None:
                 quote = _claim_of(text, masked, sentence, q, quote, names)
+            if quote.speaker is None and quote.kind == "full":
+                quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
             if (
                 quote.speaker is None
                 and quote.kind == "full"
@@ -884,10 +886,10 @@ def _beat_after(
 
 _LEAD_IN = re.compile(
     r"(?:[A-Z][A-Z.' -]+(?:,[^\n—–―\ue000]{1,40}?)?\s*(?:\([^()]{1,20}\))?\s*(?:—|–|―|--)\s*)?"
-    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile)\b[^,\ue000]{0,60},\s*)*"
+    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile)\b[^,\ue000]{0,60},(?:\s*\d{4},)?\s*)*"
 )
 """A dateline ("FLINT, Mich. (UPI) — ") and introductory phrases set off by a comma ("In
-recent weeks, ", "In a statement on Friday, ") before a sentence's subject."""
+recent weeks, ", "On July 6, 2015, ") before a sentence's subject."""
 
 
 def _sentence_subject_says(
@@ -940,6 +942,37 @@ def _claim_of(
     if person is None or person.name is None:
         return quote
     return _said_by_subject(text, quote, person, names)
+
+
+def _colon_intro(
+    text: str,
+    masked: str,
+    sentences: list[list[tuple[int, int]]],
+    q: RawQuote,
+    quote: Quote,
+    names: NameIndex,
+    paragraphs: Sequence[tuple[int, int]],
+) -> Quote:
+    """A sentence about a named person ending in a colon introduces the quotation after it,
+    in the same paragraph or opening the next: "Sanders made the following comment:",
+    "In Ohio, Jane Smith issued a statement: “…”"."""
+    lo = paragraphs[q.paragraph][0]
+    if masked[lo : q.open_pos].strip():
+        intro = _sentence_of(sentences[q.paragraph], q.open_pos)
+        end = q.open_pos
+    elif q.paragraph > 0 and sentences[q.paragraph - 1]:
+        intro = sentences[q.paragraph - 1][-1]
+        end = paragraphs[q.paragraph - 1][1]
+    else:
+        return quote
+    if not masked[intro[0] : end].rstrip().endswith(":"):
+        return quote
+    lead_in = _LEAD_IN.match(masked, intro[0], end)
+    start = lead_in.end() if lead_in else intro[0]
+    subject = _sentence_subject(text, masked, start, end, names)
+    if subject is None or subject.name is None:
+        return quote
+    return _said_by_subject(text, quote, subject, names)
 
 
 _HEADLINE_SAYS = re.compile(

@@ -290,6 +290,18 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "fantasy economics.",
             "Tom Reed",
         ),
+        # A sentence about a named person ending in a colon introduces the quotation.
+        (
+            "On March 3, 2021, Jane Smith issued the following statement:\n\n"
+            "“We are proud of our record.”",
+            "We are proud of our record.",
+            "Jane Smith",
+        ),
+        (
+            "Mayor Tom Reed had a blunt message for the council: “Fix the roads.”",
+            "Fix the roads.",
+            "Tom Reed",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
