@@ -397,8 +397,12 @@ class _Referents:
 
 
 _SIGN_OFF = re.compile(
-    _QUOTE_CHAR + r"\s*([―—–-]+)\s*([^\W\d_][^\ue000\n,.;:]{1,60}?)(?=[.,;]?\s*(?:$|\n|\ue000))"
+    _QUOTE_CHAR
+    + r"\s*([―—–-]+)\s*([^\W\d_](?:[^\ue000\n,.;:]|(?<=\s[A-Z])\.){1,60}?)"
+    + r"(?=[.,;]?\s*(?:$|\n|\ue000))"
 )
+"""A quotation signed with a dash and a name, as readers' comments and epigraphs are:
+"… ― Jane Smith", "… ― Julie A. Diaz" (an initial's full stop is part of the name)."""
 _LEADING_WORDS = re.compile(
     r"(?:(?:"
     + "|".join(sorted((w.capitalize() for w in NOT_NAME), key=len, reverse=True))

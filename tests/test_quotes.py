@@ -302,6 +302,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Fix the roads.",
             "Tom Reed",
         ),
+        # A sign-off whose name has an initial.
+        (
+            "“Keep going, whatever happens.” ― Anna K. Berg",
+            "Keep going, whatever happens.",
+            "Anna K. Berg",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
