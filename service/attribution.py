@@ -609,6 +609,8 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
             return head
     if last.word in ("he", "she"):
         return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
+    if last.word in ("who", "which"):
+        return _relative_antecedent(text, masked, s, last.start)
     if last.word in _OTHER_PRONOUNS:
         return None
     runs = capitalised_runs(toks, text)
@@ -643,6 +645,31 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
             title = apposition if len(apposition) <= 120 else None
         return Mention("name", person.start, person.end, person.name, title, person.gender)
     return None
+
+
+def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | None:
+    """ "Mayor Tom Reed, who called it …", "the agency, which reported …": the name or noun
+    phrase set off before a relative pronoun is the one who spoke. Without the comma the
+    clause only picks someone out ("a woman who suggested …") and the main verb's subject
+    speaks; a place ("Democrats on Capitol Hill, who …") names no speaker."""
+    toks = tokens(text, max(s, at - 120), at)
+    if (
+        not toks
+        or text[toks[-1].end : at].strip() != ","
+        or _QUOTE_CHAR in masked[toks[-1].start : at]
+    ):
+        return None
+    runs = capitalised_runs(toks, text)
+    if runs and runs[-1][-1] is toks[-1]:
+        lead = [t for t in toks if t.end <= runs[-1][0].start][-1:]
+        person = split_title(runs[-1], text)
+        if person is None or (lead and lead[0].word in _PLACE_PREPOSITIONS):
+            return None
+        return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+    return _nominal(text, toks)
+
+
+_PLACE_PREPOSITIONS = frozenset("on in at of from near across inside outside around".split())
 
 
 def _nominal(text: str, toks: list[Token]) -> Mention | None:

@@ -308,6 +308,14 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Keep going, whatever happens.",
             "Anna K. Berg",
         ),
+        # A relative clause set off by a comma: its antecedent speaks.
+        ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
+        (
+            "Anna Berg, the state auditor, told a voter who asked about taxes that “no rise "
+            "is planned.”",
+            "no rise is planned.",
+            "Anna Berg",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
