@@ -290,7 +290,10 @@ def attribute(
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
                 quoted = {ev.speaker for evs in events.values() for ev in evs}
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
-        if quote.speaker and _names_a_work(text, q, quote, paragraphs[q.paragraph]):
+        if quote.speaker and (
+            _names_a_work(text, q, quote, paragraphs[q.paragraph])
+            or _nickname(text, q, paragraphs[q.paragraph])
+        ):
             quote = _make_quote(text, q, None)
         out.append(quote)
         by_para[q.paragraph].append(quote)
@@ -1149,6 +1152,19 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
         before.pop()
     last = before[-1]
     return last.possessive or last.word in ("of", "on", "in", "during", "at") or last.word in _WORKS
+
+
+def _nickname(text: str, q: RawQuote, para: tuple[int, int]) -> bool:
+    """Marcia “Cia” Price: one capitalised word quoted between a given name and a surname
+    (in a headline every word is capitalised)."""
+    if (
+        q.close_pos is None
+        or not re.fullmatch(r"[A-Z][\w.’'-]*", text[q.start : q.end])
+        or _title_case(text[para[0] : para[1]])
+    ):
+        return False
+    before = re.search(r"\b[A-Z][\w’'-]* $", text[max(0, q.open_pos - 30) : q.open_pos])
+    return before is not None and re.match(r" [A-Z]", text[q.close_pos + 1 :]) is not None
 
 
 def _title_case(line: str) -> bool:

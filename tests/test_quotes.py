@@ -80,6 +80,11 @@ def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(
         # Scare quotes and titles have no speaker.
         ("The so-called “peace plan” was published on Monday.", [("peace plan", None)]),
         ("She starred in “Bridesmaids” in 2011.", [("Bridesmaids", None)]),
+        # A nickname inside a name.
+        (
+            "Robert Jones won.\n\n“We won,” state Sen. Robert “Bobby” Jones shouted.",
+            [("We won,", "Robert Jones"), ("Bobby", None)],
+        ),
         # Titles of shows, events and works keep no speaker even beside a cue.
         (
             "“We are ready,” Jane Smith said on CBS’s “Face the Nation.”",
