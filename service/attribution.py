@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
+    HONORIFICS,
     NOT_NAME,
     TITLE_WORDS,
     NameIndex,
@@ -475,10 +476,22 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
         return None
     parts = person.name.split()
     if len(parts) > 4 or (
-        len(parts) < 2 and names.expand(person.name, person.start) == person.name
+        len(parts) < 2
+        and names.expand(person.name, person.start) == person.name
+        and not _addressed(person.title)
     ):
         return None
     return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+
+
+_ADDRESS_TITLES = HONORIFICS | frozenset(
+    "president senator sen rep gov governor mayor judge gen minister chancellor speaker".split()
+)
+
+
+def _addressed(title: str | None) -> bool:
+    """A title that makes a lone surname a person: "President Obama", "Mr. Reed"."""
+    return title is not None and title.split()[-1].lower().rstrip(".") in _ADDRESS_TITLES
 
 
 def _speaker_of_cue(

@@ -313,6 +313,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Keep going, whatever happens.",
             "Anna K. Berg",
         ),
+        # … or a lone surname with a title of address.
+        (
+            "In a statement, President Novak condemned the vote as “a betrayal.”",
+            "a betrayal.",
+            "Novak",
+        ),
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
