@@ -13,6 +13,7 @@ from .models import Quote, Span
 from .names import (
     HONORIFICS,
     NOT_NAME,
+    ORG_WORDS,
     TITLE_WORDS,
     NameIndex,
     PersonName,
@@ -441,7 +442,7 @@ def _events(
             for m in _CUE.finditer(masked, s, e):
                 mention = _speaker_of_cue(
                     text, masked, s, e, m.start(), m.end(), m.group().lower(), names
-                )
+                ) or _it_or_they(text, masked, sentences, index, s, m.start())
                 if mention is not None:
                     found.append((m.start(), m.end(), mention))
             for cs, ce, mention in found:
@@ -452,6 +453,70 @@ def _events(
                     referents.add(mention.start, speaker, title)
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
     return events
+
+
+def _it_or_they(
+    text: str, masked: str, sentences: list[list[tuple[int, int]]], index: int, s: int, cs: int
+) -> Mention | None:
+    """ "The Security Council … pledged sanctions over what it called “…”", "Donald Trump’s
+    campaign is defending his tweets. It’s denouncing what it calls “…”": "it" or "they"
+    before a cue stands for the organisation that opens its sentence or the one before."""
+    toks = tokens(text, max(s, cs - 40), cs)
+    while toks and (toks[-1].word in _SKIP_BEFORE_CUE or toks[-1].word.endswith("ly")):
+        toks.pop()
+    if not toks or toks[-1].word not in ("it", "they") or toks[-1].possessive:
+        return None
+    spans = [(s, toks[-1].start)]
+    earlier = [x for x in sentences[index] if x[1] <= s]
+    if earlier:
+        spans.append(earlier[-1])
+    elif index > 0 and sentences[index - 1]:
+        spans.append(sentences[index - 1][-1])
+    for lo, hi in spans:
+        found = _organisation_opening(text, masked, lo, hi) if hi > lo else None
+        if found is not None:
+            return found
+    return None
+
+
+_THING_NOUNS = ORG_WORDS | frozenset(
+    "company firm agency report study letter statement complaint lawsuit ruling website".split()
+)
+
+
+def _organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | None:
+    """The organisation a sentence opens with: "The United Nations Security Council", "the
+    IMF", "Donald Trump’s campaign", "The company" (past an introductory phrase)."""
+    lead_in = _LEAD_IN.match(masked, lo, hi)
+    start = lead_in.end() if lead_in else lo
+    toks = tokens(text, start, min(hi, start + 100))
+    while toks and toks[0].capitalised and toks[0].word in NOT_NAME and toks[0].word != "the":
+        toks = toks[1:]  # "Although", "But"
+    if len(toks) < 2:
+        return None
+    start = toks[0].start
+    if toks[0].word == "the":
+        toks = toks[1:]
+    runs = capitalised_runs(toks, text)
+    if runs and runs[0][0] is toks[0]:
+        run = runs[0]
+        after = toks[len(run)] if len(toks) > len(run) else None
+        if run[-1].possessive and after is not None and after.word in _THING_NOUNS:
+            return Mention("nominal", run[0].start, after.end, text[run[0].start : after.end])
+        person = split_title(run, text)
+        if person is not None and person.organisation:
+            return Mention("name", person.start, person.end, person.name)
+        if len(run) == 1 and run[0].text.isupper() and len(run[0].text) > 1:
+            return Mention("name", run[0].start, run[0].end, run[0].text)
+        return None
+    if start == toks[0].start:
+        return None  # no determiner: "Officials said" are no organisation
+    for tok in toks[:3]:  # "the health ministry"
+        if tok.word in _THING_NOUNS:
+            return Mention("nominal", start, tok.end, text[start : tok.end])
+        if tok.capitalised or tok.word in _FUNCTION or not tok.text.isalpha():
+            break
+    return None
 
 
 def _whole_name(text: str, start: int, end: int) -> Mention | None:

@@ -327,6 +327,18 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "no rise is planned.",
             "Anna Berg",
         ),
+        # "it" before a cue stands for the organisation opening its sentence or the last.
+        (
+            "The health ministry published the figures on Tuesday. It called the rise “temporary.”",
+            "temporary.",
+            "The health ministry",
+        ),
+        (
+            "The Port Authority met on Friday over what it called “a safety crisis.”",
+            "a safety crisis.",
+            "Port Authority",
+        ),
+        ("Jane Smith met the board. It said the plan was “a threat.”", "a threat.", None),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
