@@ -998,7 +998,8 @@ def _beat_after(
 
 _LEAD_IN = re.compile(
     r"(?:[A-Z][A-Z.' -]+(?:,[^\n—–―\ue000]{1,40}?)?\s*(?:\([^()]{1,20}\))?\s*(?:—|–|―|--)\s*)?"
-    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile)\b[^,\ue000]{0,60},(?:\s*\d{4},)?\s*)*"
+    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile|With|Amid|Despite"
+    r"|Following|Ahead)\b[^,\ue000]{0,120},(?:\s*\d{4},)?\s*)*"
 )
 """A dateline ("FLINT, Mich. (UPI) — ") and introductory phrases set off by a comma ("In
 recent weeks, ", "On July 6, 2015, ") before a sentence's subject."""

@@ -319,6 +319,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a betrayal.",
             "Novak",
         ),
+        (
+            "With turnout falling among young voters in the city, Mayor Tom Reed is trying a "
+            "blunter message: “Your vote is your voice.”",
+            "Your vote is your voice.",
+            "Tom Reed",
+        ),
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
