@@ -730,15 +730,13 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
 
 def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | None:
     """ "Mayor Tom Reed, who called it …", "the agency, which reported …": the name or noun
-    phrase set off before a relative pronoun is the one who spoke. Without the comma the
-    clause only picks someone out ("a woman who suggested …") and the main verb's subject
-    speaks; a place ("Democrats on Capitol Hill, who …") names no speaker."""
+    phrase set off before a relative pronoun is the one who spoke; a name needs no comma
+    ("the Chicago Police Department which reported"). Without the comma a noun phrase is
+    only picked out ("a woman who suggested …") and the main verb's subject speaks; a place
+    ("Democrats on Capitol Hill, who …") names no speaker."""
     toks = tokens(text, max(s, at - 120), at)
-    if (
-        not toks
-        or text[toks[-1].end : at].strip() != ","
-        or _QUOTE_CHAR in masked[toks[-1].start : at]
-    ):
+    gap = text[toks[-1].end : at].strip() if toks else "?"
+    if gap not in ("", ",") or _QUOTE_CHAR in masked[toks[-1].start : at]:
         return None
     runs = capitalised_runs(toks, text)
     if runs and runs[-1][-1] is toks[-1]:
@@ -747,7 +745,7 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
         if person is None or (lead and lead[0].word in _PLACE_PREPOSITIONS):
             return None
         return Mention("name", person.start, person.end, person.name, person.title, person.gender)
-    return _nominal(text, toks)
+    return _nominal(text, toks) if gap else None
 
 
 _PLACE_PREPOSITIONS = frozenset("on in at of from near across inside outside around".split())

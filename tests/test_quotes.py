@@ -328,6 +328,11 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
+            "Engineers turned to the Highway Agency which said the bridge was “sound.”",
+            "sound.",
+            "Highway Agency",
+        ),
+        (
             "Anna Berg, the state auditor, told a voter who asked about taxes that “no rise "
             "is planned.”",
             "no rise is planned.",
