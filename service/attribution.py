@@ -843,6 +843,9 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
                         person.name,
                         text[seg_start:seg_end].strip(),
                     )
+        author = _document_author(text, toks)
+        if author is not None:
+            return author
         words = toks[:1]
         for tok in toks[1:6]:
             if tok.word in _FUNCTION or tok.word in _SKIP_BEFORE_CUE:
@@ -853,6 +856,29 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         return Mention(
             "nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end]
         )
+    return None
+
+
+_DOCUMENTS = frozenset(
+    "statement letter email memo report release post tweet video filing complaint note".split()
+)
+
+
+def _document_author(text: str, toks: list[Token]) -> Mention | None:
+    """ "according to a statement from Jane Smith", "said a report by the Audit Office": a
+    document's words are its author's."""
+    for i in range(1, min(4, len(toks) - 2)):
+        if toks[i].word in _DOCUMENTS and toks[i + 1].word in ("from", "by"):
+            rest = toks[i + 2 :]
+            if rest[0].word == "the":
+                rest = rest[1:]
+            runs = capitalised_runs(rest, text)
+            person = split_title(runs[0], text) if runs and runs[0][0] is rest[0] else None
+            if person is None:
+                return None
+            return Mention(
+                "name", person.start, person.end, person.name, person.title, person.gender
+            )
     return None
 
 

@@ -325,6 +325,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Your vote is your voice.",
             "Tom Reed",
         ),
+        # A document's words are its author's.
+        (
+            "The vote was “a disgrace,” according to a statement from Jane Smith.",
+            "a disgrace,",
+            "Jane Smith",
+        ),
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
