@@ -1046,7 +1046,8 @@ _CLAIM = re.compile(
     r"(?:\b(his|her)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
     r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
     r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
-    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?)\b"
+    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
+    r"|reply|replies|answers?|message)\b"
 )
 
 
@@ -1065,20 +1066,24 @@ def _claim_of(
     content = masked[found.end() : q.open_pos]
     if _QUOTE_CHAR in content or not re.match(r"\s*(?:[:,]|that\b|to\b|about\b|of\b)", content):
         return quote
+    owner = _claim_owner(text, found, lo, names)
+    return quote if owner is None else _said_by_subject(text, quote, owner, names)
+
+
+def _claim_owner(text: str, found: re.Match[str], lo: int, names: NameIndex) -> Mention | None:
+    """Whose claim ``found`` (a ``_CLAIM`` match) is: the named possessor, or the person
+    "his" or "her" last pointed to."""
     if found.group(1):
         speaker = names.person_before(found.start())
-        if speaker is None:
-            return quote
-        subject = Mention("pronoun", found.start(1), found.end(1), speaker)
-        return _said_by_subject(text, quote, subject, names)
+        return (
+            None if speaker is None else Mention("pronoun", found.start(1), found.end(1), speaker)
+        )
     owner_end = found.end(2) - (1 if found.group(2)[-1] in "’'" else 2)
     runs = runs_in(text, max(lo, owner_end - 60), owner_end)
     if not runs or runs[-1][-1].end != owner_end:
-        return quote
+        return None
     person = _whole_name(text, runs[-1][0].start, owner_end)
-    if person is None or person.name is None:
-        return quote
-    return _said_by_subject(text, quote, person, names)
+    return None if person is None or person.name is None else person
 
 
 def _colon_intro(
@@ -1107,7 +1112,13 @@ def _colon_intro(
     lead_in = _LEAD_IN.match(masked, intro[0], end)
     start = lead_in.end() if lead_in else intro[0]
     subject = _sentence_subject(text, masked, start, end, names)
-    if subject is None or subject.name is None:
+    if subject is None:
+        # "Jane Smith’s response was blunt:"
+        claim = _CLAIM.search(masked, start, end)
+        subject = _claim_owner(text, claim, start, names) if claim else None
+        if subject is None or subject.start != start:
+            return quote
+    if subject.name is None:
         return quote
     return _said_by_subject(text, quote, subject, names)
 

@@ -356,6 +356,7 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Port Authority",
         ),
         ("Jane Smith met the board. It said the plan was “a threat.”", "a threat.", None),
+        ("Jane Smith’s reply was blunt: “Not a chance.”", "Not a chance.", "Jane Smith"),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
