@@ -295,6 +295,7 @@ def attribute(
         if quote.speaker and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
+            or _KNOWN_AS.search(text, max(0, q.open_pos - 40), q.open_pos) is not None
         ):
             quote = _make_quote(text, q, None)
         out.append(quote)
@@ -1266,6 +1267,11 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
         before.pop()
     last = before[-1]
     return last.possessive or last.word in ("of", "on", "in", "during", "at") or last.word in _WORKS
+
+
+_KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+"""A term the text names rather than anyone's words: what became known as the “Buffett
+rule”. ("So-called" is not enough: the term is often the subject's own.)"""
 
 
 def _nickname(text: str, q: RawQuote, para: tuple[int, int]) -> bool:

@@ -80,6 +80,12 @@ def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(
         # Scare quotes and titles have no speaker.
         ("The so-called “peace plan” was published on Monday.", [("peace plan", None)]),
         ("She starred in “Bridesmaids” in 2011.", [("Bridesmaids", None)]),
+        # A term the text names.
+        (
+            "The levy, known as the “bridge tax,” was defended by Mayor Tom Reed, who said it "
+            "was fair.",
+            [("bridge tax,", None)],
+        ),
         # A nickname inside a name.
         (
             "Robert Jones won.\n\n“We won,” state Sen. Robert “Bobby” Jones shouted.",
