@@ -733,17 +733,27 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
     """ "Mayor Tom Reed, who called it …", "the agency, which reported …": the name or noun
     phrase set off before a relative pronoun is the one who spoke; a name needs no comma
     ("the Chicago Police Department which reported"). Without the comma a noun phrase is
-    only picked out ("a woman who suggested …") and the main verb's subject speaks; a place
-    ("Democrats on Capitol Hill, who …") names no speaker."""
+    only picked out ("a woman who suggested …") and the main verb's subject speaks. After
+    "of" the noun phrase is ("members of the Freedom Caucus, who"); after a place
+    ("Democrats on Capitol Hill, who …") the name is not the antecedent."""
     toks = tokens(text, max(s, at - 120), at)
     gap = text[toks[-1].end : at].strip() if toks else "?"
     if gap not in ("", ",") or _QUOTE_CHAR in masked[toks[-1].start : at]:
         return None
     runs = capitalised_runs(toks, text)
     if runs and runs[-1][-1] is toks[-1]:
-        lead = [t for t in toks if t.end <= runs[-1][0].start][-1:]
+        lead = [t for t in toks if t.end <= runs[-1][0].start]
+        while lead and lead[-1].word in ("the", "a", "an"):
+            lead.pop()
         person = split_title(runs[-1], text)
-        if person is None or (lead and lead[0].word in _PLACE_PREPOSITIONS):
+        if lead and lead[-1].word == "of":
+            head = _nominal(text, lead[:-1])  # "members of the Freedom Caucus, who"
+            if head is None:
+                return None
+            return Mention(
+                "nominal", head.start, runs[-1][-1].end, text[head.start : runs[-1][-1].end]
+            )
+        if person is None or (lead and lead[-1].word in _PLACE_PREPOSITIONS):
             return None
         return Mention("name", person.start, person.end, person.name, person.title, person.gender)
     return _nominal(text, toks) if gap else None

@@ -340,6 +340,11 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
+            "The deal was opposed by members of the Rural Caucus, who called it “a betrayal.”",
+            "a betrayal.",
+            "members of the Rural Caucus",
+        ),
+        (
             "Engineers turned to the Highway Agency which said the bridge was “sound.”",
             "sound.",
             "Highway Agency",
