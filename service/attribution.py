@@ -685,7 +685,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         return None
     last = toks[-1]
     # An appositive: "Jens Stoltenberg, NATO’s secretary general, said".
-    if text[last.end : cs].strip().lstrip(")").startswith(","):
+    if text[last.end : cs].strip().lstrip(").").startswith(","):
         head = _appositive_head(text, masked, s, cs)
         if head is not None:
             return head

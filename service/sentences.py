@@ -11,7 +11,7 @@ ABBREVIATIONS = frozenset(
         fig est etc
         """.split()
 )
-_SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=\ue000|[\"“‘'«„(\[]?[^\W_])")
+_SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=\ue000|[\"“‘'«„(\[]?(?![a-z])[^\W_])")
 
 
 def sentence_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

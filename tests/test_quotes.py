@@ -368,6 +368,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         ),
         ("Jane Smith met the board. It said the plan was “a threat.”", "a threat.", None),
         ("Jane Smith’s reply was blunt: “Not a chance.”", "Not a chance.", "Jane Smith"),
+        # A US party label in parentheses ends no sentence.
+        (
+            "Rep. Tom Reed (R-Ky.) described the measure as “a monstrosity.”",
+            "a monstrosity.",
+            "Tom Reed",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
@@ -379,3 +385,8 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
 )
 def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str | None) -> None:
     assert (quote, speaker) in _pairs(text)
+
+
+def test_party_label_appositive_keeps_the_cue() -> None:
+    quotes = extract_quotes("Sen. Ann Lee, D-Ore., said the bill was “a good start.”")
+    assert [(q.speaker, q.cue and q.cue.text) for q in quotes] == [("Ann Lee", "said")]
