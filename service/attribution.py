@@ -1108,7 +1108,7 @@ def _colon_intro(
 ) -> Quote:
     """A sentence about a named person ending in a colon introduces the quotation after it,
     in the same paragraph or opening the next: "Sanders made the following comment:",
-    "In Ohio, Jane Smith issued a statement: “…”"."""
+    "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
     lo = paragraphs[q.paragraph][0]
     if masked[lo : q.open_pos].strip():
         intro = _sentence_of(sentences[q.paragraph], q.open_pos)
@@ -1127,9 +1127,11 @@ def _colon_intro(
         # "Jane Smith’s response was blunt:"
         claim = _CLAIM.search(masked, start, end)
         subject = _claim_owner(text, claim, start, names) if claim else None
-        if subject is None or subject.start != start:
-            return quote
-    if subject.name is None:
+        if subject is not None and subject.start != start:
+            subject = None
+    # "The White House released a statement:"
+    subject = subject or _organisation_opening(text, masked, start, end)
+    if subject is None or subject.name is None:
         return quote
     return _said_by_subject(text, quote, subject, names)
 

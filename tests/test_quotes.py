@@ -368,6 +368,11 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         ),
         ("Jane Smith met the board. It said the plan was “a threat.”", "a threat.", None),
         ("Jane Smith’s reply was blunt: “Not a chance.”", "Not a chance.", "Jane Smith"),
+        (
+            "The Highway Agency issued a short statement: “The bridge will reopen on Monday.”",
+            "The bridge will reopen on Monday.",
+            "Highway Agency",
+        ),
         # A US party label in parentheses ends no sentence.
         (
             "Rep. Tom Reed (R-Ky.) described the measure as “a monstrosity.”",
