@@ -1261,7 +1261,7 @@ _WORKS = frozenset(
 
 def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
-    after a possessive (MSNBC’s “Morning Joe”), a preposition (on “Face the Nation”,
+    after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition (on “Face the Nation”,
     during a “Commander-in-Chief Forum”) or a noun for a work (the anthem “…”); or alone
     in its paragraph, as a section heading. Headlines, capitalised throughout, are not
     judged by their capitals."""
@@ -1278,7 +1278,11 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
     while len(before) > 1 and before[-1].word in ("a", "an", "the"):
         before.pop()
     last = before[-1]
-    return last.possessive or last.word in ("of", "on", "in", "during", "at") or last.word in _WORKS
+    return (
+        last.possessive
+        or last.word in ("of", "on", "in", "during", "at", "its", "his", "her", "their", "our")
+        or last.word in _WORKS
+    )
 
 
 _KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)

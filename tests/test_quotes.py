@@ -80,6 +80,10 @@ def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(
         # Scare quotes and titles have no speaker.
         ("The so-called “peace plan” was published on Monday.", [("peace plan", None)]),
         ("She starred in “Bridesmaids” in 2011.", [("Bridesmaids", None)]),
+        (
+            "Its “Model Nine” scooter, the company said, had sold well.",
+            [("Model Nine", None)],
+        ),
         # A term the text names.
         (
             "The levy, known as the “bridge tax,” was defended by Mayor Tom Reed, who said it "
