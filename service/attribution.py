@@ -832,8 +832,8 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         if loose and " " not in person.name:
             break
         follow = [t for t in toks if t.start >= run[-1].end][:1]
-        if person.organisation and follow and follow[0].word in TITLE_WORDS:
-            continue  # "Council leader Anna Berg": the organisation is part of a title
+        if person.organisation and follow and _modifies(follow[0]):
+            continue  # "Council leader Anna Berg", "CNN anchor Jane Doe": part of a title
         title = re.sub(
             r"^(?:the|a|an)\b\s*", "", text[seg_start : person.name_start].strip(" ,"), flags=re.I
         )
@@ -891,6 +891,14 @@ def _document_author(text: str, toks: list[Token]) -> Mention | None:
                 "name", person.start, person.end, person.name, person.title, person.gender
             )
     return None
+
+
+def _modifies(tok: Token) -> bool:
+    """Whether an organisation's name before ``tok`` only qualifies it: a title or another
+    noun ("Council leader", "CNN anchor"), not a preposition ("NATO in a statement")."""
+    return tok.word in TITLE_WORDS or (
+        not tok.capitalised and tok.word not in NOT_NAME and tok.word not in _FUNCTION
+    )
 
 
 def _descriptor(lead: list[Token]) -> bool:

@@ -341,6 +341,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a disgrace,",
             "Jane Smith",
         ),
+        # An acronym alone names an organisation.
+        ("“We are ready,” NATO said.", "We are ready,", "NATO"),
+        (
+            "The RMT, which represents rail workers, said the offer was “an insult.”",
+            "an insult.",
+            "RMT",
+        ),
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
