@@ -604,7 +604,28 @@ def _speaker_of_cue(
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
-    return _subject_before(text, masked, s, cs) or _participle_subject(text, masked, s, cs, names)
+    return (
+        _subject_before(text, masked, s, cs)
+        or _participle_subject(text, masked, s, cs, names)
+        or _coordinated_subject(text, masked, s, cs)
+    )
+
+
+def _coordinated_subject(text: str, masked: str, s: int, cs: int) -> Mention | None:
+    """ "The mayor outlined his plan and vowed to “…”": a verb after "and" shares the
+    subject that opens the sentence, here a noun phrase (names are found before)."""
+    if not re.search(r"\band\s+(?:[a-z]+ly\s+)?$", masked[s:cs]):
+        return None
+    lead_in = _LEAD_IN.match(masked, s, cs)
+    toks = tokens(text, lead_in.end() if lead_in else s, cs)[:6]
+    if not toks or toks[0].word not in _DETERMINERS or toks[0].word in ("that", "this"):
+        return None
+    phrase = toks[:1]
+    for tok in toks[1:]:
+        if tok.word in _SKIP_BEFORE_CUE or tok.word in _FUNCTION or tok.word.endswith("ed"):
+            break
+        phrase.append(tok)
+    return _nominal(text, phrase) if len(phrase) > 1 else None
 
 
 def _participle_subject(

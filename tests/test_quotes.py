@@ -341,6 +341,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a disgrace,",
             "Jane Smith",
         ),
+        # A verb after "and" shares the subject opening the sentence.
+        (
+            "The new mayor outlined her budget and vowed to “fix every road.”",
+            "fix every road.",
+            "The new mayor",
+        ),
         # An acronym alone names an organisation.
         ("“We are ready,” NATO said.", "We are ready,", "NATO"),
         (
