@@ -47,6 +47,7 @@ _VERBS = """
     mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
     confirming denying acknowledging announcing stating declaring complaining joking vowing
     urging responding replying answering
+    call argue warn claim insist describe
     déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
     noté relevé reconnu affirmé expliqué estimé souligné indiqué
     précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo
@@ -65,6 +66,8 @@ _PHRASES = [
     "según",
     "laut",
 ]
+_PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
+"""Speech verbs whose plain form is also a noun: a verb only after a plural subject."""
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
@@ -581,6 +584,17 @@ def _speaker_of_cue(
         and (word_before[0].word in _DETERMINERS or word_before[0].possessive)
     ):
         return None  # "his claims", "the demands": a noun, not a speech verb
+    if cue in _PLURAL_PRESENT and not (
+        word_before
+        and not word_before[0].possessive
+        and word_before[0].word not in _DETERMINERS
+        and (
+            word_before[0].capitalised
+            or word_before[0].word in ("they", "we", "i", "you")
+            or word_before[0].word.endswith("s")
+        )
+    ):
+        return None  # "a renewed call for": a noun; "critics call it", "they argue": a verb
     inverted = re.search(r"-t-(il|elle)\s*$|-(il|elle)\s*$", before)
     if inverted:
         pos = cs - len(before) + inverted.start()

@@ -347,6 +347,9 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "fix every road.",
             "The new mayor",
         ),
+        # Plain-form speech verbs after a plural subject, not as nouns.
+        ("Critics call the plan “reckless.”", "reckless.", "Critics"),
+        ("The union renewed its call for “fair pay.”", "fair pay.", None),
         # An acronym alone names an organisation.
         ("“We are ready,” NATO said.", "We are ready,", "NATO"),
         (
