@@ -3,6 +3,7 @@ subjects, pronouns resolved to earlier speakers, surnames to full names, titles 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -465,15 +466,17 @@ def _it_or_they(
     """ "The Security Council … pledged sanctions over what it called “…”", "Donald Trump’s
     campaign is defending his tweets. It’s denouncing what it calls “…”": "it" or "they"
     before a cue stands for the organisation that opens its sentence or the one before."""
+    if _IT_OR_THEY.search(masked, max(s, cs - 40), cs) is None:
+        return None
     toks = tokens(text, max(s, cs - 40), cs)
     while toks and (toks[-1].word in _SKIP_BEFORE_CUE or toks[-1].word.endswith("ly")):
         toks.pop()
     if not toks or toks[-1].word not in ("it", "they") or toks[-1].possessive:
         return None
     spans = [(s, toks[-1].start)]
-    earlier = [x for x in sentences[index] if x[1] <= s]
-    if earlier:
-        spans.append(earlier[-1])
+    here = bisect.bisect_right(sentences[index], s, key=lambda x: x[1])
+    if here > 0:
+        spans.append(sentences[index][here - 1])
     elif index > 0 and sentences[index - 1]:
         spans.append(sentences[index - 1][-1])
     for lo, hi in spans:
@@ -483,6 +486,7 @@ def _it_or_they(
     return None
 
 
+_IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
 _THING_NOUNS = ORG_WORDS | frozenset(
     "company firm agency report study letter statement complaint lawsuit ruling website".split()
 )
@@ -1210,7 +1214,7 @@ def _headline_speaker(
     for mention in candidates:
         if mention and mention.name and names.expand(mention.name, hi) in quoted:
             return _said_by_subject(text, quote, mention, names)
-    if not _title_case(text[lo:hi]):
+    if not _title_case(text, para):
         return quote
     runs = runs_in(text, lo, q.open_pos)
     if not runs or runs[0][0].start != lo:
@@ -1313,7 +1317,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
     close = q.close_pos if q.close_pos is not None else q.end
     if q.open_pos == para[0] and not text[close + 1 : para[1]].strip() and " " in quote.text:
         return True
-    if _title_case(text[para[0] : para[1]]):
+    if _title_case(text, para):
         return False
     before = tokens(text, max(para[0], q.open_pos - 60), q.open_pos)
     if not before or text[before[-1].end : q.open_pos].strip(" ,"):
@@ -1339,21 +1343,19 @@ def _nickname(text: str, q: RawQuote, para: tuple[int, int]) -> bool:
     if (
         q.close_pos is None
         or not re.fullmatch(r"[A-Z][\w.’'-]*", text[q.start : q.end])
-        or _title_case(text[para[0] : para[1]])
+        or _title_case(text, para)
     ):
         return False
     before = re.search(r"\b[A-Z][\w’'-]* $", text[max(0, q.open_pos - 30) : q.open_pos])
     return before is not None and re.match(r" [A-Z]", text[q.close_pos + 1 :]) is not None
 
 
-def _title_case(line: str) -> bool:
+def _title_case(text: str, para: tuple[int, int]) -> bool:
     """A headline's capitals: short, and nearly every longer word capitalised."""
-    words = [w for w in line.split() if len(w) > 3 and w[0].isalpha()]
-    return (
-        len(line) <= 160
-        and len(words) >= 3
-        and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
-    )
+    if para[1] - para[0] > 160:
+        return False
+    words = [w for w in text[para[0] : para[1]].split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _nested_speaker(
