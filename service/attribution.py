@@ -776,7 +776,9 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
     "of" the noun phrase is ("members of the Freedom Caucus, who"); after a place
     ("Democrats on Capitol Hill, who …") the name is not the antecedent."""
     toks = tokens(text, max(s, at - 120), at)
-    gap = text[toks[-1].end : at].strip() if toks else "?"
+    if not toks:
+        return None
+    gap = text[toks[-1].end : at].strip()
     if gap not in ("", ",") or _QUOTE_CHAR in masked[toks[-1].start : at]:
         return None
     runs = capitalised_runs(toks, text)
@@ -784,7 +786,6 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
         lead = [t for t in toks if t.end <= runs[-1][0].start]
         while lead and lead[-1].word in ("the", "a", "an"):
             lead.pop()
-        person = split_title(runs[-1], text)
         if lead and lead[-1].word == "of":
             head = _nominal(text, lead[:-1])  # "members of the Freedom Caucus, who"
             if head is None:
@@ -792,13 +793,14 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
             return Mention(
                 "nominal", head.start, runs[-1][-1].end, text[head.start : runs[-1][-1].end]
             )
+        person = split_title(runs[-1], text)
         if person is None or (lead and lead[-1].word in _PLACE_PREPOSITIONS):
             return None
         return Mention("name", person.start, person.end, person.name, person.title, person.gender)
     return _nominal(text, toks) if gap else None
 
 
-_PLACE_PREPOSITIONS = frozenset("on in at of from near across inside outside around".split())
+_PLACE_PREPOSITIONS = frozenset("on in at from near across inside outside around".split())
 
 
 def _nominal(text: str, toks: list[Token]) -> Mention | None:
