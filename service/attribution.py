@@ -1310,10 +1310,10 @@ _WORKS = frozenset(
 
 def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
-    after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition (on “Face the Nation”,
-    during a “Commander-in-Chief Forum”) or a noun for a work (the anthem “…”); or alone
-    in its paragraph, as a section heading. Headlines, capitalised throughout, are not
-    judged by their capitals."""
+    after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
+    (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
+    anthem “…”); or alone in its paragraph, as a section heading. Headlines, capitalised
+    throughout, are not judged by their capitals."""
     if not _looks_like_title(quote.text.strip("'‘’\" ,.")):
         return False
     close = q.close_pos if q.close_pos is not None else q.end

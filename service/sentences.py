@@ -11,6 +11,7 @@ ABBREVIATIONS = frozenset(
         fig est etc
         """.split()
 )
+# A lower-case word after a full stop goes on with the sentence: "Rep. Jo Lee (R-Ky.) said".
 _SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=\ue000|[\"“‘'«„(\[]?(?![a-z])[^\W_])")
 
 
