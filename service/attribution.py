@@ -741,7 +741,43 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
             return Mention(
                 "name", person.start, person.end, person.name, person.title, person.gender
             )
+    return _nominal_with_complement(text, toks)
+
+
+def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
+    """ "A spokeswoman for the mayor", "the head of the agency", "the former secretary of
+    state": the speaker is the noun phrase before "of" or "for", never its complement."""
+    for j in range(len(toks) - 2, max(0, len(toks) - 5), -1):
+        if toks[j].word in ("of", "for"):
+            tail = toks[j + 1 :]
+            if (
+                not tail[-1].text.isalpha()
+                or any(t.word in _FUNCTION or t.capitalised for t in tail)
+                or toks[j - 1].word in _QUANTITIES  # "52 percent of voters": the voters
+            ):
+                break
+            head = _nominal(text, toks[:j])
+            start = head.start if head else _plural_head(toks[:j])
+            if start is None:
+                return None
+            return Mention("nominal", start, tail[-1].end, text[start : tail[-1].end])
     return _nominal(text, toks)
+
+
+_QUANTITIES = frozenset(
+    "percent most many some half majority minority number dozens hundreds thousands millions "
+    "all none several few each both rest".split()
+)
+
+
+def _plural_head(toks: list[Token]) -> int | None:
+    """Where a bare plural opening a sentence starts: "Small groups", "Supporters"."""
+    words = toks[-3:]
+    if not words or not words[-1].word.endswith("s") or words[0] is not toks[0]:
+        return None
+    if any(not t.text.isalpha() or t.word in _FUNCTION or t.word in NOT_NAME for t in words):
+        return None
+    return words[0].start
 
 
 def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:

@@ -341,6 +341,17 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a disgrace,",
             "Jane Smith",
         ),
+        # The noun phrase before "of" or "for" speaks, not its complement.
+        (
+            "A spokeswoman for the mayor said the claim was “simply false.”",
+            "simply false.",
+            "A spokeswoman for the mayor",
+        ),
+        (
+            "Supporters of the plan said it was “long overdue.”",
+            "long overdue.",
+            "Supporters of the plan",
+        ),
         # A verb after "and" shares the subject opening the sentence.
         (
             "The new mayor outlined her budget and vowed to “fix every road.”",
