@@ -1069,8 +1069,8 @@ def _inherit(
     events: dict[int, list[Event]],
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
-    """A quotation with no cue in its sentence: the piece of a running quotation takes its
-    speaker; a fragment takes the speaker of the paragraph's last cue before it; a
+    """A quotation with no cue in its sentence: the piece of a running quotation (opening
+    the next paragraph; a later quotation there is a new one) takes its speaker; a fragment takes the speaker of the paragraph's last cue before it; a
     paragraph introduced by "X said:" at the end of the previous one is X's; a full
     quotation opening a paragraph continues the previous paragraph's speaker."""
     para_events = events[q.paragraph]
@@ -1081,7 +1081,12 @@ def _inherit(
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
     running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
-    if running and running[-1].speaker and _follows_running(running[-1], q, paragraphs):
+    if (
+        running
+        and running[-1].speaker
+        and q.open_pos == lo
+        and _follows_running(running[-1], q, paragraphs)
+    ):
         return _said_by(quote, running[-1])
     earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
     if earlier:

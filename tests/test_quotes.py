@@ -426,3 +426,16 @@ def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str |
 def test_party_label_appositive_keeps_the_cue() -> None:
     quotes = extract_quotes("Sen. Ann Lee, D-Ore., said the bill was “a good start.”")
     assert [(q.speaker, q.cue and q.cue.text) for q in quotes] == [("Ann Lee", "said")]
+
+
+def test_running_quote_continues_only_into_the_paragraph_opening() -> None:
+    text = (
+        "“We are tired,” Jane Smith said on Monday. “We have waited for years.\n\n"
+        "“We will wait no longer,” added Tom Reed, the union leader. “The time is now.”"
+    )
+    assert [q.speaker for q in extract_quotes(text)] == [
+        "Jane Smith",
+        "Jane Smith",
+        "Tom Reed",
+        "Tom Reed",
+    ]
