@@ -717,7 +717,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     toks = tokens(text, region_start, cs)
     while toks and (
         toks[-1].word in _SKIP_BEFORE_CUE
-        or (toks[-1].word.endswith("ly") and toks[-1].text.islower())
+        or (toks[-1].word.endswith("ly") and toks[-1].text.islower() and not _noun_after(toks))
     ):
         toks.pop()  # "Gingrich cynically dismissed"
     if not toks:
@@ -802,6 +802,12 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
             title = apposition if len(apposition) <= 120 else None
         return Mention("name", person.start, person.end, person.name, title, person.gender)
     return None
+
+
+def _noun_after(toks: list[Token]) -> bool:
+    """Whether the last token follows a determiner or possessive, and so is a noun even when
+    it ends like an adverb: "Scott’s family", "the assembly"."""
+    return len(toks) > 1 and (toks[-2].word in _DETERMINERS or toks[-2].possessive)
 
 
 def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | None:

@@ -352,6 +352,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "long overdue.",
             "Supporters of the plan",
         ),
+        # A noun ending like an adverb after a possessive is still the subject.
+        (
+            "Tom Reed died in May. His family has called the ruling “a relief.”",
+            "a relief.",
+            "His family",
+        ),
         # A verb after "and" shares the subject opening the sentence.
         (
             "The new mayor outlined her budget and vowed to “fix every road.”",
