@@ -728,6 +728,9 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         head = _appositive_head(text, masked, s, cs)
         if head is not None:
             return head
+        relative = _RELATIVE_BETWEEN.search(masked, s, cs)
+        if relative:
+            return _subject_before(text, masked, s, relative.start())
     if last.word in ("he", "she"):
         return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
     if last.word in ("who", "which"):
@@ -738,10 +741,25 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     if runs and runs[-1][-1] is last:
         person = split_title(runs[-1], text)
         if person is not None:
-            return Mention(
+            return _head_of(text, toks, runs[-1]) or Mention(
                 "name", person.start, person.end, person.name, person.title, person.gender
             )
     return _nominal_with_complement(text, toks)
+
+
+def _head_of(text: str, toks: list[Token], run: list[Token]) -> Mention | None:
+    """The noun phrase whose complement a name is: "members of the Freedom Caucus", "a
+    spokeswoman for Mayor Reed", "the head of the LCWR" (not "most of the Democrats")."""
+    lead = [t for t in toks if t.end <= run[0].start]
+    while lead and lead[-1].word in ("the", "a", "an"):
+        lead.pop()
+    if len(lead) < 2 or lead[-1].word not in ("of", "for") or lead[-2].word in _QUANTITIES:
+        return None
+    head = _nominal(text, lead[:-1])
+    start = head.start if head else _plural_head(lead[:-1])
+    if start is None:
+        return None
+    return Mention("nominal", start, run[-1].end, text[start : run[-1].end])
 
 
 def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
@@ -804,6 +822,11 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
     return None
 
 
+_RELATIVE_BETWEEN = re.compile(r",\s*(?:who|which)\b[^,;:\ue000]{1,100},\s*$")
+"""A relative clause between subject and verb: "The prime minister, who faces a
+rebellion over his bill, said"."""
+
+
 def _noun_after(toks: list[Token]) -> bool:
     """Whether the last token follows a determiner or possessive, and so is a noun even when
     it ends like an adverb: "Scott’s family", "the assembly"."""
@@ -815,8 +838,8 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
     phrase set off before a relative pronoun is the one who spoke; a name needs no comma
     ("the Chicago Police Department which reported"). Without the comma a noun phrase is
     only picked out ("a woman who suggested …") and the main verb's subject speaks. After
-    "of" the noun phrase is ("members of the Freedom Caucus, who"); after a place
-    ("Democrats on Capitol Hill, who …") the name is not the antecedent."""
+    "of" the whole noun phrase is (``_head_of``); after a place ("Democrats on Capitol
+    Hill, who …") the name is not the antecedent."""
     toks = tokens(text, max(s, at - 120), at)
     if not toks:
         return None
@@ -825,16 +848,12 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
         return None
     runs = capitalised_runs(toks, text)
     if runs and runs[-1][-1] is toks[-1]:
+        head = _head_of(text, toks, runs[-1])
+        if head is not None:
+            return head
         lead = [t for t in toks if t.end <= runs[-1][0].start]
         while lead and lead[-1].word in ("the", "a", "an"):
             lead.pop()
-        if lead and lead[-1].word == "of":
-            head = _nominal(text, lead[:-1])  # "members of the Freedom Caucus, who"
-            if head is None:
-                return None
-            return Mention(
-                "nominal", head.start, runs[-1][-1].end, text[head.start : runs[-1][-1].end]
-            )
         person = split_title(runs[-1], text)
         if person is None or (lead and lead[-1].word in _PLACE_PREPOSITIONS):
             return None

@@ -358,6 +358,18 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a relief.",
             "His family",
         ),
+        (
+            "A spokeswoman for Mayor Tom Reed said the claim was “false.”",
+            "false.",
+            "A spokeswoman for Mayor Tom Reed",
+        ),
+        # A relative clause between subject and verb.
+        (
+            "The prime minister, who faces a revolt over his housing bill, said it was "
+            "“the right plan.”",
+            "the right plan.",
+            "The prime minister",
+        ),
         # A verb after "and" shares the subject opening the sentence.
         (
             "The new mayor outlined her budget and vowed to “fix every road.”",
