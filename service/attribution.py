@@ -624,18 +624,25 @@ def _speaker_of_cue(
             return mention
     return (
         _subject_before(text, masked, s, cs)
+        or _coordinated_subject(text, masked, s, cs, names)
         or _participle_subject(text, masked, s, cs, names)
-        or _coordinated_subject(text, masked, s, cs)
     )
 
 
-def _coordinated_subject(text: str, masked: str, s: int, cs: int) -> Mention | None:
-    """ "The mayor outlined his plan and vowed to “…”": a verb after "and" shares the
-    subject that opens the sentence, here a noun phrase (names are found before)."""
+def _coordinated_subject(
+    text: str, masked: str, s: int, cs: int, names: NameIndex
+) -> Mention | None:
+    """ "Clinton, the former secretary, stressed her record and said …", "The mayor
+    outlined his plan and vowed to “…”": a verb right after "and" shares the subject that
+    opens the sentence, not the last name before it."""
     if not re.search(r"\band\s+(?:[a-z]+ly\s+)?$", masked[s:cs]):
         return None
     lead_in = _LEAD_IN.match(masked, s, cs)
-    toks = tokens(text, lead_in.end() if lead_in else s, cs)[:6]
+    start = lead_in.end() if lead_in else s
+    person = _sentence_subject(text, masked, start, cs, names)
+    if person is not None:
+        return person
+    toks = tokens(text, start, cs)[:6]
     if not toks or toks[0].word not in _DETERMINERS or toks[0].word in ("that", "this"):
         return None
     phrase = toks[:1]

@@ -379,6 +379,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # Plain-form speech verbs after a plural subject, not as nouns.
         ("Critics call the plan “reckless.”", "reckless.", "Critics"),
         ("The union renewed its call for “fair pay.”", "fair pay.", None),
+        (
+            "Jane Smith, the city’s mayor, praised the crews who met Governor Tom Reed during "
+            "the flood and said the response was “heroic.”",
+            "heroic.",
+            "Jane Smith",
+        ),
         # An acronym alone names an organisation.
         ("“We are ready,” NATO said.", "We are ready,", "NATO"),
         (
