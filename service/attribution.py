@@ -1176,7 +1176,7 @@ def _sentence_subject_says(
 
 
 _CLAIM = re.compile(
-    r"(?:\b(his|her)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
+    r"(?:\b([Hh]is|[Hh]er)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
     r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
     r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
     r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
@@ -1204,13 +1204,15 @@ def _claim_of(
 
 
 def _claim_owner(text: str, found: re.Match[str], lo: int, names: NameIndex) -> Mention | None:
-    """Whose claim ``found`` (a ``_CLAIM`` match) is: the named possessor, or the person
-    "his" or "her" last pointed to."""
+    """Whose claim ``found`` (a ``_CLAIM`` match) is: the named possessor, or the last
+    person mentioned whom "his" or "her" may stand for."""
     if found.group(1):
-        speaker = names.person_before(found.start())
-        return (
-            None if speaker is None else Mention("pronoun", found.start(1), found.end(1), speaker)
-        )
+        gender = "m" if found.group(1).lower() == "his" else "f"
+        i = bisect.bisect_left(names.people, (found.start(), ""))
+        for _, name in reversed(names.people[max(0, i - 5) : i]):
+            if names.genders.get(name, gender) == gender:
+                return Mention("pronoun", found.start(1), found.end(1), name)
+        return None
     owner_end = found.end(2) - (1 if found.group(2)[-1] in "’'" else 2)
     runs = runs_in(text, max(lo, owner_end - 60), owner_end)
     if not runs or runs[-1][-1].end != owner_end:

@@ -290,6 +290,11 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "cut every tax,",
             "Jane Smith",
         ),
+        (
+            "Mrs. Jane Smith met Mr. Tom Reed on Monday. Her promise to “cut taxes” was discussed.",
+            "cut taxes",
+            "Jane Smith",
+        ),
         # … not of a verdict on it.
         ("Fact-checkers rated Tom Reed’s statement “false.”", "false.", None),
         # A fragment in a sentence about what a person did, after a dateline or an
