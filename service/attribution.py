@@ -293,6 +293,8 @@ def attribute(
                 and not _looks_like_title(quote.text.rstrip(",."))
             ):
                 quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
+            if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
+                quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
                 quoted = {ev.speaker for evs in events.values() for ev in evs}
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
@@ -1156,10 +1158,33 @@ def _beat_after(
 _LEAD_IN = re.compile(
     r"(?:[A-Z][A-Z.' -]+(?:,[^\n—–―\ue000]{1,40}?)?\s*(?:\([^()]{1,20}\))?\s*(?:—|–|―|--)\s*)?"
     r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile|With|Amid|Despite"
-    r"|Following|Ahead)\b[^,\ue000]{0,120},(?:\s*\d{4},)?\s*)*"
+    r"|Following|Ahead)\b[^,\ue000]{0,120}(?:,|\ue000+,?(?=\s))(?:\s*\d{4},)?\s*)*"
 )
 """A dateline ("FLINT, Mich. (UPI) — ") and introductory phrases set off by a comma ("In
-recent weeks, ", "On July 6, 2015, ") before a sentence's subject."""
+recent weeks, ", "On July 6, 2015, ", "On “Face the Nation,” ") before a sentence's
+subject."""
+
+
+def _beat_before(
+    text: str,
+    masked: str,
+    sentences: list[tuple[int, int]],
+    q: RawQuote,
+    quote: Quote,
+    names: NameIndex,
+) -> Quote:
+    """A quotation opening a sentence right after one about what a named person did, in a
+    paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
+    younger people are sick and tired of it.”" is Sanders's."""
+    i = bisect.bisect_right(sentences, q.open_pos, key=lambda x: x[0]) - 1
+    if i < 1 or sentences[i][0] != q.open_pos:
+        return quote
+    lo, hi = sentences[i - 1]
+    lead_in = _LEAD_IN.match(masked, lo, hi)
+    subject = _sentence_subject(text, masked, lead_in.end() if lead_in else lo, hi, names)
+    if subject is None or subject.name is None:
+        return quote
+    return _said_by_subject(text, quote, subject, names)
 
 
 def _sentence_subject_says(

@@ -397,6 +397,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "an insult.",
             "RMT",
         ),
+        # A quotation right after a sentence about what a named person did, with no cue,
+        # past an introductory phrase naming a show.
+        (
+            "On “Meet the Press,” Senator Ann Lee defended the bill. “It will pass.”",
+            "It will pass.",
+            "Ann Lee",
+        ),
         # A relative clause set off by a comma: its antecedent speaks.
         ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
         (
