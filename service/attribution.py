@@ -48,7 +48,8 @@ _VERBS = """
     mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
     confirming denying acknowledging announcing stating declaring complaining joking vowing
     urging responding replying answering
-    call argue warn claim insist describe
+    call argue warn claim insist describe characterized characterised characterizes
+    characterises characterizing characterising
     déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
     noté relevé reconnu affirmé expliqué estimé souligné indiqué
     précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo

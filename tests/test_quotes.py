@@ -381,6 +381,11 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "fix every road.",
             "The new mayor",
         ),
+        (
+            "Mayor Tom Reed spoke on Monday.\n\nHe characterized the budget as “a mess.”",
+            "a mess.",
+            "Tom Reed",
+        ),
         # Plain-form speech verbs after a plural subject, not as nouns.
         ("Critics call the plan “reckless.”", "reckless.", "Critics"),
         ("The union renewed its call for “fair pay.”", "fair pay.", None),
