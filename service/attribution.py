@@ -789,9 +789,22 @@ def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
             if start is None:
                 return None
             return Mention("nominal", start, tail[-1].end, text[start : tail[-1].end])
-    return _nominal(text, toks)
+    found = _nominal(text, toks)
+    if found is not None:
+        k = next((i for i, t in enumerate(toks) if t.start >= found.start), 0)
+        if k > 0 and toks[k - 1].word in _PREPOSITIONS:
+            # "A narrator in the Clinton ad asks": the object of a preposition is never the
+            # subject; the noun phrase before the preposition is.
+            head = _nominal(text, toks[: k - 1])
+            if head is None:
+                return None
+            return Mention("nominal", head.start, found.end, text[head.start : found.end])
+    return found
 
 
+_PREPOSITIONS = frozenset(
+    "to at with by from about against on in into over through across around near under".split()
+)
 _QUANTITIES = frozenset(
     "percent most many some half majority minority number dozens hundreds thousands millions "
     "all none several few each both rest".split()

@@ -368,6 +368,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "false.",
             "A spokeswoman for Mayor Tom Reed",
         ),
+        # The object of a preposition is never the subject.
+        (
+            "“Why now?” a narrator in the campaign ad asks.",
+            "Why now?",
+            "a narrator in the campaign ad",
+        ),
         # A relative clause between subject and verb.
         (
             "The prime minister, who faces a revolt over his housing bill, said it was "
