@@ -491,7 +491,8 @@ def _it_or_they(
 
 _IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
 _THING_NOUNS = ORG_WORDS | frozenset(
-    "company firm agency report study letter statement complaint lawsuit ruling website".split()
+    "company firm agency report study letter statement complaint lawsuit ruling website article "
+    "piece story editorial".split()
 )
 
 

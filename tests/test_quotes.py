@@ -457,6 +457,11 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a monstrosity.",
             "Tom Reed",
         ),
+        (
+            "The editorial ended with a warning:\n\n“The city cannot afford another delay.”",
+            "The city cannot afford another delay.",
+            "The editorial",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
