@@ -755,7 +755,21 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
             return _head_of(text, toks, runs[-1]) or Mention(
                 "name", person.start, person.end, person.name, person.title, person.gender
             )
-    return _nominal_with_complement(text, toks)
+    return _nominal_with_complement(text, toks) or _bare_plural(text, toks)
+
+
+_COLLECTIVES = frozenset("police people staff personnel".split())
+
+
+def _bare_plural(text: str, toks: list[Token]) -> Mention | None:
+    """ "“We are investigating,” police said", "Officials said": a plural noun alone as
+    the subject, which the rules for names and determined noun phrases leave out."""
+    if len(toks) != 1 or not toks[0].text.isalpha():
+        return None
+    word = toks[0].word
+    if word in _COLLECTIVES or (toks[0].capitalised and word.endswith("s") and word in TITLE_WORDS):
+        return Mention("nominal", toks[0].start, toks[0].end, toks[0].text)
+    return None
 
 
 def _head_of(text: str, toks: list[Token], run: list[Token]) -> Mention | None:

@@ -401,6 +401,9 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "heroic.",
             "Jane Smith",
         ),
+        # A bare plural or collective subject.
+        ("“We are investigating,” police said.", "We are investigating,", "police"),
+        ("Officials said the fire was “under control.”", "under control.", "Officials"),
         # An acronym alone names an organisation.
         ("“We are ready,” NATO said.", "We are ready,", "NATO"),
         (
