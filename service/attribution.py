@@ -762,12 +762,15 @@ _COLLECTIVES = frozenset("police people staff personnel".split())
 
 
 def _bare_plural(text: str, toks: list[Token]) -> Mention | None:
-    """ "“We are investigating,” police said", "Officials said": a plural noun alone as
-    the subject, which the rules for names and determined noun phrases leave out."""
+    """ "“We are investigating,” police said", "Officials said", "Sources said": a plural
+    noun alone as the subject, which the rules for names and determined noun phrases leave
+    out."""
     if len(toks) != 1 or not toks[0].text.isalpha():
         return None
     word = toks[0].word
-    if word in _COLLECTIVES or (toks[0].capitalised and word.endswith("s") and word in TITLE_WORDS):
+    # Opening a sentence, "Officials" reads as a title and "Sources" as no name; other
+    # capitalised plurals ("Critics") already pass as names.
+    if word in _COLLECTIVES or (toks[0].capitalised and word in ("officials", "sources")):
         return Mention("nominal", toks[0].start, toks[0].end, toks[0].text)
     return None
 

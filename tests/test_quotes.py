@@ -404,6 +404,7 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # A bare plural or collective subject.
         ("“We are investigating,” police said.", "We are investigating,", "police"),
         ("Officials said the fire was “under control.”", "under control.", "Officials"),
+        ("Sources said the deal was “all but done.”", "all but done.", "Sources"),
         # An acronym alone names an organisation.
         ("“We are ready,” NATO said.", "We are ready,", "NATO"),
         (
