@@ -3,6 +3,7 @@ subjects, pronouns resolved to earlier speakers, surnames to full names, titles 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 from .marks import RawQuote
 from .models import Quote, Span
 from .names import (
+    HONORIFICS,
     NOT_NAME,
+    ORG_WORDS,
     TITLE_WORDS,
     NameIndex,
     PersonName,
@@ -47,6 +50,8 @@ _VERBS = """
     mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
     confirming denying acknowledging announcing stating declaring complaining joking vowing
     urging responding replying answering
+    call argue warn claim insist describe characterized characterised characterizes
+    characterises characterizing characterising
     déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
     noté relevé reconnu affirmé expliqué estimé souligné indiqué
     précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo
@@ -65,6 +70,8 @@ _PHRASES = [
     "según",
     "laut",
 ]
+_PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
+"""Speech verbs whose plain form is also a noun: a verb only after a plural subject."""
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
@@ -279,6 +286,10 @@ def attribute(
                 and not _looks_like_title(quote.text)
             ):
                 quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
+            if quote.speaker is None:
+                quote = _claim_of(text, masked, sentence, q, quote, names)
+            if quote.speaker is None and quote.kind == "full":
+                quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
             if (
                 quote.speaker is None
                 and quote.kind == "full"
@@ -286,6 +297,17 @@ def attribute(
                 and not _looks_like_title(quote.text.rstrip(",."))
             ):
                 quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
+            if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
+                quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
+            if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
+                quoted = {ev.speaker for evs in events.values() for ev in evs}
+                quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
+        if quote.speaker and (
+            _names_a_work(text, q, quote, paragraphs[q.paragraph])
+            or _nickname(text, q, paragraphs[q.paragraph])
+            or _KNOWN_AS.search(text, max(0, q.open_pos - 40), q.open_pos) is not None
+        ):
+            quote = _make_quote(text, q, None)
         out.append(quote)
         by_para[q.paragraph].append(quote)
         if not q.nested and quote.speaker:
@@ -391,8 +413,12 @@ class _Referents:
 
 
 _SIGN_OFF = re.compile(
-    _QUOTE_CHAR + r"\s*([―—–-]+)\s*([^\W\d_][^\ue000\n,.;:]{1,60}?)(?=[.,;]?\s*(?:$|\n|\ue000))"
+    _QUOTE_CHAR
+    + r"\s*([―—–-]+)\s*([^\W\d_](?:[^\ue000\n,.;:]|(?<=\s[A-Z])\.){1,60}?)"
+    + r"(?=[.,;]?\s*(?:$|\n|\ue000))"
 )
+"""A quotation signed with a dash and a name, as readers' comments and epigraphs are:
+"… ― Jane Smith", "… ― Julie A. Diaz" (an initial's full stop is part of the name)."""
 _LEADING_WORDS = re.compile(
     r"(?:(?:"
     + alternation(w.capitalize() for w in NOT_NAME)
@@ -427,7 +453,7 @@ def _events(
             for m in _CUE.finditer(masked, s, e):
                 mention = _speaker_of_cue(
                     text, masked, s, e, m.start(), m.end(), m.group().lower(), names
-                )
+                ) or _it_or_they(text, masked, sentences, index, s, m.start())
                 if mention is not None:
                     found.append((m.start(), m.end(), mention))
             for cs, ce, mention in found:
@@ -438,6 +464,74 @@ def _events(
                     referents.add(mention.start, speaker, title)
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
     return events
+
+
+def _it_or_they(
+    text: str, masked: str, sentences: list[list[tuple[int, int]]], index: int, s: int, cs: int
+) -> Mention | None:
+    """ "The Security Council … pledged sanctions over what it called “…”", "Donald Trump’s
+    campaign is defending his tweets. It’s denouncing what it calls “…”": "it" or "they"
+    before a cue stands for the organisation that opens its sentence or the one before."""
+    if _IT_OR_THEY.search(masked, max(s, cs - 40), cs) is None:
+        return None
+    toks = tokens(text, max(s, cs - 40), cs)
+    while toks and (toks[-1].word in _SKIP_BEFORE_CUE or toks[-1].word.endswith("ly")):
+        toks.pop()
+    if not toks or toks[-1].word not in ("it", "they") or toks[-1].possessive:
+        return None
+    spans = [(s, toks[-1].start)]
+    here = bisect.bisect_right(sentences[index], s, key=lambda x: x[1])
+    if here > 0:
+        spans.append(sentences[index][here - 1])
+    elif index > 0 and sentences[index - 1]:
+        spans.append(sentences[index - 1][-1])
+    for lo, hi in spans:
+        found = _organisation_opening(text, masked, lo, hi) if hi > lo else None
+        if found is not None:
+            return found
+    return None
+
+
+_IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
+_THING_NOUNS = ORG_WORDS | frozenset(
+    "company firm agency report study letter statement complaint lawsuit ruling website article "
+    "piece story editorial".split()
+)
+
+
+def _organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | None:
+    """The organisation a sentence opens with: "The United Nations Security Council", "the
+    IMF", "Donald Trump’s campaign", "The company" (past an introductory phrase)."""
+    lead_in = _LEAD_IN.match(masked, lo, hi)
+    start = lead_in.end() if lead_in else lo
+    toks = tokens(text, start, min(hi, start + 100))
+    while toks and toks[0].capitalised and toks[0].word in NOT_NAME and toks[0].word != "the":
+        toks = toks[1:]  # "Although", "But"
+    if len(toks) < 2:
+        return None
+    start = toks[0].start
+    if toks[0].word == "the":
+        toks = toks[1:]
+    runs = capitalised_runs(toks, text)
+    if runs and runs[0][0] is toks[0]:
+        run = runs[0]
+        after = toks[len(run)] if len(toks) > len(run) else None
+        if run[-1].possessive and after is not None and after.word in _THING_NOUNS:
+            return Mention("nominal", run[0].start, after.end, text[run[0].start : after.end])
+        person = split_title(run, text)
+        if person is not None and person.organisation:
+            return Mention("name", person.start, person.end, person.name)
+        if len(run) == 1 and run[0].text.isupper() and len(run[0].text) > 1:
+            return Mention("name", run[0].start, run[0].end, run[0].text)
+        return None
+    if start == toks[0].start:
+        return None  # no determiner: "Officials said" are no organisation
+    for tok in toks[:3]:  # "the health ministry"
+        if tok.word in _THING_NOUNS:
+            return Mention("nominal", start, tok.end, text[start : tok.end])
+        if tok.capitalised or tok.word in _FUNCTION or not tok.text.isalpha():
+            break
+    return None
 
 
 def _whole_name(text: str, start: int, end: int) -> Mention | None:
@@ -462,10 +556,22 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
         return None
     parts = person.name.split()
     if len(parts) > 4 or (
-        len(parts) < 2 and names.expand(person.name, person.start) == person.name
+        len(parts) < 2
+        and names.expand(person.name, person.start) == person.name
+        and not _addressed(person.title)
     ):
         return None
     return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+
+
+_ADDRESS_TITLES = HONORIFICS | frozenset(
+    "president senator sen rep gov governor mayor judge gen minister chancellor speaker".split()
+)
+
+
+def _addressed(title: str | None) -> bool:
+    """A title that makes a lone surname a person: "President Obama", "Mr. Reed"."""
+    return title is not None and title.split()[-1].lower().rstrip(".") in _ADDRESS_TITLES
 
 
 def _speaker_of_cue(
@@ -489,6 +595,17 @@ def _speaker_of_cue(
         and (word_before.word in _DETERMINERS or word_before.possessive)
     ):
         return None  # "his claims", "the demands": a noun, not a speech verb
+    if cue in _PLURAL_PRESENT and not (
+        word_before
+        and not word_before.possessive
+        and word_before.word not in _DETERMINERS
+        and (
+            word_before.capitalised
+            or word_before.word in ("they", "we", "i", "you")
+            or word_before.word.endswith("s")
+        )
+    ):
+        return None  # "a renewed call for": a noun; "critics call it", "they argue": a verb
     inverted = re.search(r"-t-(il|elle)\s*$|-(il|elle)\s*$", before)
     if inverted:
         pos = cs - len(before) + inverted.start()
@@ -512,7 +629,35 @@ def _speaker_of_cue(
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
-    return _subject_before(text, masked, s, cs) or _participle_subject(text, masked, s, cs, names)
+    return (
+        _subject_before(text, masked, s, cs)
+        or _coordinated_subject(text, masked, s, cs, names)
+        or _participle_subject(text, masked, s, cs, names)
+    )
+
+
+def _coordinated_subject(
+    text: str, masked: str, s: int, cs: int, names: NameIndex
+) -> Mention | None:
+    """ "Clinton, the former secretary, stressed her record and said …", "The mayor
+    outlined his plan and vowed to “…”": a verb right after "and" shares the subject that
+    opens the sentence, not the last name before it."""
+    if not re.search(r"\band\s+(?:[a-z]+ly\s+)?$", masked[s:cs]):
+        return None
+    lead_in = _LEAD_IN.match(masked, s, cs)
+    start = lead_in.end() if lead_in else s
+    person = _sentence_subject(text, masked, start, cs, names)
+    if person is not None:
+        return person
+    toks = tokens(text, start, cs)[:6]
+    if not toks or toks[0].word not in _DETERMINERS or toks[0].word in ("that", "this"):
+        return None
+    phrase = toks[:1]
+    for tok in toks[1:]:
+        if tok.word in _SKIP_BEFORE_CUE or tok.word in _FUNCTION or tok.word.endswith("ed"):
+            break
+        phrase.append(tok)
+    return _nominal(text, phrase) if len(phrase) > 1 else None
 
 
 def _participle_subject(
@@ -586,29 +731,115 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     toks = tokens(text, region_start, cs)
     while toks and (
         toks[-1].word in _SKIP_BEFORE_CUE
-        or (toks[-1].word.endswith("ly") and toks[-1].text.islower())
+        or (toks[-1].word.endswith("ly") and toks[-1].text.islower() and not _noun_after(toks))
     ):
         toks.pop()  # "Gingrich cynically dismissed"
     if not toks:
         return None
     last = toks[-1]
     # An appositive: "Jens Stoltenberg, NATO’s secretary general, said".
-    if text[last.end : cs].strip().lstrip(")").startswith(","):
+    if text[last.end : cs].strip().lstrip(").").startswith(","):
         head = _appositive_head(text, masked, s, cs)
         if head is not None:
             return head
+        relative = _RELATIVE_BETWEEN.search(masked, s, cs)
+        if relative:
+            return _subject_before(text, masked, s, relative.start())
     if last.word in ("he", "she"):
         return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
+    if last.word in ("who", "which"):
+        return _relative_antecedent(text, masked, s, last.start)
     if last.word in _OTHER_PRONOUNS:
         return None
     runs = capitalised_runs(toks, text)
     if runs and runs[-1][-1] is last:
         person = split_title(runs[-1], text)
         if person is not None:
-            return Mention(
+            return _head_of(text, toks, runs[-1]) or Mention(
                 "name", person.start, person.end, person.name, person.title, person.gender
             )
-    return _nominal(text, toks)
+    return _nominal_with_complement(text, toks) or _bare_plural(text, toks)
+
+
+_COLLECTIVES = frozenset("police people staff personnel".split())
+
+
+def _bare_plural(text: str, toks: list[Token]) -> Mention | None:
+    """ "“We are investigating,” police said", "Officials said", "Sources said": a plural
+    noun alone as the subject, which the rules for names and determined noun phrases leave
+    out."""
+    if len(toks) != 1 or not toks[0].text.isalpha():
+        return None
+    word = toks[0].word
+    # Opening a sentence, "Officials" reads as a title and "Sources" as no name; other
+    # capitalised plurals ("Critics") already pass as names.
+    if word in _COLLECTIVES or (toks[0].capitalised and word in ("officials", "sources")):
+        return Mention("nominal", toks[0].start, toks[0].end, toks[0].text)
+    return None
+
+
+def _head_of(text: str, toks: list[Token], run: list[Token]) -> Mention | None:
+    """The noun phrase whose complement a name is: "members of the Freedom Caucus", "a
+    spokeswoman for Mayor Reed", "the head of the LCWR" (not "most of the Democrats")."""
+    lead = [t for t in toks if t.end <= run[0].start]
+    while lead and lead[-1].word in ("the", "a", "an"):
+        lead.pop()
+    if len(lead) < 2 or lead[-1].word not in ("of", "for") or lead[-2].word in _QUANTITIES:
+        return None
+    head = _nominal(text, lead[:-1])
+    start = head.start if head else _plural_head(lead[:-1])
+    if start is None:
+        return None
+    return Mention("nominal", start, run[-1].end, text[start : run[-1].end])
+
+
+def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
+    """ "A spokeswoman for the mayor", "the head of the agency", "the former secretary of
+    state": the speaker is the noun phrase before "of" or "for", never its complement."""
+    for j in range(len(toks) - 2, max(0, len(toks) - 5), -1):
+        if toks[j].word in ("of", "for"):
+            tail = toks[j + 1 :]
+            if (
+                not tail[-1].text.isalpha()
+                or any(t.word in _FUNCTION or t.capitalised for t in tail)
+                or toks[j - 1].word in _QUANTITIES  # "52 percent of voters": the voters
+            ):
+                break
+            head = _nominal(text, toks[:j])
+            start = head.start if head else _plural_head(toks[:j])
+            if start is None:
+                return None
+            return Mention("nominal", start, tail[-1].end, text[start : tail[-1].end])
+    found = _nominal(text, toks)
+    if found is not None:
+        k = next((i for i, t in enumerate(toks) if t.start >= found.start), 0)
+        if k > 0 and toks[k - 1].word in _PREPOSITIONS:
+            # "A narrator in the Clinton ad asks": the object of a preposition is never the
+            # subject; the noun phrase before the preposition is.
+            head = _nominal(text, toks[: k - 1])
+            if head is None:
+                return None
+            return Mention("nominal", head.start, found.end, text[head.start : found.end])
+    return found
+
+
+_PREPOSITIONS = frozenset(
+    "to at with by from about against on in into over through across around near under".split()
+)
+_QUANTITIES = frozenset(
+    "percent most many some half majority minority number dozens hundreds thousands millions "
+    "all none several few each both rest".split()
+)
+
+
+def _plural_head(toks: list[Token]) -> int | None:
+    """Where a bare plural opening a sentence starts: "Small groups", "Supporters"."""
+    words = toks[-3:]
+    if not words or not words[-1].word.endswith("s") or words[0] is not toks[0]:
+        return None
+    if any(not t.text.isalpha() or t.word in _FUNCTION or t.word in NOT_NAME for t in words):
+        return None
+    return words[0].start
 
 
 def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
@@ -633,6 +864,48 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
             title = apposition if len(apposition) <= 120 else None
         return Mention("name", person.start, person.end, person.name, title, person.gender)
     return None
+
+
+_RELATIVE_BETWEEN = re.compile(r",\s*(?:who|which)\b[^,;:\ue000]{1,100},\s*$")
+"""A relative clause between subject and verb: "The prime minister, who faces a
+rebellion over his bill, said"."""
+
+
+def _noun_after(toks: list[Token]) -> bool:
+    """Whether the last token follows a determiner or possessive, and so is a noun even when
+    it ends like an adverb: "Scott’s family", "the assembly"."""
+    return len(toks) > 1 and (toks[-2].word in _DETERMINERS or toks[-2].possessive)
+
+
+def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | None:
+    """ "Mayor Tom Reed, who called it …", "the agency, which reported …": the name or noun
+    phrase set off before a relative pronoun is the one who spoke; a name needs no comma
+    ("the Chicago Police Department which reported"). Without the comma a noun phrase is
+    only picked out ("a woman who suggested …") and the main verb's subject speaks. After
+    "of" the whole noun phrase is (``_head_of``); after a place ("Democrats on Capitol
+    Hill, who …") the name is not the antecedent."""
+    toks = tokens(text, max(s, at - 120), at)
+    if not toks:
+        return None
+    gap = text[toks[-1].end : at].strip()
+    if gap not in ("", ",") or _QUOTE_CHAR in masked[toks[-1].start : at]:
+        return None
+    runs = capitalised_runs(toks, text)
+    if runs and runs[-1][-1] is toks[-1]:
+        head = _head_of(text, toks, runs[-1])
+        if head is not None:
+            return head
+        lead = [t for t in toks if t.end <= runs[-1][0].start]
+        while lead and lead[-1].word in ("the", "a", "an"):
+            lead.pop()
+        person = split_title(runs[-1], text)
+        if person is None or (lead and lead[-1].word in _PLACE_PREPOSITIONS):
+            return None
+        return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+    return _nominal(text, toks) if gap else None
+
+
+_PLACE_PREPOSITIONS = frozenset("on in at from near across inside outside around".split())
 
 
 def _nominal(text: str, toks: list[Token]) -> Mention | None:
@@ -694,14 +967,19 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
     for run in capitalised_runs(toks, text):
         lead = [t for t in toks if t.end <= run[0].start]
         described = bool(lead) and lead[-1].word in TITLE_WORDS and len(lead) <= 4
-        if not described and not all(t.capitalised or t.word in ("the", "a", "an") for t in lead):
+        loose = not described and not all(
+            t.capitalised or t.word in ("the", "a", "an") for t in lead
+        )
+        if loose and not _descriptor(lead):
             break
         person = split_title(run, text)
         if person is None:
             continue
+        if loose and " " not in person.name:
+            break
         follow = [t for t in toks if t.start >= run[-1].end][:1]
-        if person.organisation and follow and follow[0].word in TITLE_WORDS:
-            continue  # "Council leader Anna Berg": the organisation is part of a title
+        if person.organisation and follow and _modifies(follow[0]):
+            continue  # "Council leader Anna Berg", "CNN anchor Jane Doe": part of a title
         title = re.sub(
             r"^(?:the|a|an)\b\s*", "", text[seg_start : person.name_start].strip(" ,"), flags=re.I
         )
@@ -722,6 +1000,9 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
                         person.name,
                         text[seg_start:seg_end].strip(),
                     )
+        author = _document_author(text, toks)
+        if author is not None:
+            return author
         words = toks[:1]
         for tok in toks[1:6]:
             if tok.word in _FUNCTION or tok.word in _SKIP_BEFORE_CUE:
@@ -733,6 +1014,49 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
             "nominal", words[0].start, words[-1].end, text[words[0].start : words[-1].end]
         )
     return None
+
+
+_DOCUMENTS = frozenset(
+    "statement letter email memo report release post tweet video filing complaint note".split()
+)
+
+
+def _document_author(text: str, toks: list[Token]) -> Mention | None:
+    """ "according to a statement from Jane Smith", "said a report by the Audit Office": a
+    document's words are its author's."""
+    for i in range(1, min(4, len(toks) - 2)):
+        if toks[i].word in _DOCUMENTS and toks[i + 1].word in ("from", "by"):
+            rest = toks[i + 2 :]
+            if rest[0].word == "the":
+                rest = rest[1:]
+            runs = capitalised_runs(rest, text)
+            person = split_title(runs[0], text) if runs and runs[0][0] is rest[0] else None
+            if person is None:
+                return None
+            return Mention(
+                "name", person.start, person.end, person.name, person.title, person.gender
+            )
+    return None
+
+
+def _modifies(tok: Token) -> bool:
+    """Whether an organisation's name before ``tok`` only qualifies it: a title or another
+    noun ("Council leader", "CNN anchor"), not a preposition ("NATO in a statement")."""
+    return tok.word in TITLE_WORDS or (
+        not tok.capitalised and tok.word not in NOT_NAME and tok.word not in _FUNCTION
+    )
+
+
+def _descriptor(lead: list[Token]) -> bool:
+    """ "said MSNBC host", "said 9/11 widow": a short noun phrase describing the full name
+    after it, with no verb, pronoun or preposition that would make the name an object."""
+    return 0 < len(lead) <= 5 and all(
+        t.word not in _FUNCTION
+        and t.word not in _SKIP_BEFORE_CUE
+        and (t.word not in NOT_NAME or (i == 0 and t.word in ("the", "a", "an")))
+        and not t.word.endswith(("ed", "ing"))
+        for i, t in enumerate(lead)
+    )
 
 
 def _organisation(mention: Mention, names: NameIndex) -> str | None:
@@ -755,7 +1079,7 @@ def _event_for(
     close = q.close_pos if q.close_pos is not None else q.end
     in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
     after = [ev for ev in in_sentence if ev.cue_start > close]
-    if after:
+    if after and after[0].mention.start > close:
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
         first = after[0]
         between = masked[close + 1 : min(first.cue_start, first.mention.start)]
@@ -814,8 +1138,8 @@ def _inherit(
     events: dict[int, list[Event]],
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
-    """A quotation with no cue in its sentence: the piece of a running quotation takes its
-    speaker; a fragment takes the speaker of the paragraph's last cue before it; a
+    """A quotation with no cue in its sentence: the piece of a running quotation (opening
+    the next paragraph; a later quotation there is a new one) takes its speaker; a fragment takes the speaker of the paragraph's last cue before it; a
     paragraph introduced by "X said:" at the end of the previous one is X's; a full
     quotation opening a paragraph continues the previous paragraph's speaker."""
     para_events = events[q.paragraph]
@@ -826,7 +1150,12 @@ def _inherit(
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
     running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
-    if running and running[-1].speaker and _follows_running(running[-1], q, paragraphs):
+    if (
+        running
+        and running[-1].speaker
+        and q.open_pos == lo
+        and _follows_running(running[-1], q, paragraphs)
+    ):
         return _said_by(quote, running[-1])
     earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
     if earlier:
@@ -861,15 +1190,187 @@ def _beat_after(
     return _said_by_subject(text, quote, subject, names)
 
 
+_LEAD_IN = re.compile(
+    r"(?:[A-Z][A-Z.' -]+(?:,[^\n—–―\ue000]{1,40}?)?\s*(?:\([^()]{1,20}\))?\s*(?:—|–|―|--)\s*)?"
+    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile|With|Amid|Despite"
+    r"|Following|Ahead)\b[^,\ue000]{0,120}(?:,|\ue000+,?(?=\s))(?:\s*\d{4},)?\s*)*"
+)
+"""A dateline ("FLINT, Mich. (UPI) — ") and introductory phrases set off by a comma ("In
+recent weeks, ", "On July 6, 2015, ", "On “Face the Nation,” ") before a sentence's
+subject."""
+
+
+def _beat_before(
+    text: str,
+    masked: str,
+    sentences: list[tuple[int, int]],
+    q: RawQuote,
+    quote: Quote,
+    names: NameIndex,
+) -> Quote:
+    """A quotation opening a sentence right after one about what a named person did, in a
+    paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
+    younger people are sick and tired of it.”" is Sanders's."""
+    i = bisect.bisect_right(sentences, q.open_pos, key=lambda x: x[0]) - 1
+    if i < 1 or sentences[i][0] != q.open_pos:
+        return quote
+    lo, hi = sentences[i - 1]
+    lead_in = _LEAD_IN.match(masked, lo, hi)
+    subject = _sentence_subject(text, masked, lead_in.end() if lead_in else lo, hi, names)
+    if subject is None or subject.name is None:
+        return quote
+    return _said_by_subject(text, quote, subject, names)
+
+
 def _sentence_subject_says(
     text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
 ) -> Quote:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
-    subject = _sentence_subject(text, masked, sentence[0], q.open_pos, names)
+    lead_in = _LEAD_IN.match(masked, sentence[0], q.open_pos)
+    start = lead_in.end() if lead_in else sentence[0]
+    subject = _sentence_subject(text, masked, start, q.open_pos, names)
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
     return _said_by_subject(text, quote, subject, names)
+
+
+_CLAIM = re.compile(
+    r"(?:\b([Hh]is|[Hh]er)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
+    r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
+    r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
+    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
+    r"|reply|replies|answers?|message)\b"
+)
+
+
+def _claim_of(
+    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
+) -> Quote:
+    """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
+    words are the possessor's. Only the nearest such phrase before the quotation counts."""
+    lo = max(sentence[0], q.open_pos - 150)
+    claims = list(_CLAIM.finditer(masked, lo, q.open_pos))
+    if not claims:
+        return quote
+    found = claims[-1]
+    # The quotation gives the claim's content ("claim that", "promise to", "words: “…”"),
+    # not a verdict on it ("Trump’s statement was “true”").
+    content = masked[found.end() : q.open_pos]
+    if _QUOTE_CHAR in content or not re.match(r"\s*(?:[:,]|that\b|to\b|about\b|of\b)", content):
+        return quote
+    owner = _claim_owner(text, found, lo, names)
+    return quote if owner is None else _said_by_subject(text, quote, owner, names)
+
+
+def _claim_owner(text: str, found: re.Match[str], lo: int, names: NameIndex) -> Mention | None:
+    """Whose claim ``found`` (a ``_CLAIM`` match) is: the named possessor, or the last
+    person mentioned whom "his" or "her" may stand for."""
+    if found.group(1):
+        gender = "m" if found.group(1).lower() == "his" else "f"
+        i = bisect.bisect_left(names.people, (found.start(), ""))
+        for _, name in reversed(names.people[max(0, i - 5) : i]):
+            if names.genders.get(name, gender) == gender:
+                return Mention("pronoun", found.start(1), found.end(1), name)
+        return None
+    owner_end = found.end(2) - (1 if found.group(2)[-1] in "’'" else 2)
+    runs = runs_in(text, max(lo, owner_end - 60), owner_end)
+    if not runs or runs[-1][-1].end != owner_end:
+        return None
+    person = _whole_name(text, runs[-1][0].start, owner_end)
+    return None if person is None or person.name is None else person
+
+
+def _colon_intro(
+    text: str,
+    masked: str,
+    sentences: list[list[tuple[int, int]]],
+    q: RawQuote,
+    quote: Quote,
+    names: NameIndex,
+    paragraphs: Sequence[tuple[int, int]],
+) -> Quote:
+    """A sentence about a named person ending in a colon introduces the quotation after it,
+    in the same paragraph or opening the next: "Sanders made the following comment:",
+    "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
+    lo = paragraphs[q.paragraph][0]
+    if masked[lo : q.open_pos].strip():
+        intro = _sentence_of(sentences[q.paragraph], q.open_pos)
+        end = q.open_pos
+    elif q.paragraph > 0 and sentences[q.paragraph - 1]:
+        intro = sentences[q.paragraph - 1][-1]
+        end = paragraphs[q.paragraph - 1][1]
+    else:
+        return quote
+    if not masked[intro[0] : end].rstrip().endswith(":"):
+        return quote
+    lead_in = _LEAD_IN.match(masked, intro[0], end)
+    start = lead_in.end() if lead_in else intro[0]
+    subject = _sentence_subject(text, masked, start, end, names)
+    if subject is None:
+        # "Jane Smith’s response was blunt:"
+        claim = _CLAIM.search(masked, start, end)
+        subject = _claim_owner(text, claim, start, names) if claim else None
+        if subject is not None and subject.start != start:
+            subject = None
+    # "The White House released a statement:"
+    subject = subject or _organisation_opening(text, masked, start, end)
+    if subject is None or subject.name is None:
+        return quote
+    return _said_by_subject(text, quote, subject, names)
+
+
+_HEADLINE_SAYS = re.compile(
+    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:Says|Said|Tells|Warns|Claims|Insists|Argues)\W*$"
+)
+
+
+def _headline_speaker(
+    text: str,
+    masked: str,
+    q: RawQuote,
+    quote: Quote,
+    names: NameIndex,
+    para: tuple[int, int],
+    quoted: set[str | None],
+) -> Quote:
+    """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
+    and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
+    person it opens with. Only someone the article quotes counts, so that "Poll: …" or
+    "Gold Star Mom Corners …" name nobody."""
+    lo, hi = para
+    if hi - lo > 160:
+        return quote
+    colon = re.match(r"([^:\ue000]{2,60}):\s", masked[lo:hi])
+    says = _HEADLINE_SAYS.search(masked, lo, hi)
+    candidates = []
+    if colon and q.open_pos > lo + colon.end(1):
+        candidates.append(_whole_name(text, lo, lo + colon.end(1)))
+    if says and q.close_pos is not None and q.close_pos < says.start(1):
+        candidates.append(_whole_name(text, says.start(1), says.end(1)))
+    for mention in candidates:
+        if mention and mention.name and names.expand(mention.name, hi) in quoted:
+            return _said_by_subject(text, quote, mention, names)
+    if not _title_case(text, para):
+        return quote
+    runs = runs_in(text, lo, q.open_pos)
+    if not runs or runs[0][0].start != lo:
+        return quote
+    for k in range(len(runs[0]), 0, -1):
+        run = runs[0][:k]
+        person = split_title(run, text)
+        if person is None or run[-1].possessive or person.organisation:
+            continue
+        full = names.expand(person.name, hi)
+        # A longer run only expands by its last word: "… Rip Donald Trump" is not Trump.
+        if (
+            (full == person.name or " " not in person.name)
+            and full in quoted
+            and masked[run[-1].end : q.open_pos].strip()
+        ):
+            subject = Mention("name", person.start, person.end, person.name, person.title)
+            return _said_by_subject(text, quote, subject, names)
+    return quote
 
 
 def _said_by(quote: Quote, src: Quote) -> Quote:
@@ -931,6 +1432,67 @@ def _looks_like_title(words: str) -> bool:
         if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
     ]
     return bool(main) and all(p[:1].isupper() for p in main)
+
+
+_WORKS = frozenset(
+    """
+    book song film movie show series program programme episode album anthem novel memoir
+    play documentary column essay poem podcast titled entitled
+    """.split()
+)
+"""Nouns that introduce the title of a work: "his 2002 book, “…”"."""
+
+
+def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
+    """A title-cased quotation naming a show, event or work rather than reporting speech:
+    after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
+    (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
+    anthem “…”); or alone in its paragraph, as a section heading. Headlines, capitalised
+    throughout, are not judged by their capitals."""
+    if not _looks_like_title(quote.text.strip("'‘’\" ,.")):
+        return False
+    close = q.close_pos if q.close_pos is not None else q.end
+    if q.open_pos == para[0] and not text[close + 1 : para[1]].strip() and " " in quote.text:
+        return True
+    if _title_case(text, para):
+        return False
+    before = tokens(text, max(para[0], q.open_pos - 60), q.open_pos)
+    if not before or text[before[-1].end : q.open_pos].strip(" ,"):
+        return False
+    while len(before) > 1 and before[-1].word in ("a", "an", "the"):
+        before.pop()
+    last = before[-1]
+    return (
+        last.possessive
+        or last.word in ("of", "on", "in", "during", "at", "its", "his", "her", "their", "our")
+        or last.word in _WORKS
+    )
+
+
+_KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+"""A term the text names rather than anyone's words: what became known as the “Buffett
+rule”. ("So-called" is not enough: the term is often the subject's own.)"""
+
+
+def _nickname(text: str, q: RawQuote, para: tuple[int, int]) -> bool:
+    """Marcia “Cia” Price: one capitalised word quoted between a given name and a surname
+    (in a headline every word is capitalised)."""
+    if (
+        q.close_pos is None
+        or not re.fullmatch(r"[A-Z][\w.’'-]*", text[q.start : q.end])
+        or _title_case(text, para)
+    ):
+        return False
+    before = re.search(r"\b[A-Z][\w’'-]* $", text[max(0, q.open_pos - 30) : q.open_pos])
+    return before is not None and re.match(r" [A-Z]", text[q.close_pos + 1 :]) is not None
+
+
+def _title_case(text: str, para: tuple[int, int]) -> bool:
+    """A headline's capitals: short, and nearly every longer word capitalised."""
+    if para[1] - para[0] > 160:
+        return False
+    words = [w for w in text[para[0] : para[1]].split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _nested_speaker(

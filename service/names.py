@@ -34,6 +34,8 @@ TITLE_WORDS = frozenset(
         associate executive-director president-elect
         """.split()
 )
+SURNAME_TITLES = frozenset({"king", "major", "bishop", "pope", "lord"})
+"""Title words that are also common English surnames."""
 MALE_TITLES = frozenset(
     {
         "mr",
@@ -230,7 +232,7 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
             name_start=run[0].start,
             organisation=True,
         )
-    last_title = -1
+    last_title = previous_title = -1
     for i, tok in enumerate(run):
         if (
             tok.word in TITLE_WORDS
@@ -238,12 +240,27 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
             or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text)
             or _PARTY_LABEL.fullmatch(tok.text)
         ):
-            last_title = i
+            previous_title, last_title = last_title, i
     name_tokens = run[last_title + 1 :]
     title_tokens = run[: last_title + 1]
     if not name_tokens and len(run) >= 2 and run[-2].word in HONORIFICS:
         # "Mr. King", "Dr. Major": a surname that is also a title word.
         name_tokens, title_tokens = run[-1:], run[:-1]
+    if not name_tokens and len(run) == 1 and _PARTY_LABEL.fullmatch(run[0].text) is None:
+        lone = run[0]
+        if lone.text.isupper() and len(lone.word) > 1 and lone.word not in TITLE_WORDS:
+            # "NATO said", "The FBI, which …, said": an acronym alone names an organisation.
+            return PersonName(
+                name=lone.text,
+                title=None,
+                start=lone.start,
+                end=lone.end,
+                name_start=lone.start,
+                organisation=True,
+            )
+    if not name_tokens and last_title - previous_title > 1 and run[-1].word in SURNAME_TITLES:
+        # "Rep. Peter King", "John Major": a given name before a surname that is a title word.
+        name_tokens, title_tokens = run[previous_title + 1 :], run[: previous_title + 1]
     while (
         name_tokens
         and name_tokens[0].word in CONNECTORS

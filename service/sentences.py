@@ -11,7 +11,8 @@ ABBREVIATIONS = frozenset(
         fig est etc
         """.split()
 )
-_SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=\ue000|[\"“‘'«„(\[]?[^\W_])")
+# A lower-case word after a full stop goes on with the sentence: "Rep. Jo Lee (R-Ky.) said".
+_SENTENCE_BREAK = re.compile(r"[.!?…]['\"’”»)\]]*\s+(?=\ue000|[\"“‘'«„(\[]?(?![a-z])[^\W_])")
 
 
 def sentence_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

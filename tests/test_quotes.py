@@ -80,6 +80,38 @@ def test_headline_paraphrase_is_no_quote_and_related_headlines_are_ignored(
         # Scare quotes and titles have no speaker.
         ("The so-called “peace plan” was published on Monday.", [("peace plan", None)]),
         ("She starred in “Bridesmaids” in 2011.", [("Bridesmaids", None)]),
+        (
+            "Its “Model Nine” scooter, the company said, had sold well.",
+            [("Model Nine", None)],
+        ),
+        # A term the text names.
+        (
+            "The levy, known as the “bridge tax,” was defended by Mayor Tom Reed, who said it "
+            "was fair.",
+            [("bridge tax,", None)],
+        ),
+        # A nickname inside a name.
+        (
+            "Robert Jones won.\n\n“We won,” state Sen. Robert “Bobby” Jones shouted.",
+            [("We won,", "Robert Jones"), ("Bobby", None)],
+        ),
+        # Titles of shows, events and works keep no speaker even beside a cue.
+        (
+            "“We are ready,” Jane Smith said on CBS’s “Face the Nation.”",
+            [("We are ready,", "Jane Smith"), ("Face the Nation.", None)],
+        ),
+        (
+            "Tom Reed spoke during a “Future of Farming Summit” and said prices would rise.",
+            [("Future of Farming Summit", None)],
+        ),
+        (
+            "In her 2015 memoir, “Lessons From the Road,” Jane Smith described her childhood.",
+            [("Lessons From the Road,", None)],
+        ),
+        (
+            "“We will rebuild,” said Mayor Tom Reed.\n\n“Lessons From the Flood.”\n\nThe river rose.",
+            [("We will rebuild,", "Tom Reed"), ("Lessons From the Flood.", None)],
+        ),
     ],
 )
 def test_quote_styles_and_speakers(text: str, expected: list[tuple[str, str | None]]) -> None:
@@ -205,3 +237,261 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
                 right += bool(q.speaker and same_person(e["speaker"], q.speaker))
     assert total >= 100
     assert right / total >= 0.88
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "speaker"),
+    [
+        # A participle after the quotation whose subject stands before it does not take
+        # the quotation from the main cue.
+        (
+            "Lee says Reed 'got it wrong' in saying taxes would fall.\n\n"
+            "Councillor Ann Lee spoke after Mayor Tom Reed.",
+            "got it wrong",
+            "Ann Lee",
+        ),
+        # A surname that is also a title word.
+        ('"We have the votes," said Rep. Peter King.', "We have the votes,", "Peter King"),
+        # An inverted cue with a descriptive noun phrase before the full name.
+        ("“It was a rout,” said CNN anchor Jane Tapper.", "It was a rout,", "Jane Tapper"),
+        (
+            "“It was a rout,” said the longtime party strategist Tom Bell.",
+            "It was a rout,",
+            "Tom Bell",
+        ),
+        # Headlines: "Name: … ‘…’", "…, Name Says", and a title-cased headline opening
+        # with someone the article quotes.
+        (
+            "Reed: Flood Defences Were ‘Never Enough’\n\n"
+            "Mayor Tom Reed spoke on Monday. “We were not ready,” Reed said.",
+            "Never Enough",
+            "Tom Reed",
+        ),
+        (
+            "Storm Barriers ‘Held Up Well,’ Engineer Jane Smith Says\n\n"
+            "“The barriers worked,” said Jane Smith, the city engineer.",
+            "Held Up Well,",
+            "Jane Smith",
+        ),
+        (
+            "Jane Smith Calls New Budget ‘A Betrayal’\n\n"
+            "Councillor Jane Smith spoke on Tuesday. “It betrays voters,” she said.",
+            "A Betrayal",
+            "Jane Smith",
+        ),
+        # The possessor of a claim, promise or remark whose content is quoted.
+        (
+            "Critics disputed Mayor Tom Reed’s claim that the bridge was “perfectly safe.”",
+            "perfectly safe.",
+            "Tom Reed",
+        ),
+        (
+            "Jane Smith spoke first.\n\nDespite her promise to “cut every tax,” rates rose.",
+            "cut every tax,",
+            "Jane Smith",
+        ),
+        (
+            "Mrs. Jane Smith met Mr. Tom Reed on Monday. Her promise to “cut taxes” was discussed.",
+            "cut taxes",
+            "Jane Smith",
+        ),
+        # … not of a verdict on it.
+        ("Fact-checkers rated Tom Reed’s statement “false.”", "false.", None),
+        # A fragment in a sentence about what a person did, after a dateline or an
+        # introductory phrase.
+        (
+            "DENVER, Colo., May 4 (AP) — Senator Jane Smith criticized the bill as a "
+            "“gift to lobbyists” on Monday.",
+            "gift to lobbyists",
+            "Jane Smith",
+        ),
+        (
+            "In a speech on Friday, Mayor Tom Reed has gone after the plan as “fantasy economics.”",
+            "fantasy economics.",
+            "Tom Reed",
+        ),
+        # A sentence about a named person ending in a colon introduces the quotation.
+        (
+            "On March 3, 2021, Jane Smith issued the following statement:\n\n"
+            "“We are proud of our record.”",
+            "We are proud of our record.",
+            "Jane Smith",
+        ),
+        (
+            "Mayor Tom Reed had a blunt message for the council: “Fix the roads.”",
+            "Fix the roads.",
+            "Tom Reed",
+        ),
+        # A sign-off whose name has an initial.
+        (
+            "“Keep going, whatever happens.” ― Anna K. Berg",
+            "Keep going, whatever happens.",
+            "Anna K. Berg",
+        ),
+        # … or a lone surname with a title of address.
+        (
+            "In a statement, President Novak condemned the vote as “a betrayal.”",
+            "a betrayal.",
+            "Novak",
+        ),
+        (
+            "With turnout falling among young voters in the city, Mayor Tom Reed is trying a "
+            "blunter message: “Your vote is your voice.”",
+            "Your vote is your voice.",
+            "Tom Reed",
+        ),
+        # A document's words are its author's.
+        (
+            "The vote was “a disgrace,” according to a statement from Jane Smith.",
+            "a disgrace,",
+            "Jane Smith",
+        ),
+        # The noun phrase before "of" or "for" speaks, not its complement.
+        (
+            "A spokeswoman for the mayor said the claim was “simply false.”",
+            "simply false.",
+            "A spokeswoman for the mayor",
+        ),
+        (
+            "Supporters of the plan said it was “long overdue.”",
+            "long overdue.",
+            "Supporters of the plan",
+        ),
+        # A noun ending like an adverb after a possessive is still the subject.
+        (
+            "Tom Reed died in May. His family has called the ruling “a relief.”",
+            "a relief.",
+            "His family",
+        ),
+        (
+            "A spokeswoman for Mayor Tom Reed said the claim was “false.”",
+            "false.",
+            "A spokeswoman for Mayor Tom Reed",
+        ),
+        # The object of a preposition is never the subject.
+        (
+            "“Why now?” a narrator in the campaign ad asks.",
+            "Why now?",
+            "a narrator in the campaign ad",
+        ),
+        # A relative clause between subject and verb.
+        (
+            "The prime minister, who faces a revolt over his housing bill, said it was "
+            "“the right plan.”",
+            "the right plan.",
+            "The prime minister",
+        ),
+        # A verb after "and" shares the subject opening the sentence.
+        (
+            "The new mayor outlined her budget and vowed to “fix every road.”",
+            "fix every road.",
+            "The new mayor",
+        ),
+        (
+            "Mayor Tom Reed spoke on Monday.\n\nHe characterized the budget as “a mess.”",
+            "a mess.",
+            "Tom Reed",
+        ),
+        # Plain-form speech verbs after a plural subject, not as nouns.
+        ("Critics call the plan “reckless.”", "reckless.", "Critics"),
+        ("The union renewed its call for “fair pay.”", "fair pay.", None),
+        (
+            "Jane Smith, the city’s mayor, praised the crews who met Governor Tom Reed during "
+            "the flood and said the response was “heroic.”",
+            "heroic.",
+            "Jane Smith",
+        ),
+        # A bare plural or collective subject.
+        ("“We are investigating,” police said.", "We are investigating,", "police"),
+        ("Officials said the fire was “under control.”", "under control.", "Officials"),
+        ("Sources said the deal was “all but done.”", "all but done.", "Sources"),
+        # An acronym alone names an organisation.
+        ("“We are ready,” NATO said.", "We are ready,", "NATO"),
+        (
+            "The RMT, which represents rail workers, said the offer was “an insult.”",
+            "an insult.",
+            "RMT",
+        ),
+        # A quotation right after a sentence about what a named person did, with no cue,
+        # past an introductory phrase naming a show.
+        (
+            "On “Meet the Press,” Senator Ann Lee defended the bill. “It will pass.”",
+            "It will pass.",
+            "Ann Lee",
+        ),
+        # A relative clause set off by a comma: its antecedent speaks.
+        ("The plan was opposed by Mayor Tom Reed, who called it “absurd.”", "absurd.", "Tom Reed"),
+        (
+            "The deal was opposed by members of the Rural Caucus, who called it “a betrayal.”",
+            "a betrayal.",
+            "members of the Rural Caucus",
+        ),
+        (
+            "Engineers turned to the Highway Agency which said the bridge was “sound.”",
+            "sound.",
+            "Highway Agency",
+        ),
+        (
+            "Anna Berg, the state auditor, told a voter who asked about taxes that “no rise "
+            "is planned.”",
+            "no rise is planned.",
+            "Anna Berg",
+        ),
+        # "it" before a cue stands for the organisation opening its sentence or the last.
+        (
+            "The health ministry published the figures on Tuesday. It called the rise “temporary.”",
+            "temporary.",
+            "The health ministry",
+        ),
+        (
+            "The Port Authority met on Friday over what it called “a safety crisis.”",
+            "a safety crisis.",
+            "Port Authority",
+        ),
+        ("Jane Smith met the board. It said the plan was “a threat.”", "a threat.", None),
+        ("Jane Smith’s reply was blunt: “Not a chance.”", "Not a chance.", "Jane Smith"),
+        (
+            "The Highway Agency issued a short statement: “The bridge will reopen on Monday.”",
+            "The bridge will reopen on Monday.",
+            "Highway Agency",
+        ),
+        # A US party label in parentheses ends no sentence.
+        (
+            "Rep. Tom Reed (R-Ky.) described the measure as “a monstrosity.”",
+            "a monstrosity.",
+            "Tom Reed",
+        ),
+        (
+            "The editorial ended with a warning:\n\n“The city cannot afford another delay.”",
+            "The city cannot afford another delay.",
+            "The editorial",
+        ),
+        # … but a headline opening with a word for no one quoted names no speaker.
+        (
+            "Poll: Voters Call Budget ‘A Mess’\n\n"
+            "A poll of 900 voters was published. “It is a mess,” said Tom Reed, a voter.",
+            "A Mess",
+            None,
+        ),
+    ],
+)
+def test_news_conventions_give_the_speaker(text: str, quote: str, speaker: str | None) -> None:
+    assert (quote, speaker) in _pairs(text)
+
+
+def test_party_label_appositive_keeps_the_cue() -> None:
+    quotes = extract_quotes("Sen. Ann Lee, D-Ore., said the bill was “a good start.”")
+    assert [(q.speaker, q.cue and q.cue.text) for q in quotes] == [("Ann Lee", "said")]
+
+
+def test_running_quote_continues_only_into_the_paragraph_opening() -> None:
+    text = (
+        "“We are tired,” Jane Smith said on Monday. “We have waited for years.\n\n"
+        "“We will wait no longer,” added Tom Reed, the union leader. “The time is now.”"
+    )
+    assert [q.speaker for q in extract_quotes(text)] == [
+        "Jane Smith",
+        "Jane Smith",
+        "Tom Reed",
+        "Tom Reed",
+    ]
