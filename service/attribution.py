@@ -318,14 +318,20 @@ def attribute(
 def _mask(text: str, raw: list[RawQuote]) -> str:
     """The text with every top-level quotation, marks included, blanked out, so that words
     inside quotations are never taken for cues or speakers."""
-    chars = list(text)
-    for q in raw:
-        if q.nested:
-            continue
-        end = (q.close_pos + 1) if q.close_pos is not None else q.end
-        for i in range(q.open_pos, min(end, len(chars))):
-            chars[i] = _QUOTE_CHAR
-    return "".join(chars)
+    spans = sorted(
+        (q.open_pos, (q.close_pos + 1) if q.close_pos is not None else q.end)
+        for q in raw
+        if not q.nested
+    )
+    pieces: list[str] = []
+    done = 0
+    for lo, hi in spans:
+        lo, hi = max(lo, done), min(hi, len(text))
+        if hi > lo:
+            pieces += (text[done:lo], _QUOTE_CHAR * (hi - lo))
+            done = hi
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
