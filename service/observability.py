@@ -246,6 +246,10 @@ class ObservedApp:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # labels() checks and locks on every call; a service sees few label sets (route
+        # templates, methods, statuses), so each one's child is looked up once.
+        self._requests: dict[tuple[str, str, int], Counter] = {}
+        self._latency: dict[tuple[str, str], Histogram] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: ASGIReceive, send: ASGISend) -> None:
         if scope["type"] != "http":
@@ -288,9 +292,18 @@ class ObservedApp:
         route = str(scope.get("path_template") or _UNMATCHED)
         if status is None:  # no response: the client went away, or the server broke
             status = 500 if failed else CLIENT_CLOSED
-        self.metrics.requests.labels(route, method, str(status)).inc()
-        self.metrics.latency.labels(route, method).observe(seconds)
+        counter = self._requests.get((route, method, status))
+        if counter is None:
+            counter = self.metrics.requests.labels(route, method, str(status))
+            self._requests[route, method, status] = counter
+        counter.inc()
+        histogram = self._latency.get((route, method))
+        if histogram is None:
+            histogram = self._latency[route, method] = self.metrics.latency.labels(route, method)
+        histogram.observe(seconds)
         level = logging.ERROR if status >= 500 else logging.INFO
+        if not access_log.isEnabledFor(level):  # what Logger.log checks first, before the extras
+            return
         path = str(scope.get("path", ""))[:256]
         state = scope.get("state") or {}
         extra: dict[str, Any] = {
