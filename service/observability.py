@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -42,7 +42,11 @@ def sane_request_id(candidate: str | None) -> str:
     """``candidate`` when it is a sane request id, else a new one."""
     if candidate and _SANE_ID.fullmatch(candidate):
         return candidate
-    return uuid.uuid4().hex
+    # uuid.uuid4().hex without the UUID object, which costs twice what the bytes do.
+    new = bytearray(os.urandom(16))
+    new[6] = new[6] & 0x0F | 0x40  # version 4
+    new[8] = new[8] & 0x3F | 0x80  # the RFC 4122 variant
+    return new.hex()
 
 
 def current_request_id() -> str | None:
