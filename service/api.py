@@ -557,6 +557,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         ]
     )
     metrics = Metrics()
+    limiter = RateLimiter(settings.rate_limit_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -580,7 +581,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             post_check,
         ],
         lifespan=[lifespan],
-        middleware=[AccessMiddleware(keys, RateLimiter(settings.rate_limit_per_minute))],
+        # Without keys or a rate limit the access middleware has nothing to do: no layer.
+        middleware=[AccessMiddleware(keys, limiter)] if keys.enabled or limiter.enabled else [],
         cors_config=cors_config(settings),
         exception_handlers={
             FactcheckError: _factcheck_error,
