@@ -138,16 +138,27 @@ def _extract_html(html: str) -> tuple[str, str | None]:
     return body, title if isinstance(title, str) else None
 
 
-_LINE = re.compile(r"[^\n]+")
 _BLOCK = re.compile(r"\S(?:.|\n(?![ \t\r]*\n))*")
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraphs as trimmed ``(start, end)`` spans: one per line, unless the text is
     hard-wrapped (most lines of similar width), where blank lines separate paragraphs."""
-    lines = [m.span() for m in _LINE.finditer(text) if m.group().strip()]
-    spans = [m.span() for m in _BLOCK.finditer(text)] if _hard_wrapped(text, lines) else lines
-    return [s for s in (_trim(text, a, b) for a, b in spans) if s[1] > s[0]]
+    lines: list[tuple[int, int]] = []  # with text, as they are (their widths tell)
+    trimmed: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        stripped = line.strip()  # strips what _trim does: str.isspace() characters
+        if stripped:
+            lines.append((start, end))
+            first = end - len(line.lstrip())
+            trimmed.append((first, first + len(stripped)))
+        start = end + 1
+    if not _hard_wrapped(text, lines):
+        return trimmed
+    spans = (_trim(text, *m.span()) for m in _BLOCK.finditer(text))
+    return [s for s in spans if s[1] > s[0]]
 
 
 def _hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
