@@ -188,7 +188,7 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_WORD = re.compile("/|photo|image|pic|credit|illustration|video|getty|shutterstock")
-_ODD_CASE = re.compile("[\u0130\u0131\u017f\u212a]")
+_ODD_CASE = "\u0130\u0131\u017f\u212a"
 """The only non-ASCII letters that IGNORECASE equates with ASCII ones."""
 _BYLINE = re.compile(r"^(?:By|Written by|Reporting by|Words by)\s+[A-Z]", re.UNICODE)
 _PROMO = re.compile(
@@ -205,7 +205,7 @@ def _set_boilerplate_aside(
     """Bylines, datelines, photo credits and captions, promotional lines and trailing lists
     of headlines are not article text."""
     skip = [False] * len(paragraphs)
-    screen = not _ODD_CASE.search(text)
+    screen = not any(letter in text for letter in _ODD_CASE)  # `in` beats a regex tenfold
     for i, (a, b) in enumerate(paragraphs):
         para = text[a:b]
         short = len(para) <= 160
