@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service import ingest
 from service.ingest import read_article
 from service.pipeline import check_draft
 from service.quotes import extract_quotes
@@ -107,3 +108,39 @@ def test_generated_quotes_are_found_and_verified_against_themselves(text: str) -
     assert len([q for q in quotes if q.kind != "nested"]) >= 1
     report = check_draft(read_article(text), text)
     assert {f.verdict for f in report.findings} == {"verified"}
+
+
+_CREDIT_PIECES = [
+    "Photo",
+    "PHOTOS by",
+    "photograph:",
+    "Image /",
+    "Picture",
+    "topic",
+    "Credit:",
+    "Illustration",
+    "Video",
+    "Getty Images",
+    "AP Photo",
+    "/ AFP",
+    "/Reuters",
+    "Shutterstock",
+    "ſhutterstock",
+    "İmage",
+    "vİdeo:",
+    "by",
+    " ",
+    "\n",
+    ":",
+    "/",
+    "x",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CREDIT_PIECES), max_size=8).map("".join))
+def test_credit_screening_agrees_with_the_credit_regex(line: str) -> None:
+    """ingest._is_credit skips the regex on lines without a credit's words: never a credit
+    the regex would have found."""
+    screen = not any(letter in line for letter in ingest._ODD_CASE)
+    assert ingest._is_credit(line, screen) == (ingest._CREDIT.search(line) is not None)
