@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
 
 from .analysis import Analysis, Analyzer
 from .errors import EmptyInputError, UndecodableInputError
@@ -15,6 +17,7 @@ from .models import (
     CheckOut,
     ClaimsOut,
     Finding,
+    Quote,
     QuotesOut,
     ReportOut,
     SourceFormat,
@@ -36,6 +39,7 @@ __all__ = [
     "claims",
     "index_article",
     "quotes",
+    "quotes_json",
     "read_article",
     "read_body",
     "read_json_article",
@@ -64,6 +68,18 @@ def read_json_article(payload: ArticleIn) -> Article:
 def quotes(article: Article) -> QuotesOut:
     """Every direct quotation in the article with its speaker."""
     return QuotesOut(article=article.describe(), quotes=quotes_in(article))
+
+
+_QUOTE_LIST = TypeAdapter(list[Quote])
+
+
+def quotes_json(article: Article) -> dict[str, Any]:
+    """``quotes(article)`` in its JSON form (``model_dump(mode="json")``), without building
+    the ``QuotesOut`` and ``Span`` models that would only be dumped again: for responses."""
+    return {
+        "article": article.description(),
+        "quotes": _QUOTE_LIST.dump_python(quotes_in(article), mode="json"),
+    }
 
 
 def index_article(article: Article) -> ArticleIndex:

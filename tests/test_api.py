@@ -21,7 +21,7 @@ from service.models import CheckOut, ClaimsOut, Problem, QuotesOut, ReportOut, S
 from service.prompts import load_prompt
 from service.settings import Settings
 
-from .conftest import SAMPLE
+from .conftest import ARTICLES, SAMPLE
 from .fakes import (
     FAKE_API_KEY,
     FAKE_MODEL,
@@ -162,6 +162,9 @@ def test_quotes_large_body_is_processed(client: TestClient[Any], sample: str) ->
     assert sum(q.speaker == "Jens Stoltenberg" for q in out.quotes) >= 4
 
 
+_ARTICLES = sorted(ARTICLES.glob("*.txt"))
+
+
 @pytest.mark.parametrize("how", ["text/html", "sniffed", "json"])
 def test_quotes_html_body(client: TestClient[Any], how: str) -> None:
     if how == "json":
@@ -185,6 +188,20 @@ def test_quotes_html_body(client: TestClient[Any], how: str) -> None:
     assert "This is the safest street design we have ever approved" in by_text
     parking = by_text["We will lose half of our parking spaces"]
     assert parking.speaker == "Peter Holm"
+
+
+@pytest.mark.parametrize(
+    "body", [SAMPLE.read_text(encoding="utf-8"), PAGE, *(p.read_text() for p in _ARTICLES)]
+)
+def test_quotes_body_is_the_models_json_exactly(client: TestClient[Any], body: str) -> None:
+    """The endpoint builds QuotesOut's JSON without the models (pipeline.quotes_json): it must
+    be what serializing the models gives, byte for byte, key order included."""
+    r = client.post("/quotes", content=body.encode(), headers={"content-type": "text/plain"})
+    assert r.status_code == 200, r.text
+    article = service.pipeline.read_body(body.encode(), "text/plain", limit=10**7)
+    expected = service.pipeline.quotes(article).model_dump(mode="json")
+    assert r.content == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
+    assert article.description() == article.describe().model_dump(mode="json")
 
 
 # -- POST /check -----------------------------------------------------------------------
@@ -369,7 +386,7 @@ def test_unexpected_error_is_500_without_details(monkeypatch: pytest.MonkeyPatch
     def explode(*args: object) -> None:
         raise RuntimeError("secret internal state")
 
-    monkeypatch.setattr(service.api, "quotes", explode)
+    monkeypatch.setattr(service.api, "quotes_json", explode)
     handler = _Records()
     logger = logging.getLogger("factcheck.api")
     logger.addHandler(handler)

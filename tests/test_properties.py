@@ -8,6 +8,7 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service import ingest
 from service.ingest import read_article
 from service.normalize import SpaceCollapsed, fold
 from service.pipeline import check_draft
@@ -132,3 +133,39 @@ def test_words_found_whatever_the_whitespace(
     for start, end in spans:
         assert fold(text[start:end]).split() == fold(" ".join(wanted)).split()
     assert all(a[1] <= b[0] for a, b in pairwise(spans))
+
+
+_CREDIT_PIECES = [
+    "Photo",
+    "PHOTOS by",
+    "photograph:",
+    "Image /",
+    "Picture",
+    "topic",
+    "Credit:",
+    "Illustration",
+    "Video",
+    "Getty Images",
+    "AP Photo",
+    "/ AFP",
+    "/Reuters",
+    "Shutterstock",
+    "ſhutterstock",
+    "İmage",
+    "vİdeo:",
+    "by",
+    " ",
+    "\n",
+    ":",
+    "/",
+    "x",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CREDIT_PIECES), max_size=8).map("".join))
+def test_credit_screening_agrees_with_the_credit_regex(line: str) -> None:
+    """ingest._is_credit skips the regex on lines without a credit's words: never a credit
+    the regex would have found."""
+    screen = not any(letter in line for letter in ingest._ODD_CASE)
+    assert ingest._is_credit(line, screen) == (ingest._CREDIT.search(line) is not None)
