@@ -121,3 +121,12 @@ def test_check_draft_reports_draft_offsets(sample_text: str) -> None:
         ("misquoted", "the situation is changing fast"),
     ]
     assert out.counts == {"verified": 1, "misquoted": 1}
+
+
+def test_words_inside_a_quotation_that_holds_a_shorter_one_are_verified() -> None:
+    # Found by hypothesis: the inner ‘…’ opens later than the outer quotation, and the
+    # words run past its end, so the quotation holding them is the outer one.
+    text = "“the “‘Ukrainians’ the“"
+    findings = check_draft(read_article(text), text).findings
+    assert findings
+    assert {f.verdict for f in findings} == {"verified"}
