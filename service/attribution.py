@@ -930,7 +930,7 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
             i -= 1
             break
         if (
-            not prev.text.replace("-", "").isalpha()
+            not _modifier_shape(prev.text)
             or prev.word in _FUNCTION
             or prev.word in _SKIP_BEFORE_CUE
             or (prev.word in NOT_NAME and not prev.capitalised)
@@ -947,6 +947,12 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
     if first is toks[-1] and (first.word in _DETERMINERS or first.word in NOT_NAME):
         return None
     return Mention("nominal", first.start, toks[-1].end, text[first.start : toks[-1].end])
+
+
+def _modifier_shape(word: str) -> bool:
+    """A word that may modify a noun: letters, or a hyphenated compound that may hold a
+    number ("the 63-year-old senator", "a 12-member panel")."""
+    return word.replace("-", "").isalpha() or ("-" in word and word.replace("-", "").isalnum())
 
 
 def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None:

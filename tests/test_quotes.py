@@ -466,6 +466,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "The city cannot afford another delay.",
             "The editorial",
         ),
+        # An age or a count in a hyphenated compound modifies the speaking noun.
+        (
+            "“We were never told,” the 58-year-old councillor said.",
+            "We were never told,",
+            "the 58-year-old councillor",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
