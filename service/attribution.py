@@ -850,11 +850,14 @@ def _plural_head(toks: list[Token]) -> int | None:
 
 def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
     """The name that an appositive describes: the first name in the sentence (outside
-    quotations) followed directly by a comma."""
+    quotations and past an introductory phrase) followed directly by a comma."""
     lo = s
     for m in _QUOTE_RUN.finditer(masked, s, cs):
         lo = m.end()
-    toks = tokens(text, lo, cs)
+    # "In Texas, the journalist Jane Smith, writing in …": a place set off by an
+    # introductory phrase is not the name described.
+    lead_in = _LEAD_IN.match(masked, lo, cs)
+    toks = tokens(text, lead_in.end() if lead_in else lo, cs)
     for run in capitalised_runs(toks, text):
         if text[run[0].start - 1 : run[0].start] == "(":
             continue

@@ -472,6 +472,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "We were never told,",
             "the 58-year-old councillor",
         ),
+        # An appositive's name comes after an introductory phrase naming a place.
+        (
+            "In Ohio, Governor Jane Smith, a Democrat, said the bill was “a disgrace.”",
+            "a disgrace.",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
