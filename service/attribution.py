@@ -688,8 +688,15 @@ def _participle_subject(
             or after[0].word in _FUNCTION
         ):
             continue
-        before = [t for t in toks if t.end <= run[0].start][-1:]
-        if before and before[0].word in _OBJECT_OF and text[before[0].end : run[0].start].isspace():
+        lead = [t for t in toks if t.end <= run[0].start][-2:]
+        before = lead[-1:]
+        if len(lead) == 2 and lead[1].word == "the":
+            lead = lead[:1]  # "towards the United States": still the preposition's object
+        if (
+            lead
+            and lead[-1].word in _OBJECT_OF
+            and _OBJECT_GAP.fullmatch(text, lead[-1].end, run[0].start)
+        ):
             continue
         if (
             _QUOTE_CHAR in masked[run[0].start : run[-1].end]
@@ -712,6 +719,9 @@ def _participle_subject(
         if tok.word in ("he", "she") and _QUOTE_CHAR not in masked[tok.start : tok.end]:
             return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
     return None
+
+
+_OBJECT_GAP = re.compile(r"\s+(?:the\s+)?", re.IGNORECASE)
 
 
 def _known_person(person: PersonName, names: NameIndex) -> bool:

@@ -478,6 +478,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a disgrace.",
             "Jane Smith",
         ),
+        # A name after a preposition and "the" is its object, not who acts next.
+        (
+            "Since taking office, Jane Smith has been hostile towards the United States, "
+            "telling its envoy not to treat her city “like a doormat.”",
+            "like a doormat.",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
