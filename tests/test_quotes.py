@@ -481,7 +481,8 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         # A name after a preposition and "the" is its object, not who acts next.
         (
             "Since taking office, Jane Smith has been hostile towards the United States, "
-            "telling its envoy not to treat her city “like a doormat.”",
+            "rejecting its criticism and telling the envoy not to treat her city “like a "
+            "doormat.”",
             "like a doormat.",
             "Jane Smith",
         ),
