@@ -648,7 +648,12 @@ def _coordinated_subject(
     """ "Clinton, the former secretary, stressed her record and said …", "The mayor
     outlined his plan and vowed to “…”": a verb right after "and" shares the subject that
     opens the sentence, not the last name before it."""
-    if not re.search(r"\band\s+(?:[a-z]+ly\s+)?$", masked[s:cs]):
+    # "… and has referred to her as", "… and repeatedly called": auxiliaries and adverbs
+    # may stand between "and" and the verb.
+    between = _AND_BEFORE_CUE.search(masked, s, cs)
+    if between is None or not all(
+        w in _SKIP_BEFORE_CUE or w.endswith("ly") for w in between.group(1).split()
+    ):
         return None
     lead_in = _LEAD_IN.match(masked, s, cs)
     start = lead_in.end() if lead_in else s
@@ -664,6 +669,9 @@ def _coordinated_subject(
             break
         phrase.append(tok)
     return _nominal(text, phrase) if len(phrase) > 1 else None
+
+
+_AND_BEFORE_CUE = re.compile(r"\band((?:\s+[a-z]+){0,3})\s+$")
 
 
 def _participle_subject(

@@ -486,6 +486,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "like a doormat.",
             "Jane Smith",
         ),
+        # … also with an auxiliary or adverb between "and" and the verb.
+        (
+            "The new mayor outlined her budget and has repeatedly called it “a fresh start.”",
+            "a fresh start.",
+            "The new mayor",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
