@@ -300,7 +300,10 @@ def attribute(
             if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
                 quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
-                quoted = {ev.speaker for evs in events.values() for ev in evs}
+                # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
+                quoted = {
+                    ev.speaker.rstrip(".") for evs in events.values() for ev in evs if ev.speaker
+                }
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
         if quote.speaker and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
@@ -426,9 +429,7 @@ _SIGN_OFF = re.compile(
 """A quotation signed with a dash and a name, as readers' comments and epigraphs are:
 "… ― Jane Smith", "… ― Julie A. Diaz" (an initial's full stop is part of the name)."""
 _LEADING_WORDS = re.compile(
-    r"(?:(?:"
-    + alternation(w.capitalize() for w in NOT_NAME)
-    + r")\b[\s,]*)*"
+    r"(?:(?:" + alternation(w.capitalize() for w in NOT_NAME) + r")\b[\s,]*)*"
 )
 _COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
 
@@ -1365,7 +1366,7 @@ def _headline_speaker(
     quote: Quote,
     names: NameIndex,
     para: tuple[int, int],
-    quoted: set[str | None],
+    quoted: set[str],
 ) -> Quote:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
@@ -1382,7 +1383,7 @@ def _headline_speaker(
     if says and q.close_pos is not None and q.close_pos < says.start(1):
         candidates.append(_whole_name(text, says.start(1), says.end(1)))
     for mention in candidates:
-        if mention and mention.name and names.expand(mention.name, hi) in quoted:
+        if mention and mention.name and names.expand(mention.name, hi).rstrip(".") in quoted:
             return _said_by_subject(text, quote, mention, names)
     if not _title_case(text, para):
         return quote
@@ -1398,7 +1399,7 @@ def _headline_speaker(
         # A longer run only expands by its last word: "… Rip Donald Trump" is not Trump.
         if (
             (full == person.name or " " not in person.name)
-            and full in quoted
+            and full.rstrip(".") in quoted
             and masked[run[-1].end : q.open_pos].strip()
         ):
             subject = Mention("name", person.start, person.end, person.name, person.title)

@@ -492,6 +492,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "a fresh start.",
             "The new mayor",
         ),
+        # A headline drops the full stop of "Jr." that the body keeps.
+        (
+            "Tom Reed Jr: Budget Cuts ‘Will Hurt Schools’\n\n"
+            "Tom Reed Jr. spoke on Monday. “The cuts will hurt,” he said.",
+            "Will Hurt Schools",
+            "Tom Reed Jr",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
