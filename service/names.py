@@ -383,7 +383,9 @@ class NameIndex:
                     if len(parts) == 1:
                         singles.append((start, person.name, person.title is not None))
                         continue
-                    if any(p.lower() in TITLE_WORDS for p in parts):
+                    # More than four capitalised words run together are a headline's
+                    # ("British Bank Abruptly Drops Russian Network RT's"), not a name.
+                    if len(parts) > 4 or any(p.lower() in TITLE_WORDS for p in parts):
                         continue
                     index.full_names.append((start, person.name))
                     index.known.add(person.name)

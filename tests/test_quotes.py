@@ -499,6 +499,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Will Hurt Schools",
             "Tom Reed Jr",
         ),
+        # A headline's long capitalised run is no full name for a short one to expand to.
+        (
+            "City Council Abruptly Drops Bridge Builder ACME's Contract.\n\n"
+            "In a statement, ACME called the decision “unfair and sudden.”",
+            "unfair and sudden.",
+            "ACME",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
