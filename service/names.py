@@ -237,7 +237,13 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         if (
             tok.word in TITLE_WORDS
             or tok.possessive
-            or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text)
+            # An acronym is a title ("NATO chief"); a generational suffix ("II") is no acronym.
+            or (
+                tok.text.isupper()
+                and len(tok.word) > 1
+                and "." not in tok.text
+                and tok.word not in SUFFIXES
+            )
             or _PARTY_LABEL.fullmatch(tok.text)
         ):
             previous_title, last_title = last_title, i

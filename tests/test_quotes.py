@@ -506,6 +506,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "unfair and sudden.",
             "ACME",
         ),
+        # A generational suffix in capitals is part of the name, not an acronym title.
+        (
+            "“You were warned,” Rep. Tom Reed II (D-Mo.) said during the hearing.",
+            "You were warned,",
+            "Tom Reed II",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
