@@ -50,6 +50,9 @@ _VERBS = """
     mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
     confirming denying acknowledging announcing stating declaring complaining joking vowing
     urging responding replying answering
+    interjected interjects interjecting chanted chanting retweeted retweeting retorted
+    retorts scolded scolds bragged brags bragging boasting quipping wondering scoffed
+    scoffs griped grumbled
     call argue warn claim insist describe characterized characterised characterizes
     characterises characterizing characterising
     déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
@@ -66,6 +69,8 @@ _PHRASES = [
     "goes on",
     "according to",
     "spelled out",
+    "shot back",
+    "fired back",
     "selon",
     "según",
     "laut",

@@ -512,6 +512,17 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "You were warned,",
             "Tom Reed II",
         ),
+        # Less common speech verbs: interjecting, chanting, wondering aloud.
+        (
+            "Jane Smith spoke first. “You would be in jail,” Mayor Tom Reed interjected.",
+            "You would be in jail,",
+            "Tom Reed",
+        ),
+        (
+            "Jane Smith rallied her supporters by wondering aloud “why the board waited.”",
+            "why the board waited.",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
