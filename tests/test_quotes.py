@@ -514,12 +514,14 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
         ),
         # Less common speech verbs: interjecting, chanting, wondering aloud.
         (
-            "Jane Smith spoke first. “You would be in jail,” Mayor Tom Reed interjected.",
+            "“I am not in charge,” Jane Smith said.\n\n“You would be in jail,” Tom Reed "
+            "interjected.",
             "You would be in jail,",
             "Tom Reed",
         ),
         (
-            "Jane Smith rallied her supporters by wondering aloud “why the board waited.”",
+            "Jane Smith spoke in Ohio. Later she rallied her supporters by wondering aloud "
+            "“why the board waited.”",
             "why the board waited.",
             "Jane Smith",
         ),
