@@ -397,7 +397,10 @@ class _Referents:
     def _entry(self, i: int) -> tuple[int, str | None, str | None, int]:
         pos, name, title, end = self.people[i]
         if end >= 0:
-            subject = _sentence_subject(self.text, self.masked, pos, end, self.names)
+            # "In a statement on Tuesday, Jane Smith was more careful": past the lead-in.
+            lead_in = _LEAD_IN.match(self.masked, pos, end)
+            start = lead_in.end() if lead_in else pos
+            subject = _sentence_subject(self.text, self.masked, start, end, self.names)
             if subject is not None:
                 pos = subject.start
                 name, title = self.resolve(subject)
@@ -560,8 +563,22 @@ def _whole_name(text: str, start: int, end: int) -> Mention | None:
 def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
     """A sentence opening with a known person's name: "Wiig smiles when …"."""
     lead = _LEADING_WORDS.match(text, s, e)
-    runs = runs_in(text, lead.end(), min(e, lead.end() + 80)) if lead else []
-    if not runs or runs[0][0].start != lead.end() or runs[0][-1].possessive:  # type: ignore[union-attr]
+    start = lead.end() if lead else s
+    # "(Presidential) nominee Hillary Clinton was …": title words, some in lower case,
+    # before the name, which the run of capitals alone does not reach.
+    described = tokens(text, start, min(e, start + 60))[:4]
+    k = 0
+    while (
+        k < len(described)
+        and described[k].word in TITLE_WORDS
+        and (k == 0 or not described[k].capitalised)
+    ):
+        k += 1
+    lower_case = any(not t.capitalised for t in described[:k])
+    if lower_case and k < len(described) and described[k].capitalised:
+        start = described[k].start
+    runs = runs_in(text, start, min(e, start + 80))
+    if not runs or runs[0][0].start != start or runs[0][-1].possessive:
         return None
     person = split_title(runs[0], text)
     if person is None or person.organisation:

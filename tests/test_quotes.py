@@ -525,6 +525,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "why the board waited.",
             "Jane Smith",
         ),
+        # "she" points back to a sentence subject after a lead-in and lower-case titles.
+        (
+            "“It is over,” Tom Reed said.\n\nIn a statement on Tuesday, presidential nominee "
+            "Jane Smith was more careful. She called the plan “risky.”",
+            "risky.",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
