@@ -564,19 +564,9 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
     """A sentence opening with a known person's name: "Wiig smiles when …"."""
     lead = _LEADING_WORDS.match(text, s, e)
     start = lead.end() if lead else s
-    # "(Presidential) nominee Hillary Clinton was …": title words, some in lower case,
-    # before the name, which the run of capitals alone does not reach.
-    described = tokens(text, start, min(e, start + 60))[:4]
-    k = 0
-    while (
-        k < len(described)
-        and described[k].word in TITLE_WORDS
-        and (k == 0 or not described[k].capitalised)
-    ):
-        k += 1
-    lower_case = any(not t.capitalised for t in described[:k])
-    if lower_case and k < len(described) and described[k].capitalised:
-        start = described[k].start
+    first = _WORD.match(text, start, e)
+    if first is not None and first.group().lower() in TITLE_WORDS:
+        start = _past_lower_case_titles(text, start, e)
     runs = runs_in(text, start, min(e, start + 80))
     if not runs or runs[0][0].start != start or runs[0][-1].possessive:
         return None
@@ -591,6 +581,26 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
     ):
         return None
     return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+
+
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def _past_lower_case_titles(text: str, start: int, e: int) -> int:
+    """Where the name starts in "(Presidential) nominee Hillary Clinton was …": past title
+    words, some in lower case, which a run of capitals alone does not reach."""
+    described = tokens(text, start, min(e, start + 60))[:4]
+    k = 0
+    while (
+        k < len(described)
+        and described[k].word in TITLE_WORDS
+        and (k == 0 or not described[k].capitalised)
+    ):
+        k += 1
+    lower_case = any(not t.capitalised for t in described[:k])
+    if lower_case and k < len(described) and described[k].capitalised:
+        return described[k].start
+    return start
 
 
 _ADDRESS_TITLES = HONORIFICS | frozenset(
