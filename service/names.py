@@ -81,7 +81,7 @@ NOT_NAME = frozenset(
         never only just monday tuesday wednesday thursday friday saturday sunday january
         february march april june july august september october november december sept oct
         nov dec jan feb aug read watch photo video editor's note breaking exclusive analysis
-        opinion live
+        opinion live did does do is are was were has have had can could should would must
         """.split()
 )
 # A run holding one of these names an organisation as a whole: "The International Atomic

@@ -532,6 +532,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "risky.",
             "Jane Smith",
         ),
+        # An auxiliary opening a question is no given name.
+        (
+            "Jane Smith asked, “Did Reed lie to voters?”\n\nMr. Reed said the claim was “false.”",
+            "false.",
+            "Reed",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
