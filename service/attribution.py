@@ -713,6 +713,9 @@ def _participle_subject(
     """ "Jenny apologised, telling Zelah: …", "Mrs Thatcher warned …, and asked": the person
     who last acted before the cue (a name the article uses for a person, or he/she)."""
     toks = tokens(text, s, cs)
+    absolute = _with_subject(text, toks, cs)
+    if absolute is not None:
+        return absolute
     for run in reversed(capitalised_runs(toks, text)):
         after = [t for t in toks if t.start >= run[-1].end][:1]
         if not after and text[run[-1].end : cs].isspace():
@@ -760,6 +763,23 @@ def _participle_subject(
         if tok.word in ("he", "she") and _QUOTE_CHAR not in masked[tok.start : tok.end]:
             return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
     return None
+
+
+def _with_subject(text: str, toks: list[Token], cs: int) -> Mention | None:
+    """ "…, with the former secretary of state calling the move “…”": a noun phrase after
+    "with" right before the participle is its subject."""
+    with_at = [i for i, t in enumerate(toks[-8:]) if t.word == "with"]
+    if not with_at:
+        return None
+    phrase = toks[-8:][with_at[-1] + 1 :]
+    if (
+        len(phrase) < 2
+        or phrase[0].word not in _DETERMINERS
+        or not text[phrase[-1].end : cs].isspace()
+    ):
+        return None
+    found = _nominal_with_complement(text, phrase)
+    return found if found is not None and found.end == phrase[-1].end else None
 
 
 _OBJECT_GAP = re.compile(r"\s+(?:the\s+)?", re.IGNORECASE)

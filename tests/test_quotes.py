@@ -538,6 +538,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "false.",
             "Reed",
         ),
+        # A noun phrase after "with" right before a participle is its subject.
+        (
+            "The campaign criticized the decision, with the former governor calling the move "
+            "“deeply troubling.”",
+            "deeply troubling.",
+            "the former governor",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
