@@ -668,11 +668,25 @@ def _speaker_of_cue(
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
+    elif before.rstrip().endswith(",") and cue not in _OBJECT_OF:
+        # "…, members could push to replace White, said Bart Naylor, an advocate.": a
+        # paraphrase ended by an inverted cue whose name ends the clause ("…, told NBC."
+        # names whom the subject told).
+        mention = _subject_after(text, masked, after_start, e)
+        if (
+            mention is not None
+            and mention.kind == "name"
+            and _INVERTED_END.match(masked, mention.end, e) is not None
+        ):
+            return mention
     return (
         _subject_before(text, masked, s, cs)
         or _coordinated_subject(text, masked, s, cs, names)
         or _participle_subject(text, masked, s, cs, names)
     )
+
+
+_INVERTED_END = re.compile(r"\s*(?:[,.;]|$)")
 
 
 def _coordinated_subject(

@@ -545,6 +545,19 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "deeply troubling.",
             "the former governor",
         ),
+        # A paraphrase ended by an inverted cue and a name: the name speaks, also in the
+        # quotation after it; "told" names whom the subject told.
+        (
+            "If the board acts now, the city could replace Tom Reed, said Jane Smith, an "
+            "advocate for Open Roads. “It would avoid a fight.”",
+            "It would avoid a fight.",
+            "Jane Smith",
+        ),
+        (
+            "“We are behind,” Jane Smith, a pollster for the party, told NBC. “We can catch up.”",
+            "We can catch up.",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
