@@ -1191,7 +1191,23 @@ def _event_for(
     before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
     if before:
         return before[-1]
-    return after[0] if after else None
+    if after:
+        return after[0]
+    # "“… Katy.” Trump said to cheers.": a full stop where a comma belongs; the next
+    # sentence opening with its subject and cue still attributes a quotation that is a
+    # sentence of its own, unless an earlier cue in the paragraph may be continuing.
+    alone = q.open_pos == s and not any(ev.cue_start < q.open_pos for ev in para_events)
+    for ev in para_events if alone else ():
+        if ev.sentence[0] > close and ev.speaker is not None:
+            opens = ev.mention.start == ev.sentence[0] < ev.cue_start
+            if (
+                opens
+                and not masked[close + 1 : ev.sentence[0]].strip(" \"”’'")
+                and not masked[ev.mention.end : ev.cue_start].strip()
+            ):
+                return ev
+            break
+    return None
 
 
 def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:

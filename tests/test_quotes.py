@@ -558,6 +558,20 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "We can catch up.",
             "Jane Smith",
         ),
+        # A quotation ended by a full stop where a comma belongs, then subject and cue.
+        (
+            "“It was a rout,” Tom Reed said.\n\n“We have the crowds. Nobody reports it.” Jane "
+            "Smith said to cheers.",
+            "We have the crowds. Nobody reports it.",
+            "Jane Smith",
+        ),
+        # … but not a nickname inside a sentence of its own.
+        (
+            "Tom Reed spoke.\n\nThe crowd greeted him with the nickname “Lazy Tom.” Jane Smith "
+            "called the senator “a fraud.”",
+            "Lazy Tom.",
+            None,
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
