@@ -80,9 +80,16 @@ _PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
-    # kin open sentences.
+    # kin, and participles ("Calling the plan “…,” Smith"), open sentences.
     r"(?<![\w’'-])"
-    + alternation([*_PHRASES, *(p.capitalize() for p in _PHRASES), *_VERBS])
+    + alternation(
+        [
+            *_PHRASES,
+            *(p.capitalize() for p in _PHRASES),
+            *_VERBS,
+            *(v.capitalize() for v in _VERBS if v.endswith("ing")),
+        ]
+    )
     + r"(?![\w’'-])",
 )
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
@@ -466,6 +473,8 @@ def _events(
                 if person is not None:
                     found.append((m.start(1), m.end(1), person))
             for m in _CUE.finditer(masked, s, e):
+                if m.group().endswith("ing") and m.group()[0].isupper() and m.start() != s:
+                    continue  # "Rush Limbaugh: Hillary Asking …": a headline's capitals
                 mention = _speaker_of_cue(
                     text, masked, s, e, m.start(), m.end(), m.group().lower(), names
                 ) or _it_or_they(text, masked, sentences, index, s, m.start())
@@ -658,7 +667,9 @@ def _speaker_of_cue(
     if cue.endswith("ing"):
         if word_before and word_before.word in ("is", "was", "are", "were", "been", "he", "she"):
             return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
-        return _participle_subject(text, masked, s, cs, names)
+        return _participle_subject(text, masked, s, cs, names) or _main_clause_subject(
+            text, masked, s, cs, ce, e, names
+        )
     if _PASSIVE.search(before):
         # "she was warned that …": the subject heard it; "by X" names who said it.
         by = re.match(r"\s+by\s+", masked[ce:e])
@@ -687,6 +698,33 @@ def _speaker_of_cue(
 
 
 _INVERTED_END = re.compile(r"\s*(?:[,.;]|$)")
+
+
+_OPENING_SUBORDINATORS = frozenset("after before while by upon when since in".split())
+_CLAUSE_END = re.compile(r",\s*|\ue000+\s*")
+
+
+def _main_clause_subject(
+    text: str, masked: str, s: int, cs: int, ce: int, e: int, names: NameIndex
+) -> Mention | None:
+    """ "Calling his challenger “a rubber stamp,” Mrs. Clinton upbraided him", "After
+    saying her foot was “so swollen,” she was taken to hospital": a participle opening the
+    sentence has the main clause's subject, the first he, she or named person that opens a
+    clause after it and is followed by a verb."""
+    lead = tokens(text, s, cs)
+    if len(lead) > 1 or (lead and lead[0].word not in _OPENING_SUBORDINATORS):
+        return None
+    for k, m in enumerate(_CLAUSE_END.finditer(masked, ce, e)):
+        if k == 4:
+            break
+        start = m.end()
+        first = last_token(text, start, min(e, start + 4))
+        if first is not None and first.start == start and first.word in ("he", "she"):
+            return Mention("pronoun", first.start, first.end, None, gender=_PRONOUNS[first.word])
+        person = _sentence_subject(text, masked, start, e, names)
+        if person is not None and re.match(r"\s+[a-z]", text[person.end : person.end + 3]):
+            return person
+    return None
 
 
 def _coordinated_subject(

@@ -572,6 +572,19 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Lazy Tom.",
             None,
         ),
+        # A participle opening the sentence has the main clause's subject.
+        (
+            "Jane Smith met Tom Reed.\n\nCalling his rival, Ann Lee, “exactly the partner I "
+            "need,” Mrs. Smith upbraided Mr. Reed.",
+            "exactly the partner I need,",
+            "Jane Smith",
+        ),
+        (
+            "Jane Smith spoke.\n\nAfter saying her foot was “so swollen I could barely walk,” "
+            "she was taken to hospital.",
+            "so swollen I could barely walk,",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
