@@ -1160,13 +1160,21 @@ _DOCUMENTS = frozenset(
 
 
 def _document_author(text: str, toks: list[Token]) -> Mention | None:
-    """ "according to a statement from Jane Smith", "said a report by the Audit Office": a
-    document's words are its author's."""
+    """ "according to a statement from Jane Smith", "said a report by the Audit Office",
+    "according to a complaint filed by the state Audit Office": a document's words
+    are its author's."""
     for i in range(1, min(4, len(toks) - 2)):
-        if toks[i].word in _DOCUMENTS and toks[i + 1].word in ("from", "by"):
-            rest = toks[i + 2 :]
+        if toks[i].word not in _DOCUMENTS:
+            continue
+        k = i + 1
+        if toks[k].word.endswith("ed") and k + 2 < len(toks):
+            k += 1  # "a complaint filed by", "a report released by"
+        if toks[k].word in ("from", "by"):
+            rest = toks[k + 1 :]
             if rest[0].word == "the":
                 rest = rest[1:]
+            if len(rest) > 1 and not rest[0].capitalised and rest[0].word not in _FUNCTION:
+                rest = rest[1:]  # "the federal Securities and Exchange Commission"
             runs = capitalised_runs(rest, text)
             person = split_title(runs[0], text) if runs and runs[0][0] is rest[0] else None
             if person is None:

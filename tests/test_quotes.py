@@ -585,6 +585,12 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "so swollen I could barely walk,",
             "Jane Smith",
         ),
+        # … also with a participle after the document and a modifier before the author.
+        (
+            "According to a complaint filed by the state Audit Office, the firm “looted” the fund.",
+            "looted",
+            "Audit Office",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
