@@ -925,12 +925,15 @@ def _head_of(text: str, toks: list[Token], run: list[Token]) -> Mention | None:
 def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
     """ "A spokeswoman for the mayor", "the head of the agency", "the former secretary of
     state": the speaker is the noun phrase before "of" or "for", never its complement."""
-    for j in range(len(toks) - 2, max(0, len(toks) - 5), -1):
+    for j in range(len(toks) - 2, max(0, len(toks) - 6), -1):
         if toks[j].word in ("of", "for"):
             tail = toks[j + 1 :]
+            # A capitalised modifier may stand inside the complement ("the finance
+            # ministers of the G20 leading economies"), not at its end.
             if (
                 not tail[-1].text.isalpha()
-                or any(t.word in _FUNCTION or t.capitalised for t in tail)
+                or tail[-1].capitalised
+                or any(t.word in _FUNCTION or t.possessive for t in tail)
                 or toks[j - 1].word in _QUANTITIES  # "52 percent of voters": the voters
             ):
                 break

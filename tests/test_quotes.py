@@ -591,6 +591,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "looted",
             "Audit Office",
         ),
+        # A capitalised modifier inside the complement of the speaking noun.
+        (
+            "The finance ministers of the G20 leading economies admitted that growth had not "
+            "been “equitable.”",
+            "equitable.",
+            "The finance ministers of the G20 leading economies",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
