@@ -519,7 +519,7 @@ def _it_or_they(
 _IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
 _THING_NOUNS = ORG_WORDS | frozenset(
     "company firm agency report study letter statement complaint lawsuit ruling website article "
-    "piece story editorial".split()
+    "piece story editorial newspaper paper magazine broadcaster outlet".split()
 )
 
 
@@ -814,7 +814,9 @@ def _participle_subject(
     for tok in reversed(toks):
         if tok.word in ("he", "she") and _QUOTE_CHAR not in masked[tok.start : tok.end]:
             return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
-    return None
+    # "The newspaper took note of her shortcomings, writing: …", "the study -- which
+    # notes …": with no person before the cue, an organisation opening the sentence.
+    return _organisation_opening(text, masked, s, cs)
 
 
 def _with_subject(text: str, toks: list[Token], cs: int) -> Mention | None:

@@ -598,6 +598,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "equitable.",
             "The finance ministers of the G20 leading economies",
         ),
+        # With no person before a participle, an organisation opening the sentence.
+        (
+            "The newspaper took note of the mayor’s record, writing: “We are not blind to "
+            "her flaws.”",
+            "We are not blind to her flaws.",
+            "The newspaper",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
