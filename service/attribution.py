@@ -4,6 +4,7 @@ subjects, pronouns resolved to earlier speakers, surnames to full names, titles 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -80,18 +81,16 @@ _PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
-    # kin, and participles ("Calling the plan “…,” Smith"), open sentences.
+    # kin open sentences (and participles, ``_OPENING_PARTICIPLE``).
     r"(?<![\w’'-])"
-    + alternation(
-        [
-            *_PHRASES,
-            *(p.capitalize() for p in _PHRASES),
-            *_VERBS,
-            *(v.capitalize() for v in _VERBS if v.endswith("ing")),
-        ]
-    )
+    + alternation([*_PHRASES, *(p.capitalize() for p in _PHRASES), *_VERBS])
     + r"(?![\w’'-])",
 )
+_OPENING_PARTICIPLE = re.compile(
+    alternation(v.capitalize() for v in _VERBS if v.endswith("ing")) + r"(?![\w’'-])"
+)
+"""A participle opening a sentence: "Calling the plan “reckless,” Smith …". Only matched
+at a sentence's start: in a headline's capitals it is no opening."""
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
 _AUXILIARIES = ("a", "ont", "hat", "ha", "han")
@@ -472,9 +471,8 @@ def _events(
                 person = _whole_name(text, m.start(2), m.end(2))
                 if person is not None:
                     found.append((m.start(1), m.end(1), person))
-            for m in _CUE.finditer(masked, s, e):
-                if m.group().endswith("ing") and m.group()[0].isupper() and m.start() != s:
-                    continue  # "Rush Limbaugh: Hillary Asking …": a headline's capitals
+            opening = _OPENING_PARTICIPLE.match(masked, s, e)
+            for m in itertools.chain((opening,) if opening else (), _CUE.finditer(masked, s, e)):
                 mention = _speaker_of_cue(
                     text, masked, s, e, m.start(), m.end(), m.group().lower(), names
                 ) or _it_or_they(text, masked, sentences, index, s, m.start())
@@ -711,8 +709,8 @@ def _main_clause_subject(
     saying her foot was “so swollen,” she was taken to hospital": a participle opening the
     sentence has the main clause's subject, the first he, she or named person that opens a
     clause after it and is followed by a verb."""
-    lead = tokens(text, s, cs)
-    if len(lead) > 1 or (lead and lead[0].word not in _OPENING_SUBORDINATORS):
+    lead = masked[s:cs].strip()
+    if lead and lead.lower() not in _OPENING_SUBORDINATORS:
         return None
     for k, m in enumerate(_CLAUSE_END.finditer(masked, ce, e)):
         if k == 4:
