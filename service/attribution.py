@@ -462,6 +462,7 @@ def _events(
         for s, e in sentences[index]:
             referents.add_sentence(s, e)
             found: list[tuple[int, int, Mention]] = []
+            heard: list[tuple[int, str | None, str | None, int]] = []
             intro = _COLON_INTRO.match(masked, s, e)
             if intro:
                 person = _whole_name(text, intro.start(1), intro.end(1))
@@ -485,7 +486,29 @@ def _events(
                 if speaker and mention.kind == "name":
                     referents.add(mention.start, speaker, title)
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
+                hearer = _hearer(text, masked, cs, ce, e)
+                if hearer is not None:
+                    heard.append((hearer.start, names.expand(hearer.name, hearer.start), None, -1))
+                    referents.people.append(heard[-1])
+            for entry in heard:
+                # Past its sentence, "he" or "she" is more likely the one who spoke.
+                referents.people.remove(entry)
     return events
+
+
+_TELLING = frozenset("told tells tell telling asked asks ask asking".split())
+
+
+def _hearer(text: str, masked: str, cs: int, ce: int, e: int) -> PersonName | None:
+    """The person named right after "told" or "asked": someone "he" or "she" later in the
+    sentence may stand for ("Warren told Stumpf, after he admitted …")."""
+    if masked[cs:ce] not in _TELLING:
+        return None
+    runs = runs_in(text, ce, min(e, ce + 40))
+    if not runs or not text[ce : runs[0][0].start].isspace():
+        return None
+    person = split_title(runs[0], text)
+    return None if person is None or person.organisation else person
 
 
 def _it_or_they(

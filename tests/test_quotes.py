@@ -605,6 +605,13 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "We are not blind to her flaws.",
             "The newspaper",
         ),
+        # "he" after "told X" in the same sentence is X, so the speaker keeps her gender.
+        (
+            "“The bank failed,” Jane Smith said.\n\n“You should resign,” Jane Smith told Tom "
+            "Reed, after he admitted fault.\n\n“This is not right,” she said.",
+            "This is not right,",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
