@@ -486,7 +486,7 @@ def _events(
                 if speaker and mention.kind == "name":
                     referents.add(mention.start, speaker, title)
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
-                hearer = _hearer(text, masked, cs, ce, e)
+                hearer = _hearer(text, ce, e) if masked[cs:ce] in _TELLING else None
                 if hearer is not None:
                     heard.append((hearer.start, names.expand(hearer.name, hearer.start), None, -1))
                     referents.people.append(heard[-1])
@@ -499,11 +499,9 @@ def _events(
 _TELLING = frozenset("told tells tell telling asked asks ask asking".split())
 
 
-def _hearer(text: str, masked: str, cs: int, ce: int, e: int) -> PersonName | None:
-    """The person named right after "told" or "asked": someone "he" or "she" later in the
-    sentence may stand for ("Warren told Stumpf, after he admitted …")."""
-    if masked[cs:ce] not in _TELLING:
-        return None
+def _hearer(text: str, ce: int, e: int) -> PersonName | None:
+    """The person named right after "told" or "asked" (ending at ``ce``): someone "he" or
+    "she" later in the sentence may stand for ("Warren told Stumpf, after he admitted …")."""
     runs = runs_in(text, ce, min(e, ce + 40))
     if not runs or not text[ce : runs[0][0].start].isspace():
         return None
@@ -688,8 +686,12 @@ def _speaker_of_cue(
     if cue.endswith("ing"):
         if word_before and word_before.word in ("is", "was", "are", "were", "been", "he", "she"):
             return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
-        return _participle_subject(text, masked, s, cs, names) or _main_clause_subject(
-            text, masked, s, cs, ce, e, names
+        # "The newspaper took note of her shortcomings, writing: …": with no person
+        # before or after the participle, an organisation opening the sentence.
+        return (
+            _participle_subject(text, masked, s, cs, names)
+            or _main_clause_subject(text, masked, s, cs, ce, e, names)
+            or _organisation_opening(text, masked, s, cs)
         )
     if _PASSIVE.search(before):
         # "she was warned that …": the subject heard it; "by X" names who said it.
@@ -835,9 +837,7 @@ def _participle_subject(
     for tok in reversed(toks):
         if tok.word in ("he", "she") and _QUOTE_CHAR not in masked[tok.start : tok.end]:
             return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
-    # "The newspaper took note of her shortcomings, writing: …", "the study -- which
-    # notes …": with no person before the cue, an organisation opening the sentence.
-    return _organisation_opening(text, masked, s, cs)
+    return None
 
 
 def _with_subject(text: str, toks: list[Token], cs: int) -> Mention | None:
@@ -900,7 +900,11 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     if last.word in ("he", "she"):
         return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
     if last.word in ("who", "which"):
-        return _relative_antecedent(text, masked, s, last.start)
+        # "the study -- which notes …": an organisation opening the sentence when the
+        # relative pronoun follows no name or noun phrase of its own.
+        return _relative_antecedent(text, masked, s, last.start) or _organisation_opening(
+            text, masked, s, last.start
+        )
     if last.word in _OTHER_PRONOUNS:
         return None
     runs = capitalised_runs(toks, text)
