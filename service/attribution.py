@@ -7,7 +7,7 @@ import bisect
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .marks import RawQuote
@@ -472,8 +472,11 @@ def _events(
                 person = _whole_name(text, m.start(2), m.end(2))
                 if person is not None:
                     found.append((m.start(1), m.end(1), person))
-            opening = _OPENING_PARTICIPLE.match(masked, s, e)
-            for m in itertools.chain((opening,) if opening else (), _CUE.finditer(masked, s, e)):
+            cues: Iterable[re.Match[str]] = _CUE.finditer(masked, s, e)
+            if "ing" in masked[s : s + 14]:
+                opening = _OPENING_PARTICIPLE.match(masked, s, e)
+                cues = itertools.chain((opening,) if opening else (), cues)
+            for m in cues:
                 mention = _speaker_of_cue(
                     text, masked, s, e, m.start(), m.end(), m.group().lower(), names
                 ) or _it_or_they(text, masked, sentences, index, s, m.start())
