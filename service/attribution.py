@@ -4,9 +4,10 @@ subjects, pronouns resolved to earlier speakers, surnames to full names, titles 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .marks import RawQuote
@@ -50,6 +51,9 @@ _VERBS = """
     mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
     confirming denying acknowledging announcing stating declaring complaining joking vowing
     urging responding replying answering
+    interjected interjects interjecting chanted chanting retweeted retweeting retorted
+    retorts scolded scolds bragged brags bragging boasting quipping wondering scoffed
+    scoffs griped grumbled
     call argue warn claim insist describe characterized characterised characterizes
     characterises characterizing characterising
     déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
@@ -66,6 +70,8 @@ _PHRASES = [
     "goes on",
     "according to",
     "spelled out",
+    "shot back",
+    "fired back",
     "selon",
     "según",
     "laut",
@@ -75,11 +81,16 @@ _PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
 _CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
-    # kin open sentences.
+    # kin open sentences (and participles, ``_OPENING_PARTICIPLE``).
     r"(?<![\w’'-])"
     + alternation([*_PHRASES, *(p.capitalize() for p in _PHRASES), *_VERBS])
     + r"(?![\w’'-])",
 )
+_OPENING_PARTICIPLE = re.compile(
+    alternation(v.capitalize() for v in _VERBS if v.endswith("ing")) + r"(?![\w’'-])"
+)
+"""A participle opening a sentence: "Calling the plan “reckless,” Smith …". Only matched
+at a sentence's start: in a headline's capitals it is no opening."""
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
 _AUXILIARIES = ("a", "ont", "hat", "ha", "han")
@@ -300,7 +311,10 @@ def attribute(
             if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
                 quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
-                quoted = {ev.speaker for evs in events.values() for ev in evs}
+                # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
+                quoted = {
+                    ev.speaker.rstrip(".") for evs in events.values() for ev in evs if ev.speaker
+                }
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
         if quote.speaker and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
@@ -389,7 +403,10 @@ class _Referents:
     def _entry(self, i: int) -> tuple[int, str | None, str | None, int]:
         pos, name, title, end = self.people[i]
         if end >= 0:
-            subject = _sentence_subject(self.text, self.masked, pos, end, self.names)
+            # "In a statement on Tuesday, Jane Smith was more careful": past the lead-in.
+            lead_in = _LEAD_IN.match(self.masked, pos, end)
+            start = lead_in.end() if lead_in else pos
+            subject = _sentence_subject(self.text, self.masked, start, end, self.names)
             if subject is not None:
                 pos = subject.start
                 name, title = self.resolve(subject)
@@ -426,9 +443,7 @@ _SIGN_OFF = re.compile(
 """A quotation signed with a dash and a name, as readers' comments and epigraphs are:
 "… ― Jane Smith", "… ― Julie A. Diaz" (an initial's full stop is part of the name)."""
 _LEADING_WORDS = re.compile(
-    r"(?:(?:"
-    + alternation(w.capitalize() for w in NOT_NAME)
-    + r")\b[\s,]*)*"
+    r"(?:(?:" + alternation(w.capitalize() for w in NOT_NAME) + r")\b[\s,]*)*"
 )
 _COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + _QUOTE_CHAR)
 
@@ -447,6 +462,7 @@ def _events(
         for s, e in sentences[index]:
             referents.add_sentence(s, e)
             found: list[tuple[int, int, Mention]] = []
+            heard: list[tuple[int, str | None, str | None, int]] = []
             intro = _COLON_INTRO.match(masked, s, e)
             if intro:
                 person = _whole_name(text, intro.start(1), intro.end(1))
@@ -456,7 +472,11 @@ def _events(
                 person = _whole_name(text, m.start(2), m.end(2))
                 if person is not None:
                     found.append((m.start(1), m.end(1), person))
-            for m in _CUE.finditer(masked, s, e):
+            cues: Iterable[re.Match[str]] = _CUE.finditer(masked, s, e)
+            if "ing" in masked[s : s + 14]:
+                opening = _OPENING_PARTICIPLE.match(masked, s, e)
+                cues = itertools.chain((opening,) if opening else (), cues)
+            for m in cues:
                 mention = _speaker_of_cue(
                     text, masked, s, e, m.start(), m.end(), m.group().lower(), names
                 ) or _it_or_they(text, masked, sentences, index, s, m.start())
@@ -469,7 +489,27 @@ def _events(
                 if speaker and mention.kind == "name":
                     referents.add(mention.start, speaker, title)
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
+                hearer = _hearer(text, ce, e) if masked[cs:ce] in _TELLING else None
+                if hearer is not None:
+                    heard.append((hearer.start, names.expand(hearer.name, hearer.start), None, -1))
+                    referents.people.append(heard[-1])
+            for entry in heard:
+                # Past its sentence, "he" or "she" is more likely the one who spoke.
+                referents.people.remove(entry)
     return events
+
+
+_TELLING = frozenset("told tells tell telling asked asks ask asking".split())
+
+
+def _hearer(text: str, ce: int, e: int) -> PersonName | None:
+    """The person named right after "told" or "asked" (ending at ``ce``): someone "he" or
+    "she" later in the sentence may stand for ("Warren told Stumpf, after he admitted …")."""
+    runs = runs_in(text, ce, min(e, ce + 40))
+    if not runs or not text[ce : runs[0][0].start].isspace():
+        return None
+    person = split_title(runs[0], text)
+    return None if person is None or person.organisation else person
 
 
 def _it_or_they(
@@ -501,7 +541,7 @@ def _it_or_they(
 _IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
 _THING_NOUNS = ORG_WORDS | frozenset(
     "company firm agency report study letter statement complaint lawsuit ruling website article "
-    "piece story editorial".split()
+    "piece story editorial newspaper paper magazine broadcaster outlet".split()
 )
 
 
@@ -554,8 +594,12 @@ def _whole_name(text: str, start: int, end: int) -> Mention | None:
 def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
     """A sentence opening with a known person's name: "Wiig smiles when …"."""
     lead = _LEADING_WORDS.match(text, s, e)
-    runs = runs_in(text, lead.end(), min(e, lead.end() + 80)) if lead else []
-    if not runs or runs[0][0].start != lead.end() or runs[0][-1].possessive:  # type: ignore[union-attr]
+    start = lead.end() if lead else s
+    first = _WORD.match(text, start, e)
+    if first is not None and first.group().lower() in TITLE_WORDS:
+        start = _past_lower_case_titles(text, start, e)
+    runs = runs_in(text, start, min(e, start + 80))
+    if not runs or runs[0][0].start != start or runs[0][-1].possessive:
         return None
     person = split_title(runs[0], text)
     if person is None or person.organisation:
@@ -568,6 +612,26 @@ def _sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) 
     ):
         return None
     return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+
+
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def _past_lower_case_titles(text: str, start: int, e: int) -> int:
+    """Where the name starts in "(Presidential) nominee Hillary Clinton was …": past title
+    words, some in lower case, which a run of capitals alone does not reach."""
+    described = tokens(text, start, min(e, start + 60))[:4]
+    k = 0
+    while (
+        k < len(described)
+        and described[k].word in TITLE_WORDS
+        and (k == 0 or not described[k].capitalised)
+    ):
+        k += 1
+    lower_case = any(not t.capitalised for t in described[:k])
+    if lower_case and k < len(described) and described[k].capitalised:
+        return described[k].start
+    return start
 
 
 _ADDRESS_TITLES = HONORIFICS | frozenset(
@@ -625,7 +689,13 @@ def _speaker_of_cue(
     if cue.endswith("ing"):
         if word_before and word_before.word in ("is", "was", "are", "were", "been", "he", "she"):
             return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
-        return _participle_subject(text, masked, s, cs, names)
+        # "The newspaper took note of her shortcomings, writing: …": with no person
+        # before or after the participle, an organisation opening the sentence.
+        return (
+            _participle_subject(text, masked, s, cs, names)
+            or _main_clause_subject(text, masked, s, cs, ce, e, names)
+            or _organisation_opening(text, masked, s, cs)
+        )
     if _PASSIVE.search(before):
         # "she was warned that …": the subject heard it; "by X" names who said it.
         by = re.match(r"\s+by\s+", masked[ce:e])
@@ -635,11 +705,52 @@ def _speaker_of_cue(
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
+    elif before.rstrip().endswith(",") and cue not in _OBJECT_OF:
+        # "…, members could push to replace White, said Bart Naylor, an advocate.": a
+        # paraphrase ended by an inverted cue whose name ends the clause ("…, told NBC."
+        # names whom the subject told).
+        mention = _subject_after(text, masked, after_start, e)
+        if (
+            mention is not None
+            and mention.kind == "name"
+            and _INVERTED_END.match(masked, mention.end, e) is not None
+        ):
+            return mention
     return (
         _subject_before(text, masked, s, cs)
         or _coordinated_subject(text, masked, s, cs, names)
         or _participle_subject(text, masked, s, cs, names)
     )
+
+
+_INVERTED_END = re.compile(r"\s*(?:[,.;]|$)")
+
+
+_OPENING_SUBORDINATORS = frozenset("after before while by upon when since in".split())
+_CLAUSE_END = re.compile(r",\s*|\ue000+\s*")
+
+
+def _main_clause_subject(
+    text: str, masked: str, s: int, cs: int, ce: int, e: int, names: NameIndex
+) -> Mention | None:
+    """ "Calling his challenger “a rubber stamp,” Mrs. Clinton upbraided him", "After
+    saying her foot was “so swollen,” she was taken to hospital": a participle opening the
+    sentence has the main clause's subject, the first he, she or named person that opens a
+    clause after it and is followed by a verb."""
+    lead = masked[s:cs].strip()
+    if lead and lead.lower() not in _OPENING_SUBORDINATORS:
+        return None
+    for k, m in enumerate(_CLAUSE_END.finditer(masked, ce, e)):
+        if k == 4:
+            break
+        start = m.end()
+        first = last_token(text, start, min(e, start + 4))
+        if first is not None and first.start == start and first.word in ("he", "she"):
+            return Mention("pronoun", first.start, first.end, None, gender=_PRONOUNS[first.word])
+        person = _sentence_subject(text, masked, start, e, names)
+        if person is not None and re.match(r"\s+[a-z]", text[person.end : person.end + 3]):
+            return person
+    return None
 
 
 def _coordinated_subject(
@@ -648,7 +759,12 @@ def _coordinated_subject(
     """ "Clinton, the former secretary, stressed her record and said …", "The mayor
     outlined his plan and vowed to “…”": a verb right after "and" shares the subject that
     opens the sentence, not the last name before it."""
-    if not re.search(r"\band\s+(?:[a-z]+ly\s+)?$", masked[s:cs]):
+    # "… and has referred to her as", "… and repeatedly called": auxiliaries and adverbs
+    # may stand between "and" and the verb.
+    between = _AND_BEFORE_CUE.search(masked, s, cs)
+    if between is None or not all(
+        w in _SKIP_BEFORE_CUE or w.endswith("ly") for w in between.group(1).split()
+    ):
         return None
     lead_in = _LEAD_IN.match(masked, s, cs)
     start = lead_in.end() if lead_in else s
@@ -666,12 +782,18 @@ def _coordinated_subject(
     return _nominal(text, phrase) if len(phrase) > 1 else None
 
 
+_AND_BEFORE_CUE = re.compile(r"\band((?:\s+[a-z]+){0,3})\s+$")
+
+
 def _participle_subject(
     text: str, masked: str, s: int, cs: int, names: NameIndex
 ) -> Mention | None:
     """ "Jenny apologised, telling Zelah: …", "Mrs Thatcher warned …, and asked": the person
     who last acted before the cue (a name the article uses for a person, or he/she)."""
     toks = tokens(text, s, cs)
+    absolute = _with_subject(text, toks, cs)
+    if absolute is not None:
+        return absolute
     for run in reversed(capitalised_runs(toks, text)):
         after = [t for t in toks if t.start >= run[-1].end][:1]
         if not after and text[run[-1].end : cs].isspace():
@@ -688,8 +810,15 @@ def _participle_subject(
             or after[0].word in _FUNCTION
         ):
             continue
-        before = [t for t in toks if t.end <= run[0].start][-1:]
-        if before and before[0].word in _OBJECT_OF and text[before[0].end : run[0].start].isspace():
+        lead = [t for t in toks if t.end <= run[0].start][-2:]
+        before = lead[-1:]
+        if len(lead) == 2 and lead[1].word == "the":
+            lead = lead[:1]  # "towards the United States": still the preposition's object
+        if (
+            lead
+            and lead[-1].word in _OBJECT_OF
+            and _OBJECT_GAP.fullmatch(text, lead[-1].end, run[0].start)
+        ):
             continue
         if (
             _QUOTE_CHAR in masked[run[0].start : run[-1].end]
@@ -712,6 +841,26 @@ def _participle_subject(
         if tok.word in ("he", "she") and _QUOTE_CHAR not in masked[tok.start : tok.end]:
             return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
     return None
+
+
+def _with_subject(text: str, toks: list[Token], cs: int) -> Mention | None:
+    """ "…, with the former secretary of state calling the move “…”": a noun phrase after
+    "with" right before the participle is its subject."""
+    with_at = [i for i, t in enumerate(toks[-8:]) if t.word == "with"]
+    if not with_at:
+        return None
+    phrase = toks[-8:][with_at[-1] + 1 :]
+    if (
+        len(phrase) < 2
+        or phrase[0].word not in _DETERMINERS
+        or not text[phrase[-1].end : cs].isspace()
+    ):
+        return None
+    found = _nominal_with_complement(text, phrase)
+    return found if found is not None and found.end == phrase[-1].end else None
+
+
+_OBJECT_GAP = re.compile(r"\s+(?:the\s+)?", re.IGNORECASE)
 
 
 def _known_person(person: PersonName, names: NameIndex) -> bool:
@@ -754,7 +903,11 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     if last.word in ("he", "she"):
         return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
     if last.word in ("who", "which"):
-        return _relative_antecedent(text, masked, s, last.start)
+        # "the study -- which notes …": an organisation opening the sentence when the
+        # relative pronoun follows no name or noun phrase of its own.
+        return _relative_antecedent(text, masked, s, last.start) or _organisation_opening(
+            text, masked, s, last.start
+        )
     if last.word in _OTHER_PRONOUNS:
         return None
     runs = capitalised_runs(toks, text)
@@ -802,12 +955,15 @@ def _head_of(text: str, toks: list[Token], run: list[Token]) -> Mention | None:
 def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
     """ "A spokeswoman for the mayor", "the head of the agency", "the former secretary of
     state": the speaker is the noun phrase before "of" or "for", never its complement."""
-    for j in range(len(toks) - 2, max(0, len(toks) - 5), -1):
+    for j in range(len(toks) - 2, max(0, len(toks) - 6), -1):
         if toks[j].word in ("of", "for"):
             tail = toks[j + 1 :]
+            # A capitalised modifier may stand inside the complement ("the finance
+            # ministers of the G20 leading economies"), not at its end.
             if (
                 not tail[-1].text.isalpha()
-                or any(t.word in _FUNCTION or t.capitalised for t in tail)
+                or tail[-1].capitalised
+                or any(t.word in _FUNCTION or t.possessive for t in tail)
                 or toks[j - 1].word in _QUANTITIES  # "52 percent of voters": the voters
             ):
                 break
@@ -850,11 +1006,14 @@ def _plural_head(toks: list[Token]) -> int | None:
 
 def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
     """The name that an appositive describes: the first name in the sentence (outside
-    quotations) followed directly by a comma."""
+    quotations and past an introductory phrase) followed directly by a comma."""
     lo = s
     for m in _QUOTE_RUN.finditer(masked, s, cs):
         lo = m.end()
-    toks = tokens(text, lo, cs)
+    # "In Texas, the journalist Jane Smith, writing in …": a place set off by an
+    # introductory phrase is not the name described.
+    lead_in = _LEAD_IN.match(masked, lo, cs)
+    toks = tokens(text, lead_in.end() if lead_in else lo, cs)
     for run in capitalised_runs(toks, text):
         if text[run[0].start - 1 : run[0].start] == "(":
             continue
@@ -930,7 +1089,7 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
             i -= 1
             break
         if (
-            not prev.text.replace("-", "").isalpha()
+            not _modifier_shape(prev.text)
             or prev.word in _FUNCTION
             or prev.word in _SKIP_BEFORE_CUE
             or (prev.word in NOT_NAME and not prev.capitalised)
@@ -947,6 +1106,12 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
     if first is toks[-1] and (first.word in _DETERMINERS or first.word in NOT_NAME):
         return None
     return Mention("nominal", first.start, toks[-1].end, text[first.start : toks[-1].end])
+
+
+def _modifier_shape(word: str) -> bool:
+    """A word that may modify a noun: letters, or a hyphenated compound that may hold a
+    number ("the 63-year-old senator", "a 12-member panel")."""
+    return word.replace("-", "").isalpha() or ("-" in word and word.replace("-", "").isalnum())
 
 
 def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None:
@@ -1028,13 +1193,21 @@ _DOCUMENTS = frozenset(
 
 
 def _document_author(text: str, toks: list[Token]) -> Mention | None:
-    """ "according to a statement from Jane Smith", "said a report by the Audit Office": a
-    document's words are its author's."""
+    """ "according to a statement from Jane Smith", "said a report by the Audit Office",
+    "according to a complaint filed by the state Audit Office": a document's words
+    are its author's."""
     for i in range(1, min(4, len(toks) - 2)):
-        if toks[i].word in _DOCUMENTS and toks[i + 1].word in ("from", "by"):
-            rest = toks[i + 2 :]
+        if toks[i].word not in _DOCUMENTS:
+            continue
+        k = i + 1
+        if toks[k].word.endswith("ed") and k + 2 < len(toks):
+            k += 1  # "a complaint filed by", "a report released by"
+        if toks[k].word in ("from", "by"):
+            rest = toks[k + 1 :]
             if rest[0].word == "the":
                 rest = rest[1:]
+            if len(rest) > 1 and not rest[0].capitalised and rest[0].word not in _FUNCTION:
+                rest = rest[1:]  # "the federal Securities and Exchange Commission"
             runs = capitalised_runs(rest, text)
             person = split_title(runs[0], text) if runs and runs[0][0] is rest[0] else None
             if person is None:
@@ -1097,7 +1270,23 @@ def _event_for(
     before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
     if before:
         return before[-1]
-    return after[0] if after else None
+    if after:
+        return after[0]
+    # "“… Katy.” Trump said to cheers.": a full stop where a comma belongs; the next
+    # sentence opening with its subject and cue still attributes a quotation that is a
+    # sentence of its own, unless an earlier cue in the paragraph may be continuing.
+    alone = q.open_pos == s and not any(ev.cue_start < q.open_pos for ev in para_events)
+    for ev in para_events if alone else ():
+        if ev.sentence[0] > close and ev.speaker is not None:
+            opens = ev.mention.start == ev.sentence[0] < ev.cue_start
+            if (
+                opens
+                and not masked[close + 1 : ev.sentence[0]].strip(" \"”’'")
+                and not masked[ev.mention.end : ev.cue_start].strip()
+            ):
+                return ev
+            break
+    return None
 
 
 def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
@@ -1338,7 +1527,7 @@ def _headline_speaker(
     quote: Quote,
     names: NameIndex,
     para: tuple[int, int],
-    quoted: set[str | None],
+    quoted: set[str],
 ) -> Quote:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
@@ -1355,7 +1544,7 @@ def _headline_speaker(
     if says and q.close_pos is not None and q.close_pos < says.start(1):
         candidates.append(_whole_name(text, says.start(1), says.end(1)))
     for mention in candidates:
-        if mention and mention.name and names.expand(mention.name, hi) in quoted:
+        if mention and mention.name and names.expand(mention.name, hi).rstrip(".") in quoted:
             return _said_by_subject(text, quote, mention, names)
     if not _title_case(text, para):
         return quote
@@ -1371,7 +1560,7 @@ def _headline_speaker(
         # A longer run only expands by its last word: "… Rip Donald Trump" is not Trump.
         if (
             (full == person.name or " " not in person.name)
-            and full in quoted
+            and full.rstrip(".") in quoted
             and masked[run[-1].end : q.open_pos].strip()
         ):
             subject = Mention("name", person.start, person.end, person.name, person.title)

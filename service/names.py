@@ -81,7 +81,7 @@ NOT_NAME = frozenset(
         never only just monday tuesday wednesday thursday friday saturday sunday january
         february march april june july august september october november december sept oct
         nov dec jan feb aug read watch photo video editor's note breaking exclusive analysis
-        opinion live
+        opinion live did does do is are was were has have had can could should would must
         """.split()
 )
 # A run holding one of these names an organisation as a whole: "The International Atomic
@@ -237,7 +237,13 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         if (
             tok.word in TITLE_WORDS
             or tok.possessive
-            or (tok.text.isupper() and len(tok.word) > 1 and "." not in tok.text)
+            # An acronym is a title ("NATO chief"); a generational suffix ("II") is no acronym.
+            or (
+                tok.text.isupper()
+                and len(tok.word) > 1
+                and "." not in tok.text
+                and tok.word not in SUFFIXES
+            )
             or _PARTY_LABEL.fullmatch(tok.text)
         ):
             previous_title, last_title = last_title, i
@@ -383,7 +389,9 @@ class NameIndex:
                     if len(parts) == 1:
                         singles.append((start, person.name, person.title is not None))
                         continue
-                    if any(p.lower() in TITLE_WORDS for p in parts):
+                    # More than four capitalised words run together are a headline's
+                    # ("British Bank Abruptly Drops Russian Network RT's"), not a name.
+                    if len(parts) > 4 or any(p.lower() in TITLE_WORDS for p in parts):
                         continue
                     index.full_names.append((start, person.name))
                     index.known.add(person.name)

@@ -466,6 +466,152 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "The city cannot afford another delay.",
             "The editorial",
         ),
+        # An age or a count in a hyphenated compound modifies the speaking noun.
+        (
+            "“We were never told,” the 58-year-old councillor said.",
+            "We were never told,",
+            "the 58-year-old councillor",
+        ),
+        # An appositive's name comes after an introductory phrase naming a place.
+        (
+            "In Ohio, Governor Jane Smith, a Democrat, said the bill was “a disgrace.”",
+            "a disgrace.",
+            "Jane Smith",
+        ),
+        # A name after a preposition and "the" is its object, not who acts next.
+        (
+            "Since taking office, Jane Smith has been hostile towards the United States, "
+            "rejecting its criticism and telling the envoy not to treat her city “like a "
+            "doormat.”",
+            "like a doormat.",
+            "Jane Smith",
+        ),
+        # … also with an auxiliary or adverb between "and" and the verb.
+        (
+            "The new mayor outlined her budget and has repeatedly called it “a fresh start.”",
+            "a fresh start.",
+            "The new mayor",
+        ),
+        # A headline drops the full stop of "Jr." that the body keeps.
+        (
+            "Tom Reed Jr: Budget Cuts ‘Will Hurt Schools’\n\n"
+            "Tom Reed Jr. spoke on Monday. “The cuts will hurt,” he said.",
+            "Will Hurt Schools",
+            "Tom Reed Jr",
+        ),
+        # A headline's long capitalised run is no full name for a short one to expand to.
+        (
+            "City Council Abruptly Drops Bridge Builder ACME's Contract.\n\n"
+            "In a statement, ACME called the decision “unfair and sudden.”",
+            "unfair and sudden.",
+            "ACME",
+        ),
+        # A generational suffix in capitals is part of the name, not an acronym title.
+        (
+            "“You were warned,” Rep. Tom Reed II (D-Mo.) said during the hearing.",
+            "You were warned,",
+            "Tom Reed II",
+        ),
+        # Less common speech verbs: interjecting, chanting, wondering aloud.
+        (
+            "“I am not in charge,” Jane Smith said.\n\n“You would be in jail,” Tom Reed "
+            "interjected.",
+            "You would be in jail,",
+            "Tom Reed",
+        ),
+        (
+            "Jane Smith spoke in Ohio. Later she rallied her supporters by wondering aloud "
+            "“why the board waited.”",
+            "why the board waited.",
+            "Jane Smith",
+        ),
+        # "she" points back to a sentence subject after a lead-in and lower-case titles.
+        (
+            "“It is over,” Tom Reed said.\n\nIn a statement on Tuesday, presidential nominee "
+            "Jane Smith was more careful. She called the plan “risky.”",
+            "risky.",
+            "Jane Smith",
+        ),
+        # An auxiliary opening a question is no given name.
+        (
+            "Jane Smith asked, “Did Reed lie to voters?”\n\nMr. Reed said the claim was “false.”",
+            "false.",
+            "Reed",
+        ),
+        # A noun phrase after "with" right before a participle is its subject.
+        (
+            "The campaign criticized the decision, with the former governor calling the move "
+            "“deeply troubling.”",
+            "deeply troubling.",
+            "the former governor",
+        ),
+        # A paraphrase ended by an inverted cue and a name: the name speaks, also in the
+        # quotation after it; "told" names whom the subject told.
+        (
+            "If the board acts now, the city could replace Tom Reed, said Jane Smith, an "
+            "advocate for Open Roads. “It would avoid a fight.”",
+            "It would avoid a fight.",
+            "Jane Smith",
+        ),
+        (
+            "“We are behind,” Jane Smith, a pollster for the party, told NBC. “We can catch up.”",
+            "We can catch up.",
+            "Jane Smith",
+        ),
+        # A quotation ended by a full stop where a comma belongs, then subject and cue.
+        (
+            "“It was a rout,” Tom Reed said.\n\n“We have the crowds. Nobody reports it.” Jane "
+            "Smith said to cheers.",
+            "We have the crowds. Nobody reports it.",
+            "Jane Smith",
+        ),
+        # … but not a nickname inside a sentence of its own.
+        (
+            "Tom Reed spoke.\n\nThe crowd greeted him with the nickname “Lazy Tom.” Jane Smith "
+            "called the senator “a fraud.”",
+            "Lazy Tom.",
+            None,
+        ),
+        # A participle opening the sentence has the main clause's subject.
+        (
+            "Jane Smith met Tom Reed.\n\nCalling his rival, Ann Lee, “exactly the partner I "
+            "need,” Mrs. Smith upbraided Mr. Reed.",
+            "exactly the partner I need,",
+            "Jane Smith",
+        ),
+        (
+            "Jane Smith spoke.\n\nAfter saying her foot was “so swollen I could barely walk,” "
+            "she was taken to hospital.",
+            "so swollen I could barely walk,",
+            "Jane Smith",
+        ),
+        # … also with a participle after the document and a modifier before the author.
+        (
+            "According to a complaint filed by the state Audit Office, the firm “looted” the fund.",
+            "looted",
+            "Audit Office",
+        ),
+        # A capitalised modifier inside the complement of the speaking noun.
+        (
+            "The finance ministers of the G20 leading economies admitted that growth had not "
+            "been “equitable.”",
+            "equitable.",
+            "The finance ministers of the G20 leading economies",
+        ),
+        # With no person before a participle, an organisation opening the sentence.
+        (
+            "The newspaper took note of the mayor’s record, writing: “We are not blind to "
+            "her flaws.”",
+            "We are not blind to her flaws.",
+            "The newspaper",
+        ),
+        # "he" after "told X" in the same sentence is X, so the speaker keeps her gender.
+        (
+            "“The bank failed,” Jane Smith said.\n\n“You should resign,” Jane Smith told Tom "
+            "Reed, after he admitted fault.\n\n“This is not right,” she said.",
+            "This is not right,",
+            "Jane Smith",
+        ),
         # … but a headline opening with a word for no one quoted names no speaker.
         (
             "Poll: Voters Call Budget ‘A Mess’\n\n"
