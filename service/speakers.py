@@ -58,7 +58,6 @@ _VERBS = """
     afirmó explicó aseguró señaló añadió declaró
     """.split()
 
-
 _PHRASES = [
     "put it",
     "puts it",
@@ -75,13 +74,10 @@ _PHRASES = [
     "laut",
 ]
 
-
 _PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
 """Speech verbs whose plain form is also a noun: a verb only after a plural subject."""
 
-
 _ACCORDING = frozenset({"according to", "selon", "según", "laut"})
-
 
 CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
@@ -91,24 +87,19 @@ CUE = re.compile(
     + r"(?![\w’'-])",
 )
 
-
 OPENING_PARTICIPLE = re.compile(
     alternation(v.capitalize() for v in _VERBS if v.endswith("ing")) + r"(?![\w’'-])"
 )
 """A participle opening a sentence: "Calling the plan “reckless,” Smith …". Only matched
 at a sentence's start: in a headline's capitals it is no opening."""
 
-
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 
-
 _OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
-
 
 AUXILIARIES = ("a", "ont", "hat", "ha", "han")
 """French, German and Spanish auxiliaries between a quotation and its inverted cue:
 "», a déclaré X", "», a-t-il ajouté"."""
-
 
 _SKIP_BEFORE_CUE = frozenset(
     """
@@ -119,7 +110,6 @@ _SKIP_BEFORE_CUE = frozenset(
         himself themselves subsequently finally ultimately separately
         """.split()
 ) | set(AUXILIARIES)
-
 
 _DETERMINERS = frozenset(
     {
@@ -160,7 +150,6 @@ _DETERMINERS = frozenset(
     }
 )
 
-
 _OBJECT_OF = frozenset(
     [
         "to",
@@ -198,7 +187,6 @@ _OBJECT_OF = frozenset(
     ]
 )
 
-
 _FUNCTION = frozenset(
     [
         "and",
@@ -227,7 +215,6 @@ _FUNCTION = frozenset(
     ]
 )
 
-
 _PAPERS = tuple(
     """
     Times Post Journal Herald Guardian Telegraph Gazette Tribune News Daily Mail Mirror
@@ -235,9 +222,7 @@ _PAPERS = tuple(
     """.split()
 )
 
-
 _BROADCASTERS = tuple("BBC CNN NBC CBS ABC Fox MSNBC Radio TV Television Network".split())
-
 
 # "the newspaper" names the last paper the article mentioned, and so on.
 _ORG_NOUNS = {
@@ -250,24 +235,18 @@ _ORG_NOUNS = {
     "outlet": (*_PAPERS, *_BROADCASTERS, "Politico", "Axios", "Breitbart"),
 }
 
-
 QUOTE_CHAR = "\ue000"
 
-
 _AFTER_QUOTE = re.compile(QUOTE_CHAR + r"[\s,]*(?:" + "|".join(AUXILIARIES) + r")?\s*$")
-
 
 _REACH = 300
 """How far before a speech verb its subject is looked for, in characters."""
 
-
 _QUOTE_RUN = re.compile(QUOTE_CHAR + "+")
-
 
 _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE
 )
-
 
 _CLAUSE_BREAK = re.compile(
     # A quotation is one break, not one per character: only the last break is wanted.
@@ -296,14 +275,11 @@ SIGN_OFF = re.compile(
 """A quotation signed with a dash and a name, as readers' comments and epigraphs are:
 "… ― Jane Smith", "… ― Julie A. Diaz" (an initial's full stop is part of the name)."""
 
-
 _LEADING_WORDS = re.compile(
     r"(?:(?:" + alternation(w.capitalize() for w in NOT_NAME) + r")\b[\s,]*)*"
 )
 
-
 COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + QUOTE_CHAR)
-
 
 TELLING = frozenset("told tells tell telling asked asks ask asking".split())
 
@@ -345,7 +321,6 @@ def it_or_they(
 
 
 _IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
-
 
 _THING_NOUNS = ORG_WORDS | frozenset(
     "company firm agency report study letter statement complaint lawsuit ruling website article "
@@ -533,9 +508,7 @@ def speaker_of_cue(
 
 _INVERTED_END = re.compile(r"\s*(?:[,.;]|$)")
 
-
 _OPENING_SUBORDINATORS = frozenset("after before while by upon when since in".split())
-
 
 _CLAUSE_END = re.compile(r",\s*|\ue000+\s*")
 
@@ -798,7 +771,6 @@ def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
 _PREPOSITIONS = frozenset(
     "to at with by from about against on in into over through across around near under".split()
 )
-
 
 _QUANTITIES = frozenset(
     "percent most many some half majority minority number dozens hundreds thousands millions "
