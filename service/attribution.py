@@ -27,7 +27,6 @@ from .speakers import (
     AUXILIARIES,
     COLON_INTRO,
     CUE,
-    LEAD_IN,
     OPENING_PARTICIPLE,
     QUOTE_CHAR,
     SIGN_OFF,
@@ -37,6 +36,7 @@ from .speakers import (
     it_or_they,
     organisation,
     organisation_opening,
+    past_lead_in,
     sentence_subject,
     speaker_of_cue,
     whole_name,
@@ -187,8 +187,10 @@ class _Referents:
     and its end; once looked at, the end is -1."""
     genders: dict[str, str]
 
-    def add(self, pos: int, name: str, title: str | None) -> None:
-        self.people.append((pos, name, title, -1))
+    def add(self, pos: int, name: str, title: str | None) -> tuple[int, str, str | None, int]:
+        entry = (pos, name, title, -1)
+        self.people.append(entry)
+        return entry
 
     def add_sentence(self, start: int, end: int) -> None:
         self.people.append((start, None, None, end))
@@ -197,8 +199,7 @@ class _Referents:
         pos, name, title, end = self.people[i]
         if end >= 0:
             # "In a statement on Tuesday, Jane Smith was more careful": past the lead-in.
-            lead_in = LEAD_IN.match(self.masked, pos, end)
-            start = lead_in.end() if lead_in else pos
+            start = past_lead_in(self.masked, pos, end)
             subject = sentence_subject(self.text, self.masked, start, end, self.names)
             if subject is not None:
                 pos = subject.start
@@ -271,8 +272,9 @@ def _events(
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
                 hearer = hearer_of(text, ce, e) if masked[cs:ce] in TELLING else None
                 if hearer is not None:
-                    heard.append((hearer.start, names.expand(hearer.name, hearer.start), None, -1))
-                    referents.people.append(heard[-1])
+                    heard.append(
+                        referents.add(hearer.start, names.expand(hearer.name, hearer.start), None)
+                    )
             for entry in heard:
                 # Past its sentence, "he" or "she" is more likely the one who spoke.
                 referents.people.remove(entry)
@@ -330,14 +332,8 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     speaker = title = None
     if event is not None:
         speaker, title = event.speaker, event.title
-        mention = Span(
-            start=event.mention.start,
-            end=event.mention.end,
-            text=text[event.mention.start : event.mention.end],
-        )
-        cue = Span(
-            start=event.cue_start, end=event.cue_end, text=text[event.cue_start : event.cue_end]
-        )
+        mention = Span.of(text, event.mention.start, event.mention.end)
+        cue = Span.of(text, event.cue_start, event.cue_end)
     return Quote(
         text=words,
         start=q.start,
@@ -362,9 +358,10 @@ def _inherit(
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
-    the next paragraph; a later quotation there is a new one) takes its speaker; a fragment takes the speaker of the paragraph's last cue before it; a
-    paragraph introduced by "X said:" at the end of the previous one is X's; a full
-    quotation opening a paragraph continues the previous paragraph's speaker."""
+    the next paragraph; a later quotation there is a new one) takes its speaker; a fragment
+    takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
+    said:" at the end of the previous one is X's; a full quotation opening a paragraph
+    continues the previous paragraph's speaker."""
     para_events = events[q.paragraph]
     lo = paragraphs[q.paragraph][0]
     if q.paragraph > 0 and q.open_pos == lo:
@@ -428,8 +425,7 @@ def _beat_before(
     if i < 1 or sentences[i][0] != q.open_pos:
         return quote
     lo, hi = sentences[i - 1]
-    lead_in = LEAD_IN.match(masked, lo, hi)
-    subject = sentence_subject(text, masked, lead_in.end() if lead_in else lo, hi, names)
+    subject = sentence_subject(text, masked, past_lead_in(masked, lo, hi), hi, names)
     if subject is None or subject.name is None:
         return quote
     return _said_by_subject(text, quote, subject, names)
@@ -440,8 +436,7 @@ def _sentence_subject_says(
 ) -> Quote:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
-    lead_in = LEAD_IN.match(masked, sentence[0], q.open_pos)
-    start = lead_in.end() if lead_in else sentence[0]
+    start = past_lead_in(masked, sentence[0], q.open_pos)
     subject = sentence_subject(text, masked, start, q.open_pos, names)
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
@@ -517,8 +512,7 @@ def _colon_intro(
         return quote
     if not masked[intro[0] : end].rstrip().endswith(":"):
         return quote
-    lead_in = LEAD_IN.match(masked, intro[0], end)
-    start = lead_in.end() if lead_in else intro[0]
+    start = past_lead_in(masked, intro[0], end)
     subject = sentence_subject(text, masked, start, end, names)
     if subject is None:
         # "Jane Smith’s response was blunt:"
@@ -581,50 +575,36 @@ def _headline_speaker(
             and full.rstrip(".") in quoted
             and masked[run[-1].end : q.open_pos].strip()
         ):
-            subject = Mention("name", person.start, person.end, person.name, person.title)
+            subject = Mention.named(person)
             return _said_by_subject(text, quote, subject, names)
     return quote
 
 
+def _attributed(
+    quote: Quote, speaker: str | None, title: str | None, mention: Span | None, cue: Span | None
+) -> Quote:
+    return quote.model_copy(
+        update={"speaker": speaker, "speaker_title": title, "speaker_mention": mention, "cue": cue}
+    )
+
+
 def _said_by(quote: Quote, src: Quote) -> Quote:
     """``quote`` with the attribution of ``src`` (the same speaker, mention and cue)."""
-    return quote.model_copy(
-        update={
-            "speaker": src.speaker,
-            "speaker_title": src.speaker_title,
-            "speaker_mention": src.speaker_mention,
-            "cue": src.cue,
-        }
-    )
+    return _attributed(quote, src.speaker, src.speaker_title, src.speaker_mention, src.cue)
 
 
 def _said_by_subject(text: str, quote: Quote, subject: Mention, names: NameIndex) -> Quote:
     """``quote`` said by the person a sentence is about (no cue to show)."""
     assert subject.name is not None
     full = names.expand(subject.name, subject.start)
-    return quote.model_copy(
-        update={
-            "speaker": full,
-            "speaker_title": subject.title or names.titles.get(full),
-            "speaker_mention": Span(
-                start=subject.start, end=subject.end, text=text[subject.start : subject.end]
-            ),
-        }
-    )
+    title = subject.title or names.titles.get(full)
+    return _attributed(quote, full, title, Span.of(text, subject.start, subject.end), quote.cue)
 
 
 def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
-    return quote.model_copy(
-        update={
-            "speaker": ev.speaker,
-            "speaker_title": ev.title,
-            "speaker_mention": Span(
-                start=ev.mention.start,
-                end=ev.mention.end,
-                text=text[ev.mention.start : ev.mention.end],
-            ),
-            "cue": Span(start=ev.cue_start, end=ev.cue_end, text=text[ev.cue_start : ev.cue_end]),
-        }
+    mention = Span.of(text, ev.mention.start, ev.mention.end)
+    return _attributed(
+        quote, ev.speaker, ev.title, mention, Span.of(text, ev.cue_start, ev.cue_end)
     )
 
 
@@ -728,16 +708,7 @@ def _nested_speaker(
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
-            return quote.model_copy(
-                update={
-                    "speaker": full,
-                    "speaker_title": person.title,
-                    "speaker_mention": Span(
-                        start=person.start, end=person.end, text=text[person.start : person.end]
-                    ),
-                    "cue": Span(
-                        start=o.start + cue.start(), end=o.start + cue.end(), text=cue.group()
-                    ),
-                }
-            )
+            mention = Span.of(text, person.start, person.end)
+            cue_span = Span.of(text, o.start + cue.start(), o.start + cue.end())
+            return _attributed(quote, full, person.title, mention, cue_span)
     return quote

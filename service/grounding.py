@@ -91,7 +91,7 @@ def support(index: ArticleIndex, statement: str, speaker: str | None = None) -> 
         verdict="paraphrase",
         method="fuzzy",
         score=round(overlap * 100, 1),
-        evidence=[Span(start=s, end=e, text=text[s:e])],
+        evidence=[Span.of(text, s, e)],
         message="supported by this sentence of the article",
     )
 

@@ -21,6 +21,11 @@ class Span(BaseModel):
     end: int = Field(ge=0)
     text: str
 
+    @classmethod
+    def of(cls, source: str, start: int, end: int) -> Span:
+        """``source[start:end]`` with its offsets."""
+        return cls(start=start, end=end, text=source[start:end])
+
 
 class Quote(BaseModel):
     """A direct quotation found in a text, its marks excluded from the span."""

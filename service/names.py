@@ -237,13 +237,7 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         if (
             tok.word in TITLE_WORDS
             or tok.possessive
-            # An acronym is a title ("NATO chief"); a generational suffix ("II") is no acronym.
-            or (
-                tok.text.isupper()
-                and len(tok.word) > 1
-                and "." not in tok.text
-                and tok.word not in SUFFIXES
-            )
+            or _acronym(tok)  # "NATO chief"
             or _PARTY_LABEL.fullmatch(tok.text)
         ):
             previous_title, last_title = last_title, i
@@ -254,7 +248,7 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         name_tokens, title_tokens = run[-1:], run[:-1]
     if not name_tokens and len(run) == 1 and _PARTY_LABEL.fullmatch(run[0].text) is None:
         lone = run[0]
-        if lone.text.isupper() and len(lone.word) > 1 and lone.word not in TITLE_WORDS:
+        if _acronym(lone) and lone.word not in TITLE_WORDS:
             # "NATO said", "The FBI, which …, said": an acronym alone names an organisation.
             return PersonName(
                 name=lone.text,
@@ -293,6 +287,16 @@ def split_title(run: list[Token], text: str) -> PersonName | None:
         end=run[-1].end,
         name_start=name_tokens[0].start,
         gender=gender,
+    )
+
+
+def _acronym(tok: Token) -> bool:
+    """ "NATO", "FBI": capitals without full stops; a generational suffix ("II") is none."""
+    return (
+        tok.text.isupper()
+        and len(tok.word) > 1
+        and "." not in tok.text
+        and tok.word not in SUFFIXES
     )
 
 

@@ -266,6 +266,18 @@ class Mention:
     title: str | None = None
     gender: str | None = None
 
+    @classmethod
+    def named(cls, person: PersonName, title: str | None = None) -> Mention:
+        """``person`` as a name mention; ``title``, when given, for the one it came with."""
+        return cls(
+            "name", person.start, person.end, person.name, title or person.title, person.gender
+        )
+
+    @classmethod
+    def pronoun(cls, tok: Token) -> Mention:
+        """ "he" or "she" (``tok``), with its gender."""
+        return cls("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
+
 
 SIGN_OFF = re.compile(
     QUOTE_CHAR
@@ -328,11 +340,17 @@ _THING_NOUNS = ORG_WORDS | frozenset(
 )
 
 
+def past_lead_in(masked: str, lo: int, hi: int) -> int:
+    """Where the words of ``masked[lo:hi]`` start past a dateline and introductory phrases
+    (``LEAD_IN``)."""
+    lead_in = LEAD_IN.match(masked, lo, hi)
+    return lead_in.end() if lead_in else lo
+
+
 def organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | None:
     """The organisation a sentence opens with: "The United Nations Security Council", "the
     IMF", "Donald Trump’s campaign", "The company" (past an introductory phrase)."""
-    lead_in = LEAD_IN.match(masked, lo, hi)
-    start = lead_in.end() if lead_in else lo
+    start = past_lead_in(masked, lo, hi)
     toks = tokens(text, start, min(hi, start + 100))
     while toks and toks[0].capitalised and toks[0].word in NOT_NAME and toks[0].word != "the":
         toks = toks[1:]  # "Although", "But"
@@ -349,7 +367,7 @@ def organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | 
             return Mention("nominal", run[0].start, after.end, text[run[0].start : after.end])
         person = split_title(run, text)
         if person is not None and person.organisation:
-            return Mention("name", person.start, person.end, person.name)
+            return Mention.named(person)
         if len(run) == 1 and run[0].text.isupper() and len(run[0].text) > 1:
             return Mention("name", run[0].start, run[0].end, run[0].text)
         return None
@@ -371,7 +389,7 @@ def whole_name(text: str, start: int, end: int) -> Mention | None:
     person = split_title(runs[0], text)
     if person is None:
         return None
-    return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+    return Mention.named(person)
 
 
 def sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
@@ -394,7 +412,7 @@ def sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -
         and not _addressed(person.title)
     ):
         return None
-    return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+    return Mention.named(person)
 
 
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
@@ -529,7 +547,7 @@ def _main_clause_subject(
         start = m.end()
         first = last_token(text, start, min(e, start + 4))
         if first is not None and first.start == start and first.word in ("he", "she"):
-            return Mention("pronoun", first.start, first.end, None, gender=_PRONOUNS[first.word])
+            return Mention.pronoun(first)
         person = sentence_subject(text, masked, start, e, names)
         if person is not None and re.match(r"\s+[a-z]", text[person.end : person.end + 3]):
             return person
@@ -549,8 +567,7 @@ def _coordinated_subject(
         w in _SKIP_BEFORE_CUE or w.endswith("ly") for w in between.group(1).split()
     ):
         return None
-    lead_in = LEAD_IN.match(masked, s, cs)
-    start = lead_in.end() if lead_in else s
+    start = past_lead_in(masked, s, cs)
     person = sentence_subject(text, masked, start, cs, names)
     if person is not None:
         return person
@@ -583,9 +600,7 @@ def _participle_subject(
             # "footage of Hillary Clinton asking": the name right before the participle.
             person = split_title(run, text)
             if person is not None:
-                return Mention(
-                    "name", person.start, person.end, person.name, person.title, person.gender
-                )
+                return Mention.named(person)
         if (
             run[-1].possessive
             or not after
@@ -617,12 +632,10 @@ def _participle_subject(
         if person is not None and (
             opens_clause or person.organisation or _known_person(person, names)
         ):
-            return Mention(
-                "name", person.start, person.end, person.name, person.title, person.gender
-            )
+            return Mention.named(person)
     for tok in reversed(toks):
         if tok.word in ("he", "she") and QUOTE_CHAR not in masked[tok.start : tok.end]:
-            return Mention("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
+            return Mention.pronoun(tok)
     return None
 
 
@@ -684,7 +697,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         if relative:
             return _subject_before(text, masked, s, relative.start())
     if last.word in ("he", "she"):
-        return Mention("pronoun", last.start, last.end, None, gender=_PRONOUNS[last.word])
+        return Mention.pronoun(last)
     if last.word in ("who", "which"):
         # "the study -- which notes …": an organisation opening the sentence when the
         # relative pronoun follows no name or noun phrase of its own.
@@ -697,9 +710,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     if runs and runs[-1][-1] is last:
         person = split_title(runs[-1], text)
         if person is not None:
-            return _head_of(text, toks, runs[-1]) or Mention(
-                "name", person.start, person.end, person.name, person.title, person.gender
-            )
+            return _head_of(text, toks, runs[-1]) or Mention.named(person)
     return _nominal_with_complement(text, toks) or _bare_plural(text, toks)
 
 
@@ -796,8 +807,7 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
         lo = m.end()
     # "In Texas, the journalist Jane Smith, writing in …": a place set off by an
     # introductory phrase is not the name described.
-    lead_in = LEAD_IN.match(masked, lo, cs)
-    toks = tokens(text, lead_in.end() if lead_in else lo, cs)
+    toks = tokens(text, past_lead_in(masked, lo, cs), cs)
     for run in capitalised_runs(toks, text):
         if text[run[0].start - 1 : run[0].start] == "(":
             continue
@@ -811,7 +821,7 @@ def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
         title = person.title
         if apposition and not apposition.isdigit() and not title:
             title = apposition if len(apposition) <= 120 else None
-        return Mention("name", person.start, person.end, person.name, title, person.gender)
+        return Mention.named(person, title)
     return None
 
 
@@ -850,7 +860,7 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
         person = split_title(runs[-1], text)
         if person is None or (lead and lead[-1].word in _PLACE_PREPOSITIONS):
             return None
-        return Mention("name", person.start, person.end, person.name, person.title, person.gender)
+        return Mention.named(person)
     return _nominal(text, toks) if gap else None
 
 
@@ -916,7 +926,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         # "wrote slinehan1 on X": a user name, as social media posts are signed.
         return Mention("name", seg_start, seg_start + handle.end(), handle.group())
     if toks[0].word in ("he", "she") and len(toks) <= 2:
-        return Mention("pronoun", toks[0].start, toks[0].end, None, gender=_PRONOUNS[toks[0].word])
+        return Mention.pronoun(toks[0])
     # "said Stoltenberg", "said the Rev. Peter Wherry", "said council leader Anna Berg":
     # the first person named after nothing but titles, determiners and proper nouns.
     for run in capitalised_runs(toks, text):
@@ -938,7 +948,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         title = re.sub(
             r"^(?:the|a|an)\b\s*", "", text[seg_start : person.name_start].strip(" ,"), flags=re.I
         )
-        return Mention("name", person.start, person.end, person.name, title or None, person.gender)
+        return Mention.named(person, title)
     if toks[0].word in _DETERMINERS and toks[0].word not in ("that", "this"):
         # "said the minister, Jane Doe" -> the name after the comma.
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
@@ -996,9 +1006,7 @@ def _document_author(text: str, toks: list[Token]) -> Mention | None:
             person = split_title(runs[0], text) if runs and runs[0][0] is rest[0] else None
             if person is None:
                 return None
-            return Mention(
-                "name", person.start, person.end, person.name, person.title, person.gender
-            )
+            return Mention.named(person)
     return None
 
 

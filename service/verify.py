@@ -186,7 +186,7 @@ class ArticleIndex:
         return chosen
 
     def _judge_found(self, words: str, speaker: str | None, hits: list[_Hit]) -> Finding:
-        evidence = [_span(self.article.text, h.start, h.end) for h in hits]
+        evidence = [Span.of(self.article.text, h.start, h.end) for h in hits]
         method: Method = "exact" if all(h.method == "exact" for h in hits) else "normalized"
         article_speakers = {h.quote.speaker for h in hits if h.quote is not None}
         article_speaker = next(iter(article_speakers)) if len(article_speakers) == 1 else None
@@ -227,7 +227,7 @@ class ArticleIndex:
     ) -> Finding:
         if located is not None:
             # Every word is there, but as the article's own narration.
-            evidence = [_span(self.article.text, h.start, h.end) for h in located]
+            evidence = [Span.of(self.article.text, h.start, h.end) for h in located]
             method: Method = "exact" if all(h.method == "exact" for h in located) else "normalized"
             return _finding(
                 words,
@@ -271,7 +271,7 @@ class ArticleIndex:
             "misquoted",
             "fuzzy",
             round(score, 1),
-            [_span(self.article.text, start, end)],
+            [Span.of(self.article.text, start, end)],
             article_speaker,
             attribution,
             diff,
@@ -340,10 +340,6 @@ def _describe(d: DiffOp) -> str:
     if d.op == "delete":
         return f"“{d.article}” left out"
     return f"“{d.draft}” added"
-
-
-def _span(text: str, start: int, end: int) -> Span:
-    return Span(start=start, end=end, text=text[start:end])
 
 
 def _finding(
