@@ -22,10 +22,10 @@ Timed operations (each one call, ``time.perf_counter``):
 * ``factcheck pipeline``: ingest + quotes + check, i.e. ``read_article(text)`` then
   ``check_draft(article, draft)``, which extracts the article's and the draft's quotes
   and judges each draft quote. Repeated calls on the same articles find the memo caches
-  (``functools.lru_cache``: the names in each capitalised word run, surname keys, search
-  patterns) full, so ``factcheck pipeline, cold caches`` empties them before each call:
-  the cost of an article that shares no name with any article before it. All calls into ``service`` go through
-  ``load_factcheck()`` below: adjust that one function when the API moves.
+  (``functools.lru_cache``: the names in each capitalised word run, surname keys) full,
+  so ``factcheck pipeline, cold caches`` empties them before each call: the cost of an
+  article that shares no name with any article before it. All calls into ``service`` go
+  through ``load_factcheck()`` below: adjust that one function when the API moves.
 
 Each operation is warmed up (``--warmup`` calls per article), then the operations are
 run round-robin (article by article, operation by operation) ``--reps`` times so
@@ -87,14 +87,13 @@ def load_factcheck() -> dict[str, Callable[[Text], object]]:
 
 
 def clear_caches() -> None:
-    """Empty the service's memo caches (names of capitalised regions, surname keys, search
-    patterns), so that a timed call pays for everything as if the article were new."""
-    from service import names, normalize
+    """Empty the name memo caches (the names in each capitalised region, surname keys), so
+    that a timed call pays for everything as if the article were new."""
+    from service import names
 
-    for module in (names, normalize):
-        for obj in vars(module).values():
-            if hasattr(obj, "cache_clear"):
-                obj.cache_clear()
+    for obj in vars(names).values():
+        if hasattr(obj, "cache_clear"):
+            obj.cache_clear()
 
 
 def load_textacy() -> Callable[[Text], object]:
