@@ -186,13 +186,21 @@ def find_quotes(
                 _emit(text, quote, children, [], found)
                 carried = outer
             else:
-                # Unclosed: its closed children stand as top-level quotations.
-                for o in stack:
-                    for child in o.children:
+                # Unclosed: its closed children stand as top-level quotations; what was
+                # nested in one of them stays nested.
+                children = sorted((q for o in stack for q in o.children), key=_outer_first)
+                reach = -1
+                for child in children:
+                    if child.start >= reach:
                         child.nested = False
-                        found.append(child)
-    found.sort(key=lambda q: (q.start, -q.end))
+                        reach = child.end
+                    found.append(child)
+    found.sort(key=_outer_first)
     return found
+
+
+def _outer_first(q: RawQuote) -> tuple[int, int]:
+    return q.start, -q.end
 
 
 def _matching_depth(stack: list[_Open], mark: str, family: str) -> int | None:

@@ -61,14 +61,9 @@ class ArticleIndex:
 
     def quote_at(self, start: int, end: int) -> Quote | None:
         """The article quotation containing ``[start:end]``, if any."""
-        # The latest quotation to open may be a shorter one inside a longer one (marks that
-        # pair oddly): look further back while quotations still reach ``start``.
-        for i in range(bisect.bisect_right(self._quote_starts, start) - 1, -1, -1):
-            quote = self.quotes[i]
-            if quote.end >= end:
-                return quote
-            if quote.end < start:
-                break
+        i = bisect.bisect_right(self._quote_starts, start) - 1
+        if i >= 0 and self.quotes[i].end >= end:
+            return self.quotes[i]
         return None
 
     @cached_property
