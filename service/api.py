@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -36,6 +35,7 @@ from litestar.openapi.spec import (
 from litestar.types import ASGIApp
 from pydantic import BaseModel, ValidationError
 
+from . import version
 from .analysis import Analyzer
 from .errors import (
     FactcheckError,
@@ -80,10 +80,7 @@ from .settings import Settings, get_settings
 
 __all__ = ["app", "create_app"]
 
-try:
-    __version__ = version("factcheck")
-except PackageNotFoundError:  # a source tree that is not installed
-    __version__ = "0+unknown"
+__version__ = version()
 
 log = logging.getLogger("factcheck.api")
 

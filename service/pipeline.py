@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from .analysis import Analysis, Analyzer
 from .errors import EmptyInputError, UndecodableInputError
 from .grounding import ground_statement, quotes_in_text, support
 from .ingest import Article, looks_like_html, parse_request_body, read_article
@@ -26,6 +25,9 @@ from .models import (
 from .quotes import quotes_in
 from .verify import ArticleIndex, count_verdicts
 
+if TYPE_CHECKING:  # the model's side (openai, tiktoken) is imported only by who runs it
+    from .analysis import Analysis, Analyzer
+
 T = TypeVar("T")
 
 OFFLOAD_CHARS = 64 * 1024
@@ -34,9 +36,10 @@ takes a second or more for the longest), so that an event loop serving other req
 keeps flowing; shorter ones take milliseconds and stay on the loop."""
 
 __all__ = [
-    "Analyzer",
     "check_draft",
     "claims",
+    "claims_of",
+    "ground",
     "index_article",
     "quotes",
     "quotes_json",
@@ -44,7 +47,9 @@ __all__ = [
     "read_body",
     "read_json_article",
     "report",
+    "report_of",
     "summarize",
+    "summary_of",
 ]
 
 
@@ -119,12 +124,37 @@ async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
     """Summary and key points (LLM, or the offline engine), with every quotation they
     contain checked against the article."""
     index, analysis = await _analyze(article, analyzer)
+    return await _deterministic(article, lambda: summary_of(index, analysis))
+
+
+async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
+    """Claims and attributed statements, each grounded in the article or marked as not."""
+    index, analysis = await _analyze(article, analyzer)
+    return await _deterministic(article, lambda: claims_of(index, analysis))
+
+
+async def report(article: Article, analyzer: Analyzer) -> ReportOut:
+    """Everything about one article from one model call: summary, key points, claims,
+    statements (all checked) and the article's own quotations."""
+    index, analysis = await _analyze(article, analyzer)
+    return await _deterministic(article, lambda: report_of(index, analysis))
+
+
+async def ground(
+    article: Article, analysis: Analysis, step: Callable[[ArticleIndex, Analysis], T]
+) -> T:
+    """``step`` (:func:`summary_of`, :func:`claims_of` or :func:`report_of`) on an analysis
+    that was made elsewhere (a provider batch's answer), exactly as the steps above."""
+    index = await _deterministic(article, lambda: index_article(article))
+    return await _deterministic(article, lambda: step(index, analysis))
+
+
+def summary_of(index: ArticleIndex, analysis: Analysis) -> SummarizeOut:
+    """The model's summary and key points, every quotation in them checked."""
     result = analysis.result
-    found = await _deterministic(
-        article, lambda: quotes_in_text(index, [result.summary, *result.key_points])
-    )
+    found = quotes_in_text(index, [result.summary, *result.key_points])
     return SummarizeOut(
-        article=article.describe(),
+        article=index.article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
@@ -133,20 +163,11 @@ async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
     )
 
 
-def _ground(index: ArticleIndex, analysis: Analysis) -> tuple[list[Finding], list[Finding]]:
+def claims_of(index: ArticleIndex, analysis: Analysis) -> ClaimsOut:
     """The model's claims and statements, each checked against the article."""
-    result = analysis.result
-    claim_findings = [support(index, c) for c in result.claims]
-    statements = [ground_statement(index, s) for s in result.statements]
-    return claim_findings, statements
-
-
-async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
-    """Claims and attributed statements, each grounded in the article or marked as not."""
-    index, analysis = await _analyze(article, analyzer)
-    claim_findings, statements = await _deterministic(article, lambda: _ground(index, analysis))
+    claim_findings, statements = _ground(index, analysis)
     return ClaimsOut(
-        article=article.describe(),
+        article=index.article.describe(),
         engine=analysis.engine,
         claims=claim_findings,
         statements=statements,
@@ -154,19 +175,13 @@ async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
     )
 
 
-async def report(article: Article, analyzer: Analyzer) -> ReportOut:
-    """Everything about one article from one model call: summary, key points, claims,
-    statements (all checked) and the article's own quotations."""
-    index, analysis = await _analyze(article, analyzer)
+def report_of(index: ArticleIndex, analysis: Analysis) -> ReportOut:
+    """Everything the model said, checked, with the article's own quotations."""
     result = analysis.result
-
-    def check() -> tuple[list[Finding], list[Finding], list[Finding]]:
-        summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
-        return (summary_quotes, *_ground(index, analysis))
-
-    summary_quotes, claim_findings, statements = await _deterministic(article, check)
+    summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
+    claim_findings, statements = _ground(index, analysis)
     return ReportOut(
-        article=article.describe(),
+        article=index.article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
@@ -176,3 +191,11 @@ async def report(article: Article, analyzer: Analyzer) -> ReportOut:
         quotes=index.quotes,
         counts=count_verdicts(summary_quotes + claim_findings + statements),
     )
+
+
+def _ground(index: ArticleIndex, analysis: Analysis) -> tuple[list[Finding], list[Finding]]:
+    """The model's claims and statements, each checked against the article."""
+    result = analysis.result
+    claim_findings = [support(index, c) for c in result.claims]
+    statements = [ground_statement(index, s) for s in result.statements]
+    return claim_findings, statements
