@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..ingest import Article, read_article
+from ..models import Quote
 from .attribution import attribute
-from .ingest import Article, read_article
 from .marks import find_quotes
-from .models import Quote
 
 
 def quotes_in(article: Article) -> list[Quote]:

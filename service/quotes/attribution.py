@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..models import Quote, Span
+from ..sentences import sentence_spans
 from .marks import RawQuote
-from .models import Quote, Span
 from .names import (
     NOT_NAME,
     NameIndex,
@@ -22,7 +23,6 @@ from .names import (
     split_title,
     tokens,
 )
-from .sentences import sentence_spans
 from .speakers import (
     AUXILIARIES,
     COLON_INTRO,
