@@ -5,13 +5,15 @@ from __future__ import annotations
 from ..ingest import Article, read_article
 from ..models import Quote
 from .attribution import attribute
+from .context import QuoteContext
 from .marks import find_quotes
 
 
 def quotes_in(article: Article) -> list[Quote]:
-    return attribute(
+    ctx = QuoteContext.build(
         article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
     )
+    return attribute(ctx)[0]
 
 
 def extract_quotes(text: str) -> list[Quote]:
