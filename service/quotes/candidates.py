@@ -16,8 +16,8 @@ from .lexicon import DETERMINERS, PERSONAL_PRONOUNS, SPEAKING_NOUNS
 from .marks import RawQuote
 from .names import Token, capitalised_runs, split_title, tokens
 
-_BEFORE = 10
-_AFTER = 5
+_BEFORE = 5
+_AFTER = 3
 _PARAGRAPHS_BACK = 2
 
 

@@ -16,11 +16,17 @@ from .candidates import Mention, MentionIndex
 from .context import QuoteContext
 from .lexicon import PREPOSITIONS
 from .marks import RawQuote
-from .speakers import CUE, QUOTE_CHAR, TELLING
+from .speakers import CUE, QUOTE_CHAR, TELLING, past_lead_in
 
 _CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
 _CUE_JUST_BEFORE = re.compile(r"(?:" + CUE.pattern + r")[\s,]*$")
 _WORD = re.compile(r"[^\W\d_]+")
+_VERB_AFTER = re.compile(
+    r"[\s,]*(?:also\s+|then\s+|later\s+|had\s+|has\s+|have\s+|is\s+|was\s+|were\s+|are\s+)?"
+    r"(?:[a-z]+ed|[a-z]+[^s\W]s|is|was|has|had|will|would|can|could|did|does)\b"
+)
+"""A lower-case verb-like word after a mention ("Cruz pledged", "Trump is questioning"):
+without a parser, the best sign that the mention is a clause's subject."""
 
 
 @dataclass(slots=True)
@@ -66,6 +72,8 @@ def view(
         "opens_paragraph" if q.open_pos == para_lo else "inside_paragraph",
         "cue_in_sentence" if cue_in_sentence else "no_cue_in_sentence",
     ]
+    if q.paragraph == 0 and len(ctx.paragraphs) > 1:
+        shape.append("headline")
     if len(words) <= 3:
         shape.append("short")
     if words and all(w[0].isupper() for w in words):
@@ -141,11 +149,17 @@ def candidate_features(
         if masked[prev_tok.end : m.start].strip() == "" and prev_tok.possessive:
             feats.append("after_possessive")
     if masked[m.end - 2 : m.end] in ("’s", "'s"):
-        feats.append("possessive")
+        feats += ["possessive", f"possessive|{dsent}|{side}"]
     if following.startswith(":"):
         feats += ["colon_after", f"colon_after|{dsent}"]
-    if m.start == index.sentence_starts[m.sentence]:
+    sentence_start = index.sentence_starts[m.sentence]
+    if m.start == sentence_start:
         feats.append(f"opens_sentence|{kind}")
+    elif m.start == past_lead_in(masked, sentence_start, m.start + 1):
+        feats.append(f"opens_sentence_after_lead_in|{kind}")
+    verb_after = _VERB_AFTER.match(masked, m.end, min(len(masked), m.end + 40)) is not None
+    if verb_after:
+        feats += ["verb_after", f"verb_after|{dsent}|{side}", f"{kind}|verb_after|{dsent}"]
     if event is not None:
         same = "same_sentence" if m.sentence == v.sentence else "other_sentence"
         feats += ["cue_subject", f"cue_subject|{same}|{side}", f"{kind}|cue_subject|{same}"]
@@ -164,4 +178,6 @@ def candidate_features(
         feats += ["previous_speaker", f"previous_speaker|{dsent}"]
         feats += ["previous_speaker|" + s for s in v.shape]
     feats += [f"{kind}|{s}" for s in v.shape[:3]]
+    if "headline" in v.shape:
+        feats += [f"headline|{kind}|{side}", f"headline|{dsent}"]
     return feats

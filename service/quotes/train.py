@@ -54,7 +54,7 @@ TRAIN = ROOT.parent / "shared/data/polnear-train"
 DEV = ROOT.parent / "shared/data/polnear-dev"
 OUT = Path(__file__).with_name(MODEL_FILE)
 VERSION = "speakers-1"
-L2 = 1.0
+L2 = 3.0
 MIN_FEATURE_COUNT = 3
 TARGET_PRECISION = 0.97
 """The threshold is the lowest confidence above which speakers on dev are right this
