@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..models import Quote, Span
+from .context import QuoteContext, sentence_of
 from .marks import RawQuote
-from .models import Quote, Span
 from .names import (
     NOT_NAME,
     NameIndex,
@@ -22,7 +23,6 @@ from .names import (
     split_title,
     tokens,
 )
-from .sentences import sentence_spans
 from .speakers import (
     AUXILIARIES,
     COLON_INTRO,
@@ -56,15 +56,12 @@ class Event:
     sentence: tuple[int, int]
 
 
-def attribute(
-    text: str,
-    paragraphs: Sequence[tuple[int, int]],
-    raw: list[RawQuote],
-) -> list[Quote]:
-    """Speakers for quotations found by ``marks.find_quotes``, as ``Quote`` models."""
-    names = NameIndex.build(text, paragraphs)
-    masked = _mask(text, raw)
-    sentences = [_sentences(text, masked, lo, hi) for lo, hi in paragraphs]
+def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
+    """The rule passes' speakers for the quotations of ``ctx``, as ``Quote`` models, and
+    every speech cue found with its subject (paragraph by paragraph): the candidates and
+    features of the speaker model read both."""
+    text, paragraphs, raw = ctx.text, ctx.paragraphs, ctx.raw
+    names, masked, sentences = ctx.names, ctx.masked, ctx.sentences
     events: dict[int, list[Event]] = defaultdict(list)
     for found in _events(text, masked, paragraphs, sentences, names):
         events[found.paragraph].append(found)
@@ -76,7 +73,7 @@ def attribute(
     by_para: dict[int, list[Quote]] = defaultdict(list)
     previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
-        sentence = _sentence_of(sentences[q.paragraph], q.open_pos)
+        sentence = sentence_of(sentences[q.paragraph], q.open_pos)
         event = None if q.nested else _event_for(q, sentence, events[q.paragraph], masked)
         quote = _make_quote(text, q, event)
         if q.nested:
@@ -119,58 +116,7 @@ def attribute(
         by_para[q.paragraph].append(quote)
         if not q.nested and quote.speaker:
             previous_para_speaker = (q.paragraph, quote)
-    return out
-
-
-def _mask(text: str, raw: list[RawQuote]) -> str:
-    """The text with every top-level quotation, marks included, blanked out, so that words
-    inside quotations are never taken for cues or speakers."""
-    spans = sorted(
-        (q.open_pos, (q.close_pos + 1) if q.close_pos is not None else q.end)
-        for q in raw
-        if not q.nested
-    )
-    pieces: list[str] = []
-    done = 0
-    for lo, hi in spans:
-        lo, hi = max(lo, done), min(hi, len(text))
-        if hi > lo:
-            pieces += (text[done:lo], QUOTE_CHAR * (hi - lo))
-            done = hi
-    pieces.append(text[done:])
-    return "".join(pieces)
-
-
-def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    out = sentence_spans(masked, lo, hi)
-    # A quotation ending a sentence: "… win." He then …
-    refined: list[tuple[int, int]] = []
-    for s, e in out:
-        cursor = s
-        for m in re.finditer(QUOTE_CHAR + r"+", masked[s:e]):
-            qe = s + m.end()
-            follow = masked[qe:e]
-            if re.match(r"\s+[A-Z]", follow):
-                inside = masked[s + m.start() : qe]
-                if inside and _ends_sentence_inside(text, s + m.start(), qe):
-                    refined.append((cursor, qe))
-                    cursor = qe + (len(follow) - len(follow.lstrip()))
-        refined.append((cursor, e))
-    return refined
-
-
-def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
-    """Whether the quotation blanked out at ``[qs:qe]`` ended its sentence with a full stop.
-    A question or exclamation mark does not: “Why?” Graham asked."""
-    inner = text[qs:qe].rstrip("\"”’'»“ ")
-    return inner[-1:] in (".", "…")
-
-
-def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in sentences:
-        if s <= pos < e:
-            return s, e
-    return sentences[-1] if sentences else (pos, pos)
+    return out, events
 
 
 @dataclass(slots=True)
@@ -503,7 +449,7 @@ def _colon_intro(
     "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
     lo = paragraphs[q.paragraph][0]
     if masked[lo : q.open_pos].strip():
-        intro = _sentence_of(sentences[q.paragraph], q.open_pos)
+        intro = sentence_of(sentences[q.paragraph], q.open_pos)
         end = q.open_pos
     elif q.paragraph > 0 and sentences[q.paragraph - 1]:
         intro = sentences[q.paragraph - 1][-1]
