@@ -171,6 +171,12 @@ def resolve(
         ):
             return last_spoken.speaker, last_spoken.speaker_title
         return names.person_before(m.start), None
+    if m.kind == "pronoun" and m.word in ("it", "they"):
+        # "The ministry said … It added": the organisation named last before it.
+        for other in choices.mentions:  # nearest first
+            if other is not None and other.end <= m.start and other.kind == "organisation":
+                return other.name, None
+        return None, None
     if m.kind == "nominal":
         subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])
         return organisation(subject, names) or subject.name, None
