@@ -13,6 +13,7 @@ from .attribution import Event
 from .candidates import Mention, MentionIndex
 from .context import QuoteContext
 from .features import QuoteView, candidate_features, none_features, view
+from .lexicon import ORGANISATION_HEADS
 from .marks import RawQuote
 from .model import SpeakerModel
 from .speakers import Mention as CueSubject
@@ -62,8 +63,12 @@ def choice_sets(
             )
             ranks[side] += 1
         picked = rule.speaker_mention
-        if rule.speaker and picked is not None and not any(
-            m is not None and m.start < picked.end and picked.start < m.end for m in mentions
+        if (
+            rule.speaker
+            and picked is not None
+            and not any(
+                m is not None and m.start < picked.end and picked.start < m.end for m in mentions
+            )
         ):
             # The rule passes reach further (a running quotation's first speaker, a
             # headline's subject): their pick stays a candidate.
@@ -125,6 +130,15 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
         )
     mention = rule.speaker_mention
     if rule.speaker and mention is not None and mention.start < m.end and m.start < mention.end:
+        if (
+            choice.speaker
+            and m.word in ORGANISATION_HEADS
+            and rule.speaker == mention.text != choice.speaker
+        ):
+            # The rule passes left "the agency" as it stands; it names an organisation.
+            return rule.model_copy(
+                update={**base, "speaker": choice.speaker, "speaker_title": choice.title}
+            )
         return rule.model_copy(update=base)
     cue = rule.cue
     event = choices.view.events.get(m.start)
@@ -150,12 +164,27 @@ def resolve(
     none known, else to the person named last before it; a noun phrase to the
     organisation it names, or itself."""
     names = ctx.names
-    rule = choices.rule
+    rule, event = choices.rule, choices.view.events.get(m.start)
+    said: tuple[str | None, str | None] = (None, None)
     if rule.speaker and rule.speaker_mention and rule.speaker_mention.start == m.start:
-        return rule.speaker, rule.speaker_title
-    event = choices.view.events.get(m.start)
-    if event is not None and event.speaker:
-        return event.speaker, event.title
+        said = rule.speaker, rule.speaker_title
+    elif event is not None and event.speaker:
+        said = event.speaker, event.title
+    described = ctx.text[m.start : m.end]
+    if said[0] and said[0] != described:
+        return said
+    if (m.kind == "pronoun" and m.word in ("it", "they")) or (
+        m.kind == "nominal"
+        and described.lower().startswith("the ")
+        and m.word in ORGANISATION_HEADS
+    ):
+        # "The ministry said … It added", "… the agency said": the organisation named
+        # last before it.
+        for other in choices.mentions:  # nearest first
+            if other is not None and other.end <= m.start and other.kind == "organisation":
+                return other.name, None
+    if said[0]:
+        return said
     if m.kind == "person" and m.name:
         full = names.expand(m.name, m.start)
         return full, m.title or names.titles.get(full)
@@ -171,11 +200,7 @@ def resolve(
         ):
             return last_spoken.speaker, last_spoken.speaker_title
         return names.person_before(m.start), None
-    if m.kind == "pronoun" and m.word in ("it", "they"):
-        # "The ministry said … It added": the organisation named last before it.
-        for other in choices.mentions:  # nearest first
-            if other is not None and other.end <= m.start and other.kind == "organisation":
-                return other.name, None
+    if m.kind == "pronoun":
         return None, None
     if m.kind == "nominal":
         subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])
