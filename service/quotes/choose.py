@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..models import Quote, Span
-from .attribution import Event
+from .attribution import Sieve
 from .candidates import Mention, MentionIndex
 from .context import QuoteContext
 from .features import QuoteView, candidate_features, none_features, view
@@ -34,18 +34,17 @@ class ChoiceSet:
     features: list[list[str]]
 
 
-def choice_sets(
-    ctx: QuoteContext, rules: list[Quote], events: dict[int, list[Event]]
-) -> Iterator[ChoiceSet]:
-    """A choice set for every quotation that is not nested in another."""
+def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
+    """A choice set for every quotation that is not nested in another and does not name a
+    work, an event, a term or a nickname (those keep no speaker: nobody says them)."""
     index = MentionIndex.build(ctx)
     salience = Counter(m.word for m in index.mentions if m.kind == "person")
-    by_mention = {ev.mention.start: ev for evs in events.values() for ev in evs}
+    by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
     previous: str | None = None
-    for q, rule in zip(ctx.raw, rules, strict=True):
-        if q.nested:
+    for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True):
+        if q.nested or q.open_pos in sieve.names_a_thing:
             continue
-        v = view(ctx, index, q, rule, by_mention, previous)
+        v = view(ctx, index, q, rule, given, by_mention, previous)
         mentions: list[Mention | None] = []
         features: list[list[str]] = []
         ranks = {"before": 0, "after": 0}
