@@ -52,6 +52,7 @@ def view(
     index: MentionIndex,
     q: RawQuote,
     rule: Quote,
+    given: str,
     events: dict[int, Event],
     previous_speaker: str | None,
 ) -> QuoteView:
@@ -64,7 +65,7 @@ def view(
     words = _WORD.findall(rule.text)
     shape = [
         f"kind={rule.kind}",
-        "rule=" + ("none" if rule.speaker is None else "cue" if rule.cue else "nocue"),
+        "rule=" + given,
         "opens_paragraph" if q.open_pos == para_lo else "inside_paragraph",
         "cue_in_sentence" if cue_in_sentence else "no_cue_in_sentence",
     ]

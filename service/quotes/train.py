@@ -92,10 +92,10 @@ def examples(articles: Sequence[Article]) -> tuple[list[Example], Counter[str]]:
         ctx = QuoteContext.build(
             ingested.text, ingested.paragraphs, find_quotes(ingested.text, ingested.paragraphs)
         )
-        rules, events = attribute(ctx)
+        sieve = attribute(ctx)
         golds = {(g.start, g.end): g for g in art.gold}
         trimmed = {k: trim(art.text, *k) for k in golds}
-        for cs in choice_sets(ctx, rules, events):
+        for cs in choice_sets(ctx, sieve):
             span = trim(art.text, cs.raw.start, cs.raw.end)
             gold = None
             best = 0.5
