@@ -41,6 +41,7 @@ def llm_settings(recording: dict[str, Any], **overrides: Any) -> Settings:
         "max_output_tokens": 4000,
         "max_retries": 0,
         "timeout_seconds": 600,
+        "deadline_seconds": 1200,  # a loaded machine recording with a small CPU model
         "price_input_per_mtok": 0.15,
         "price_output_per_mtok": 0.6,
     }
