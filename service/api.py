@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPIMediaType,
@@ -33,6 +35,7 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 from pydantic import BaseModel, ValidationError
 
@@ -75,7 +78,7 @@ from .pipeline import (
     summarize,
 )
 from .readiness import NotReadyError, Readiness, ReadinessProbe
-from .security import AccessMiddleware, ApiKeys, RateLimiter, cors_config
+from .security import SCHEMA_PREFIX, AccessMiddleware, ApiKeys, RateLimiter, cors_config
 from .settings import Settings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -537,6 +540,24 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+# -- the API docs, served from the package ---------------------------------------------
+
+DOCS_ASSETS = Path(__file__).with_name("docs_assets")
+"""Swagger UI (npm swagger-ui-dist, its LICENSE and NOTICE beside it), shipped in the package
+so that the docs page needs no CDN: many newsroom deployments have no internet."""
+_ASSETS_PATH = f"{SCHEMA_PREFIX}/assets"
+
+
+def _swagger() -> SwaggerRenderPlugin:
+    return SwaggerRenderPlugin(
+        js_url=f"{_ASSETS_PATH}/swagger-ui-bundle.js",
+        css_url=f"{_ASSETS_PATH}/swagger-ui.css",
+        standalone_preset_js_url=f"{_ASSETS_PATH}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{_ASSETS_PATH}/favicon-32x32.png'>",
+        path=["/", "/swagger"],
+    )
+
+
 # -- the app -------------------------------------------------------------------------
 
 
@@ -579,6 +600,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             post_summarize,
             post_claims,
             post_check,
+            create_static_files_router(_ASSETS_PATH, [DOCS_ASSETS], name="docs-assets"),
         ],
         lifespan=[lifespan],
         # Without keys or a rate limit the access middleware has nothing to do: no layer.
@@ -602,6 +624,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             "check every quote and attribution (the model's, or a draft's) against the "
             "article's own text, deterministically, with character offsets into the article.",
             use_handler_docstrings=True,
+            path=SCHEMA_PREFIX,
+            render_plugins=[_swagger()],
             **_security_docs(keys),
         ),
         debug=False,
