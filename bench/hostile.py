@@ -113,13 +113,15 @@ def short_quotations(size: int) -> str:
     return _fill(size, (f'"{rnd.choice(_WORDS)} {i}" ' for i in range(10**9)))
 
 
-_MARKS = '"“”„‟«»〝〞\'‘’‚‹›'
+_MARKS = "\"“”„‟«»〝〞'‘’‚‹›"
 
 
 def unpaired_marks(size: int) -> str:
     # Every mark in turn, each before a word and never after one: nothing closes.
     rnd = random.Random(3)
-    return _fill(size, (f"{_MARKS[i % len(_MARKS)]}{rnd.choice(_WORDS)[:4]} " for i in range(10**9)))
+    return _fill(
+        size, (f"{_MARKS[i % len(_MARKS)]}{rnd.choice(_WORDS)[:4]} " for i in range(10**9))
+    )
 
 
 def nested(size: int, depth: int = 1000) -> str:

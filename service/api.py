@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from litestar import Litestar, Request, Response, get, post
@@ -35,21 +35,26 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
+from litestar.typing import FieldDefinition
 from pydantic import BaseModel, ValidationError
 
 from .analysis import Analyzer
 from .errors import (
     FactcheckError,
-    InputError,
     InputTooLargeError,
+    InvalidJsonError,
     InvalidRequestError,
     ProviderError,
     UnsupportedMediaTypeError,
 )
 from .ingest import Article, decode
 from .models import (
+    HTML_TEXT_PATTERN,
+    TEXT_PATTERN,
     ArticleIn,
     CheckIn,
     CheckOut,
@@ -80,6 +85,9 @@ from .pipeline import (
 from .readiness import NotReadyError, Readiness, ReadinessProbe
 from .security import SCHEMA_PREFIX, AccessMiddleware, ApiKeys, RateLimiter, cors_config
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
 
 __all__ = ["app", "create_app"]
 
@@ -136,7 +144,7 @@ def parse_json(model: type[M], raw: bytes, *, limit: int) -> M:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         syntax = next((e for e in errors if e["type"] == "json_invalid"), None)
         if syntax is not None:
-            raise InputError(
+            raise InvalidJsonError(
                 f"invalid JSON: {syntax['msg'].removeprefix('Invalid JSON: ')}"
             ) from None
         fields = [
@@ -263,9 +271,44 @@ def _documents_body(provider: Callable[..., None]) -> dict[str, Provide]:
 
 _RAW_TEXT = Schema(
     type=OpenAPIType.STRING,
-    description="The article itself; HTML is detected and its body extracted (the response "
-    "then includes the extracted text that offsets index).",
+    min_length=1,
+    pattern=TEXT_PATTERN,
+    description="The article itself, not blank, no NUL characters. Text that looks like an "
+    "HTML page is read as one: its body is extracted (the response then includes the "
+    "extracted text that offsets index).",
 )
+_RAW_HTML = Schema(
+    type=OpenAPIType.STRING,
+    min_length=1,
+    pattern=HTML_TEXT_PATTERN,
+    description="An HTML page, with some text outside its tags and no NUL characters; its "
+    "body is extracted (the response then includes the extracted text that offsets index). "
+    "A fragment the extractor finds no article in is read as it is.",
+)
+_BODY_LIMIT = (
+    f"At most FACTCHECK_MAX_BODY_BYTES bytes ({Settings.model_fields['max_body_bytes'].default:,} "
+    "unless configured); a larger body is refused with 413 before it is read."
+)
+
+
+class _ClosedModels(OpenAPISchemaPlugin):
+    """Litestar's pydantic schemas, plus ``additionalProperties: false`` for the models that
+    refuse unknown fields (``extra="forbid"``): the schema says what the server refuses."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        model = field_definition.annotation
+        return (
+            isinstance(model, type)
+            and issubclass(model, BaseModel)
+            and model.model_config.get("extra") == "forbid"
+        )
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = PydanticSchemaPlugin.for_pydantic_model(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema
 
 
 @dataclass
@@ -275,7 +318,17 @@ class _TextOrJsonBody(Operation):
     def __post_init__(self) -> None:
         if isinstance(self.request_body, RequestBody):
             self.request_body.content.setdefault("text/plain", OpenAPIMediaType(schema=_RAW_TEXT))
-            self.request_body.content.setdefault("text/html", OpenAPIMediaType(schema=_RAW_TEXT))
+            self.request_body.content.setdefault("text/html", OpenAPIMediaType(schema=_RAW_HTML))
+            self.request_body.description = _BODY_LIMIT
+
+
+@dataclass
+class _JsonBody(Operation):
+    """``POST /check`` takes JSON only."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.description = _BODY_LIMIT
 
 
 def _problem_spec(description: str) -> ResponseSpec:
@@ -288,10 +341,15 @@ def _problem_spec(description: str) -> ResponseSpec:
 
 
 _PROBLEMS: Mapping[int, ResponseSpec] = {
-    400: _problem_spec("Bad input: invalid JSON, bytes that are not UTF-8 text, NUL bytes"),
+    400: _problem_spec(
+        "Invalid JSON, or undecodable input or draft: bytes that are not UTF-8 text, NUL characters"
+    ),
     413: _problem_spec("The body is larger than the configured limit (FACTCHECK_MAX_BODY_BYTES)"),
     415: _problem_spec("A content type the endpoint cannot read"),
-    422: _problem_spec("Empty article or draft, or a JSON body that does not match its model"),
+    422: _problem_spec(
+        "Empty article (blank, or HTML of markup only), empty draft, or a JSON body that does "
+        "not match its model (invalid request)"
+    ),
     500: _problem_spec("Unexpected server error (logged; no details are returned)"),
 }
 
@@ -404,6 +462,7 @@ async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
     summary="Check a draft's quotations against the article, or report on the article",
     status_code=200,
     dependencies=_documents_body(_check_in),
+    operation_class=_JsonBody,
     responses=_MODEL_PROBLEMS,
 )
 async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
@@ -613,6 +672,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             Exception: _unexpected_error,
         },
         request_max_body_size=settings.max_body_bytes,
+        plugins=[_ClosedModels()],
         # Logging is the process's: JSON lines set up by `factcheck serve` (observability),
         # not a root handler of litestar's own that would write a second format.
         logging_config=None,

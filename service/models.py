@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.config import JsonDict
 
 Verdict = Literal["verified", "misquoted", "misattributed", "paraphrase", "unsupported"]
 Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
@@ -60,13 +61,27 @@ class Quote(BaseModel):
     )
 
 
+# What the service refuses as empty or binary, as JSON Schema patterns (ECMA-262 and Python
+# alike), so that the schema says what is accepted: text with a character that is not
+# whitespace (str.isspace: \s, and the separators \x1c-\x1f and \x85 that ECMA's \s lacks)
+# and no NUL. Declared HTML must also have such a character outside its tags.
+_SPACE = r"\s\u001c-\u001f\u0085"
+TEXT_PATTERN = rf"^[^\u0000]*[^{_SPACE}\u0000][^\u0000]*$"
+HTML_TEXT_PATTERN = (
+    rf"^(?:<[^>\u0000]*>|[{_SPACE}])*(?:[^{_SPACE}<\u0000]|<[^>\u0000]*$)[^\u0000]*$"
+)
+NON_BLANK: JsonDict = {"minLength": 1, "pattern": TEXT_PATTERN}
+
+
 class ArticleIn(BaseModel):
     """An article sent as JSON."""
 
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(
-        description="The article: plain text, or HTML (detected) whose body is extracted."
+        description="The article: plain text, or HTML (detected) whose body is extracted. Not "
+        "blank, no NUL characters.",
+        json_schema_extra=NON_BLANK,
     )
     title: str | None = None
     url: str | None = None
@@ -78,7 +93,9 @@ class CheckIn(ArticleIn):
     draft: str | None = Field(
         default=None,
         description="The draft whose quotations are checked against the article. Without one, "
-        "the response is the full report on the article (summary, claims, statements, quotes).",
+        "the response is the full report on the article (summary, claims, statements, quotes). "
+        "Not blank, no NUL characters.",
+        json_schema_extra=NON_BLANK,
     )
 
 

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from .analysis import Analysis, Analyzer
-from .errors import EmptyInputError, UndecodableInputError
+from .errors import EmptyDraftError, UndecodableDraftError, UndecodableInputError
 from .grounding import ground_statement, quotes_in_text, support
-from .ingest import Article, looks_like_html, parse_request_body, read_article
+from .ingest import Article, parse_request_body, read_article
 from .models import (
     ArticleIn,
     CheckOut,
@@ -54,15 +54,14 @@ def read_body(raw: bytes, content_type: str, *, limit: int) -> Article:
     text, title, url, fmt = parse_request_body(raw, content_type, limit=limit)
     if fmt == "json":
         return read_json_article(ArticleIn(text=text, title=title, url=url))
-    return read_article(text, title=title, url=url, source_format=fmt)
+    return read_article(text, title=title, url=url, source_format="html" if fmt == "html" else None)
 
 
 def read_json_article(payload: ArticleIn) -> Article:
     """An article sent as JSON; HTML in its ``text`` is detected and extracted."""
     if "\x00" in payload.text:
         raise UndecodableInputError("the article contains NUL characters: binary data, not text")
-    fmt: SourceFormat = "html" if looks_like_html(payload.text) else "json"
-    return read_article(payload.text, title=payload.title, url=payload.url, source_format=fmt)
+    return read_article(payload.text, title=payload.title, url=payload.url, plain="json")
 
 
 def quotes(article: Article) -> QuotesOut:
@@ -90,9 +89,9 @@ def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "t
     """Every quotation in ``draft`` judged against ``article``; ``draft_start``/``draft_end``
     index ``draft`` as given."""
     if not draft.strip():
-        raise EmptyInputError("the draft is empty")
+        raise EmptyDraftError("the draft is empty")
     if "\x00" in draft:
-        raise UndecodableInputError("the draft contains NUL characters: binary data, not text")
+        raise UndecodableDraftError("the draft contains NUL characters: binary data, not text")
     index = index_article(article)
     draft_article = read_article(draft, source_format=draft_format)
     findings: list[Finding] = []

@@ -259,20 +259,64 @@ def test_check_draft_quoting_the_article_itself_is_all_verified(
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "ctype"),
+    ("path", "body", "ctype", "title"),
     [
-        ("/quotes", b'{"text": ""}', "application/json"),
-        ("/quotes", b'{"text": "   \\n  "}', "application/json"),
-        ("/quotes", b"", "text/plain"),
-        ("/quotes", b"\n\n  \n", "text/plain"),
-        ("/check", b'{"text": "", "draft": "He said \\"hello\\"."}', "application/json"),
-        ("/check", b'{"text": "He said \\"hello\\".", "draft": ""}', "application/json"),
+        ("/quotes", b'{"text": ""}', "application/json", "Empty article"),
+        ("/quotes", b'{"text": "   \\n  "}', "application/json", "Empty article"),
+        ("/quotes", b"", "text/plain", "Empty article"),
+        ("/quotes", b"\n\n  \n", "text/plain", "Empty article"),
+        ("/quotes", b"\x1c\x1f \xc2\x85", "text/plain", "Empty article"),  # str.isspace
+        ("/quotes", b"<html><body>\n</body></html>", "text/html", "Empty article"),
+        (
+            "/check",
+            b'{"text": "", "draft": "He said \\"hello\\"."}',
+            "application/json",
+            "Empty article",
+        ),
+        (
+            "/check",
+            b'{"text": "He said \\"hello\\".", "draft": ""}',
+            "application/json",
+            "Empty draft",
+        ),
+        (
+            "/check",
+            b'{"text": "He said \\"hello\\".", "draft": " \\t"}',
+            "application/json",
+            "Empty draft",
+        ),
     ],
 )
-def test_empty_text_is_422(client: TestClient[Any], path: str, body: bytes, ctype: str) -> None:
+def test_empty_text_is_422_named_for_what_was_empty(
+    client: TestClient[Any], path: str, body: bytes, ctype: str, title: str
+) -> None:
     r = client.post(path, content=body, headers={"content-type": ctype})
     problem = assert_problem(r, 422, path)
-    assert "empty" in (problem.detail or "")
+    assert problem.title == title
+    assert problem.type == "urn:factcheck:problem:" + title.lower().replace(" ", "-")
+    assert "empty" in (problem.detail or "") or "no article text" in (problem.detail or "")
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"<p>Mayor Anna Berg said \xe2\x80\x9cwe will build\xe2\x80\x9d.</p>", "text/html"),
+        (b"<p></p>", "text/plain"),  # looks like HTML, has no article: read as sent
+        (b'{"text": "<div>"}', "application/json"),
+    ],
+)
+def test_html_without_an_article_is_read_as_sent(
+    client: TestClient[Any], body: bytes, ctype: str
+) -> None:
+    """The extractor is made for whole pages; what it finds nothing in but is not markup
+    only is read as it was sent, so that the schema's patterns say what is refused."""
+    r = client.post("/quotes", content=body, headers={"content-type": ctype})
+    assert r.status_code == 200, r.text
+    out = QuotesOut.model_validate_json(r.text)
+    sent = json.loads(body)["text"] if ctype == "application/json" else body.decode()
+    assert out.article.text is None  # offsets index the body as sent
+    assert [(s.start, s.end) for s in out.article.body] == [(0, len(sent))]
+    assert out.article.source_format == ("json" if ctype == "application/json" else "text")
 
 
 def test_body_over_the_limit_is_413(sample: str) -> None:
@@ -304,23 +348,28 @@ def test_streamed_body_over_the_limit_is_413() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "ctype"),
+    ("path", "body", "ctype", "title"),
     [
-        ("/quotes", b"caf\xe9 au lait", "text/plain"),
-        ("/quotes", b"\xff\xfe\x00a\x00b", "text/plain"),
-        ("/quotes", b"some text\x00with a NUL byte", "text/plain"),
-        ("/quotes", b'{"text": "caf\xe9"}', "application/json"),
-        ("/check", b'{"text": "a", "draft": "\xc3("}', "application/json"),
-        ("/quotes", b'{"text": "NUL \\u0000 inside"}', "application/json"),
-        ("/check", b'{"text": "He said \\"hi\\".", "draft": "NUL \\u0000"}', "application/json"),
+        ("/quotes", b"caf\xe9 au lait", "text/plain", "Undecodable input"),
+        ("/quotes", b"\xff\xfe\x00a\x00b", "text/plain", "Undecodable input"),
+        ("/quotes", b"some text\x00with a NUL byte", "text/plain", "Undecodable input"),
+        ("/quotes", b'{"text": "caf\xe9"}', "application/json", "Undecodable input"),
+        ("/check", b'{"text": "a", "draft": "\xc3("}', "application/json", "Undecodable input"),
+        ("/quotes", b'{"text": "NUL \\u0000 inside"}', "application/json", "Undecodable input"),
+        (
+            "/check",
+            b'{"text": "He said \\"hi\\".", "draft": "NUL \\u0000"}',
+            "application/json",
+            "Undecodable draft",
+        ),
     ],
 )
 def test_undecodable_bytes_are_400(
-    client: TestClient[Any], path: str, body: bytes, ctype: str
+    client: TestClient[Any], path: str, body: bytes, ctype: str, title: str
 ) -> None:
     r = client.post(path, content=body, headers={"content-type": ctype})
     problem = assert_problem(r, 400, path)
-    assert problem.title == "Undecodable input"
+    assert problem.title == title
 
 
 @pytest.mark.parametrize("path", ["/quotes", "/check"])
@@ -328,7 +377,15 @@ def test_undecodable_bytes_are_400(
 def test_malformed_json_is_400(client: TestClient[Any], path: str, body: bytes) -> None:
     r = client.post(path, content=body, headers={"content-type": "application/json"})
     problem = assert_problem(r, 400, path)
+    assert problem.title == "Invalid JSON"
     assert "invalid JSON" in (problem.detail or "")
+
+
+def test_json_sniffed_in_an_untyped_body_names_what_is_wrong(client: TestClient[Any]) -> None:
+    r = client.post("/quotes", content=b'{"text": ', headers={"content-type": ""})
+    assert assert_problem(r, 400, "/quotes").title == "Invalid JSON"
+    r = client.post("/quotes", content=b'{"txt": "typo"}', headers={"content-type": ""})
+    assert assert_problem(r, 422, "/quotes").title == "Invalid request"
 
 
 @pytest.mark.parametrize(

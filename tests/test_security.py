@@ -438,7 +438,9 @@ def test_thousands_of_quote_marks(offline: TestClient[Any], article: str, path: 
     ids=["unclosed-after-cues", "long-sentence-of-cues"],
 )
 @pytest.mark.timeout(HANG_GUARD)
-def test_speech_cues_in_one_long_sentence_are_answered(offline: TestClient[Any], article: str) -> None:
+def test_speech_cues_in_one_long_sentence_are_answered(
+    offline: TestClient[Any], article: str
+) -> None:
     """Answered, whatever the number of cues in one sentence (bench/hostile.py times it)."""
     r = offline.post("/quotes", content=article.encode(), headers=TEXT)
     assert r.status_code == 200
