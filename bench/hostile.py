@@ -65,15 +65,18 @@ _WORDS = (
 _SYLLABLES = "an bel cor dra el fen gor hal is jor kem lin mor nat or pel quin ros sal tor ul ven wil yan zor".split()
 
 
-def _name(rnd: random.Random) -> str:
-    def word() -> str:
-        return "".join(rnd.choice(_SYLLABLES) for _ in range(rnd.randint(2, 3))).capitalize()
+def _word(rnd: random.Random) -> str:
+    return "".join(rnd.choice(_SYLLABLES) for _ in range(rnd.randint(2, 3)))
 
-    return f"{word()} {word()}"
+
+def _name(rnd: random.Random) -> str:
+    return f"{_word(rnd).capitalize()} {_word(rnd).capitalize()}"
 
 
 def _sentence(rnd: random.Random, words: int) -> str:
-    body = " ".join(rnd.choice(_WORDS) for _ in range(words))
+    # Half the words common, half drawn from some 16,000: a vocabulary like news text's,
+    # where most word pairs are rare.
+    body = " ".join(rnd.choice(_WORDS) if rnd.random() < 0.5 else _word(rnd) for _ in range(words))
     return body[0].upper() + body[1:] + "."
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,7 +19,7 @@ from rapidfuzz import fuzz
 
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
-from .normalize import SpaceCollapsed, content_words, fold
+from .normalize import SpaceCollapsed, _is_word, content_words, fold
 from .sentences import sentence_spans
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
@@ -28,6 +29,29 @@ _WORD = re.compile(r"\S+")
 MISQUOTE_MIN_SCORE = 70.0
 """Below this similarity a draft quotation is not a variant of an article passage but a
 different statement: ``unsupported``."""
+
+MAX_OCCURRENCES = 2_000
+"""Places where a quoted phrase may be, looked at per phrase: a phrase that occurs more often
+than this (in an article made of one sentence repeated) is looked for in the first ones only.
+It bounds the work per draft quotation, so that a draft's size times the article's does not
+multiply into minutes."""
+
+CLOSE_PLACES = 8
+"""The passages (in quotations, then in the body) compared word by word with a quotation that
+is not in the article: those sharing the most word pairs with it."""
+
+CLOSE_VOTES = 256
+"""Occurrences of its word pairs looked at to place a quotation that is not in the article,
+its rarest pairs first. News text has pairs that occur once or twice; in a text of a few words
+repeated, the first occurrences only."""
+
+MAX_FUZZY_CHARS = 5_000
+"""A quotation longer than this (ten times a long one) is looked for as it is, never compared
+word by word: alignment costs the square of its length."""
+
+_TOKEN = re.compile(r"[^\W_]+")
+"""Runs of letters and digits: every one in a quoted phrase is a whole run in the article
+wherever the phrase is (a boundary check or a mark beside it says so), the key to the index."""
 
 
 @dataclass(slots=True)
@@ -69,15 +93,57 @@ class ArticleIndex:
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         """The body's sentences, never cut inside a quotation."""
-        inside = [(q.start, q.end) for q in self.quotes]
         out: list[tuple[int, int]] = []
         for lo, hi in self.article.paragraphs:
             for s, e in sentence_spans(self.article.text, lo, hi):
-                if out and out[-1][1] >= lo and any(a < s <= b for a, b in inside):
+                if out and out[-1][1] >= lo and self._inside_quote(s):
                     out[-1] = (out[-1][0], e)
                 else:
                     out.append((s, e))
         return out
+
+    @cached_property
+    def _quote_reach(self) -> list[int]:
+        """For each quotation in start order, the furthest end of it and those before it."""
+        return list(itertools.accumulate((q.end for q in self.quotes), max))
+
+    def _inside_quote(self, pos: int) -> bool:
+        """Whether some quotation has ``start < pos <= end``."""
+        i = bisect.bisect_left(self._quote_starts, pos) - 1
+        return i >= 0 and self._quote_reach[i] >= pos
+
+    @cached_property
+    def _postings(self) -> tuple[dict[str, list[int]], dict[int, list[int]]]:
+        """Where each word, and each pair of neighbouring words, starts in the space-collapsed
+        text: the word pairs narrow a phrase down to few places even in a text of few words."""
+        words: dict[str, list[int]] = defaultdict(list)
+        pairs: dict[int, list[int]] = defaultdict(list)
+        previous = ""
+        for m in _TOKEN.finditer(self.space_collapsed.text):
+            word, start = m.group(), m.start()
+            words[word].append(start)
+            if previous:
+                pairs[hash((previous, word))].append(start)
+            previous = word
+        return words, pairs
+
+    def _places(self, needle: str, budget: int) -> list[int]:
+        """Where ``needle`` (folded, space-collapsed) may start in the space-collapsed text:
+        its rarest word pair (or word) placed at each of its occurrences, at most ``budget``."""
+        tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(needle)]
+        words, pairs = self._postings
+        keyed = (
+            [
+                (pairs.get(hash((a, b)), []), offset)
+                for (a, _), (b, offset) in itertools.pairwise(tokens)
+            ]
+            if len(tokens) > 1
+            else [(words.get(word, []), offset) for word, offset in tokens]
+        )
+        if not keyed:
+            return []
+        postings, offset = min(keyed, key=lambda k: len(k[0]))
+        return [p - offset for p in postings[:budget] if p >= offset]
 
     @cached_property
     def sentence_words(self) -> dict[tuple[int, int], list[str]]:
@@ -91,36 +157,119 @@ class ArticleIndex:
     # -- look-ups -------------------------------------------------------------------
 
     def find(self, words: str) -> list[_Hit]:
-        """Every occurrence of ``words`` in the article body: exact first, else normalized."""
+        """Every occurrence of ``words`` in the article body (up to ``MAX_OCCURRENCES``): exact
+        first, else normalized (whatever the whitespace, case, quote marks and dashes)."""
+        found = self._found.get(words)
+        if found is None:
+            found = self._found[words] = self._find(words)
+        return found
+
+    @cached_property
+    def _found(self) -> dict[str, list[_Hit]]:
+        """What ``find`` found, by phrase: a draft may quote the same words many times."""
+        return {}
+
+    def _find(self, words: str) -> list[_Hit]:
+        needle = " ".join(fold(words).split())
+        if not _TOKEN.search(needle):  # no word to look up: look through the text
+            return [
+                _Hit(start, end, self.quote_at(start, end), "normalized")
+                for start, end in self.space_collapsed.find_words(words)
+                if self.in_body(start)
+            ]
+        collapsed = self.space_collapsed
+        ctext, n = collapsed.text, len(needle)
+        places = sorted(
+            {c for c in self._places(needle, MAX_OCCURRENCES) if ctext.startswith(needle, c)}
+        )
         text = self.article.text
-        hits: list[_Hit] = []
-        pos = text.find(words)
-        while pos >= 0:
-            if self.in_body(pos) and _on_word_boundaries(text, pos, pos + len(words)):
-                hits.append(
-                    _Hit(pos, pos + len(words), self.quote_at(pos, pos + len(words)), "exact")
-                )
-            pos = text.find(words, pos + 1)
-        if hits:
-            return hits
-        for start, end in self.space_collapsed.find_words(words):
-            if self.in_body(start):
-                hits.append(_Hit(start, end, self.quote_at(start, end), "normalized"))
-        return hits
+        exact: list[_Hit] = []
+        for c in places:  # every exact occurrence is one of these; overlapping ones count
+            start = collapsed.original(c)
+            end = start + len(words)
+            if (
+                text.startswith(words, start)
+                and self.in_body(start)
+                and _on_word_boundaries(text, start, end)
+            ):
+                exact.append(_Hit(start, end, self.quote_at(start, end), "exact"))
+        if exact:
+            return exact
+        # As SpaceCollapsed.find_words: left to right, not overlapping, on word boundaries
+        # where the words begin or end with a letter or digit.
+        check_before, check_after = needle[0].isalnum(), needle[-1].isalnum()
+        normalized: list[_Hit] = []
+        done = 0
+        for c in places:
+            end = c + n
+            if c < done:
+                continue
+            if (not check_before or c == 0 or not _is_word(ctext[c - 1])) and (
+                not check_after or end == len(ctext) or not _is_word(ctext[end])
+            ):
+                done = end
+                start, stop = collapsed.original(c), collapsed.original(end - 1) + 1
+                if self.in_body(start):
+                    normalized.append(_Hit(start, stop, self.quote_at(start, stop), "normalized"))
+        return normalized
 
     def closest(self, words: str) -> tuple[float, int, int, Quote | None] | None:
-        """The article passage most like ``words``: quotations first, then the body."""
+        """The article passage most like ``words``: quotations first, then the body. Only the
+        places sharing the most word pairs with ``words`` are compared (``CLOSE_PLACES``)."""
         needle = " ".join(fold(words).split())
-        if not needle:
+        if not needle or len(needle) > MAX_FUZZY_CHARS:
             return None
-        best = self._closest_in(needle, [(q.start, q.end, q) for q in self.quotes])
+        quotes: dict[tuple[int, int], Quote | None] = {}
+        body: dict[tuple[int, int], Quote | None] = {}
+        n = len(needle)
+        for place in self._close_places(needle):
+            start = self.space_collapsed.original(place)
+            for quote in self._quotes_near(start, start + 2 * n):
+                if len(quotes) < CLOSE_PLACES:
+                    quotes[_window(quote.start, quote.end, start, n)] = quote
+            i = bisect.bisect_right(self._paragraph_starts, start) - 1
+            if i >= 0 and len(body) < CLOSE_PLACES:
+                lo, hi = self.article.paragraphs[i]
+                body[_window(lo, hi, start, n)] = None
+        best = self._closest_in(needle, [(*k, q) for k, q in sorted(quotes.items(), key=_first)])
         if best is None or best[0] < MISQUOTE_MIN_SCORE:
             in_body = self._closest_in(
-                needle, [(lo, hi, None) for lo, hi in self.article.paragraphs]
+                needle, [(*k, q) for k, q in sorted(body.items(), key=_first)]
             )
             if in_body is not None and (best is None or in_body[0] > best[0]):
                 best = in_body
         return best
+
+    def _close_places(self, needle: str) -> list[int]:
+        """Where in the space-collapsed text ``needle`` most likely starts: each occurrence of
+        one of its word pairs (or words) votes for the start it implies, the pairs rarest in
+        the article first, ``CLOSE_VOTES`` votes at most."""
+        words, pairs = self._postings
+        tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(needle)]
+        keyed = [
+            (pairs.get(hash((a, b)), []), offset)
+            for (a, _), (b, offset) in itertools.pairwise(tokens)
+        ]
+        if not any(postings for postings, _ in keyed):
+            keyed = [(words.get(word, []), offset) for word, offset in tokens]
+        # Nearby starts are one place: a changed word shifts the rest by a few characters.
+        width = max(16, len(needle) // 4)
+        votes: Counter[int] = Counter()
+        budget = CLOSE_VOTES
+        for postings, offset in sorted(keyed, key=lambda k: len(k[0])):
+            if budget <= 0:
+                break
+            votes.update(max(0, p - offset) // width for p in postings[:budget])
+            budget -= len(postings)
+        return [bucket * width for bucket, _ in votes.most_common(CLOSE_PLACES)]
+
+    def _quotes_near(self, lo: int, hi: int) -> list[Quote]:
+        """The quotation around ``lo``, if any, and those starting in ``(lo, hi)``."""
+        first = bisect.bisect_right(self._quote_starts, lo) - 1
+        last = bisect.bisect_left(self._quote_starts, hi)
+        if first >= 0 and self.quotes[first].end <= lo:
+            first += 1
+        return self.quotes[max(first, 0) : min(last, first + CLOSE_PLACES)]
 
     def _closest_in(
         self, needle: str, regions: list[tuple[int, int, Quote | None]]
@@ -297,6 +446,12 @@ def _attribution(speaker: str | None, article_speaker: str | None) -> Attributio
     return "match" if same_person(speaker, article_speaker) else "mismatch"
 
 
+def _window(lo: int, hi: int, start: int, length: int) -> tuple[int, int]:
+    """The part of region ``[lo, hi)`` where a passage of about ``length`` characters that
+    starts near ``start`` can be: a short region whole, a long one around ``start``."""
+    return max(lo, start - length), min(hi, start + 2 * length)
+
+
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:
     left = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
     right = end >= len(text) or not (text[end - 1].isalnum() and text[end].isalnum())
@@ -365,3 +520,7 @@ def _finding(
 
 def count_verdicts(findings: list[Finding]) -> dict[str, int]:
     return dict(Counter(f.verdict for f in findings))
+
+
+def _first(item: tuple[tuple[int, int], Quote | None]) -> tuple[int, int]:
+    return item[0]
