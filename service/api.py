@@ -22,6 +22,7 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -37,6 +38,7 @@ from litestar.openapi.spec import (
 )
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.plugins.pydantic import PydanticSchemaPlugin
+from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 from litestar.typing import FieldDefinition
@@ -163,8 +165,7 @@ def _article_from(raw: bytes, media: str, *, limit: int) -> Callable[[], Article
     """How to read the article in a ``POST /quotes`` body (the work is deferred, so that large
     bodies can be read in a worker thread)."""
     if _is_json(media):
-        payload = parse_json(ArticleIn, raw, limit=limit)
-        return lambda: read_json_article(payload)
+        return lambda: read_json_article(parse_json(ArticleIn, raw, limit=limit))
     if not media or media.startswith("text/"):
         return lambda: read_body(raw, media, limit=limit)
     hint = (
@@ -179,6 +180,16 @@ async def _run(work: Callable[[], T], size: int) -> T:
     if size > INLINE_BYTES:
         return await sync_to_thread(work)
     return work()
+
+
+async def _respond(out: BaseModel | dict[str, Any], size: int) -> Response[Any]:
+    """``out`` as a JSON response, encoded in a worker thread when the request was large: a
+    response holds the article, and encoding megabytes would stall the event loop."""
+
+    def encode() -> bytes:
+        return out.model_dump_json().encode() if isinstance(out, BaseModel) else encode_json(out)
+
+    return Response(await _run(encode, size), media_type=MediaType.JSON)
 
 
 async def _read_article(request: Request[Any, Any, Any]) -> Article:
@@ -416,8 +427,7 @@ async def post_quotes(request: Request[Any, Any, Any]) -> Response[QuotesOut]:
     read = _article_from(raw, _media_type(request), limit=_limit(request))
     # QuotesOut's JSON form, built without the models, which would only be dumped again
     # (the busiest endpoint); the annotation is what documents the body.
-    body: Any = await _run(lambda: quotes_json(read()), len(raw))
-    return Response(body)
+    return await _respond(await _run(lambda: quotes_json(read()), len(raw)), len(raw))
 
 
 @post(
@@ -428,14 +438,14 @@ async def post_quotes(request: Request[Any, Any, Any]) -> Response[QuotesOut]:
     operation_class=_TextOrJsonBody,
     responses=_MODEL_PROBLEMS,
 )
-async def post_summarize(request: Request[Any, Any, Any]) -> SummarizeOut:
+async def post_summarize(request: Request[Any, Any, Any]) -> Response[SummarizeOut]:
     """Summary and key points (the language model, or the offline engine when none is
     configured: see `engine`), with every quotation they contain checked against the
     article. The body is like `POST /quotes`'s."""
     article = await _read_article(request)
     out = await _model_work(request, summarize(article, _analyzer(request)))
     _record(request, "summarize", out)
-    return out
+    return await _respond(out, len(article.text))
 
 
 @post(
@@ -446,7 +456,7 @@ async def post_summarize(request: Request[Any, Any, Any]) -> SummarizeOut:
     operation_class=_TextOrJsonBody,
     responses=_MODEL_PROBLEMS,
 )
-async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
+async def post_claims(request: Request[Any, Any, Any]) -> Response[ClaimsOut]:
     """The article's claims and who said what, as the model reads them, each checked against
     the article: a claim is a `paraphrase` of the sentence that supports it, or
     `unsupported`; a statement gets the verdict and offsets of the checker, never the model's.
@@ -454,7 +464,7 @@ async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
     article = await _read_article(request)
     out = await _model_work(request, claims(article, _analyzer(request)))
     _record(request, "claims", out)
-    return out
+    return await _respond(out, len(article.text))
 
 
 @post(
@@ -465,7 +475,7 @@ async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
     operation_class=_JsonBody,
     responses=_MODEL_PROBLEMS,
 )
-async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
+async def post_check(request: Request[Any, Any, Any]) -> Response[CheckOut | ReportOut]:
     """With a `draft`: every quotation in the draft judged against the article (`CheckOut`):
     verified, misquoted (with the article's passage and a word-level diff), misattributed or
     unsupported. Deterministic, no model.
@@ -477,7 +487,7 @@ async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
     media = _media_type(request)
     if media and not _is_json(media):
         raise UnsupportedMediaTypeError(f"cannot read {media}; send application/json (CheckIn)")
-    payload = parse_json(CheckIn, raw, limit=_limit(request))
+    payload = await _run(lambda: parse_json(CheckIn, raw, limit=_limit(request)), len(raw))
     draft = payload.draft
     out: CheckOut | ReportOut
     if draft is None:
@@ -486,7 +496,7 @@ async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
     else:
         out = await _run(lambda: check_draft(read_json_article(payload), draft), len(raw))
     _record(request, "check", out)
-    return out
+    return await _respond(out, len(raw))
 
 
 # -- errors as RFC 9457 problems ----------------------------------------------------

@@ -45,6 +45,10 @@ CLOSE_VOTES = 256
 its rarest pairs first. News text has pairs that occur once or twice; in a text of a few words
 repeated, the first occurrences only."""
 
+WHOLE_REGION_CHARS = 2_000
+"""A quotation or paragraph up to this long is compared whole with a quotation not found;
+a longer one only around the place the quotation's words point to."""
+
 MAX_FUZZY_CHARS = 5_000
 """A quotation longer than this (ten times a long one) is looked for as it is, never compared
 word by word: alignment costs the square of its length."""
@@ -448,7 +452,10 @@ def _attribution(speaker: str | None, article_speaker: str | None) -> Attributio
 
 def _window(lo: int, hi: int, start: int, length: int) -> tuple[int, int]:
     """The part of region ``[lo, hi)`` where a passage of about ``length`` characters that
-    starts near ``start`` can be: a short region whole, a long one around ``start``."""
+    starts near ``start`` can be: a region of a paragraph's size whole, a longer one around
+    ``start`` (the alignment costs its length times the passage's)."""
+    if hi - lo <= max(WHOLE_REGION_CHARS, 4 * length):
+        return lo, hi
     return max(lo, start - length), min(hi, start + 2 * length)
 
 
