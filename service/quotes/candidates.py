@@ -125,7 +125,7 @@ def _mentions(
     out: list[Mention] = []
     in_names: set[int] = set()
     previous: list[Token] = []
-    for run in capitalised_runs(toks, ctx.masked):
+    for run in _split_at_verbs(capitalised_runs(toks, ctx.masked)):
         person = split_title(run, ctx.text)
         if person is None:
             previous = run
@@ -180,3 +180,18 @@ def _mentions(
                 Mention("nominal", start, tok.end, paragraph, sentence(start), word=tok.word)
             )
     return out
+
+
+def _split_at_verbs(runs: list[list[Token]]) -> list[list[Token]]:
+    """A headline capitalises its speech verb: "Engineer Jane Smith Says" is a name and a
+    verb, not one name."""
+    out: list[list[Token]] = []
+    for run in runs:
+        cut = 0
+        for k, tok in enumerate(run[1:], 1):
+            if CUE.fullmatch(tok.word):
+                out.append(run[cut:k])
+                cut = k + 1
+        if run[cut:]:
+            out.append(run[cut:])
+    return [r for r in out if r]

@@ -49,11 +49,10 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
         features: list[list[str]] = []
         ranks = {"before": 0, "after": 0}
         near = index.near(ctx, q)
+        before = [m for m in near if m.end <= q.open_pos]
         # Nearest first, so that a rank counts outwards from the quotation.
-        for m in [*reversed([m for m in near if m.end <= q.open_pos]), *near]:
+        for m in [*reversed(before), *near[len(before) :]]:
             side = "before" if m.end <= q.open_pos else "after"
-            if side == "after" and m in mentions:
-                continue
             mentions.append(m)
             features.append(
                 candidate_features(
@@ -106,9 +105,9 @@ def choose(
         elif m.kind == "rule":
             speaker, title = choices.rule.speaker, choices.rule.speaker_title
         else:
+            # A mention that cannot be resolved ("he" with nobody before it) still says
+            # who spoke: someone unknown, which counts with "nobody" against the others.
             speaker, title = resolve(ctx, choices, m, last_spoken)
-            if speaker is None:
-                continue
         totals[speaker] = totals.get(speaker, 0.0) + p
         if speaker not in best or p > best[speaker][0]:
             best[speaker] = (p, Choice(m, 0.0, speaker, title))
@@ -180,8 +179,12 @@ def resolve(
         # "The ministry said … It added", "… the agency said": the organisation named
         # last before it.
         for other in choices.mentions:  # nearest first
-            if other is not None and other.end <= m.start and other.kind == "organisation":
+            if other is None or other.end > m.start:
+                continue
+            if other.kind == "organisation":
                 return other.name, None
+            if other.kind == "nominal" and other.word in ORGANISATION_HEADS:
+                return ctx.text[other.start : other.end], None
     if said[0]:
         return said
     if m.kind == "person" and m.name:

@@ -112,6 +112,10 @@ def candidate_features(
     masked = ctx.masked
     prev_tok = index.token_before(m.start)
     cue_after = bool(_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 40)))
+    if not cue_after and "headline" in v.shape:
+        # A headline capitalises its verb: "…, Engineer Jane Smith Says".
+        following_word = _WORD.match(masked, m.end + 1)
+        cue_after = following_word is not None and bool(CUE.fullmatch(following_word.group().lower()))
     cue_before = _CUE_JUST_BEFORE.search(masked, max(0, m.start - 30), m.start) is not None
     event = v.events.get(m.start)
     rule_pick = v.rule.speaker_mention is not None and (
@@ -136,14 +140,14 @@ def candidate_features(
         feats += ["cue_after", f"cue_after|{dsent}", f"{kind}|cue_after|{dsent}|{side}"]
     if cue_before:
         feats += ["cue_before", f"cue_before|{dsent}", f"{kind}|cue_before|{dsent}|{side}"]
-    if prev_tok is not None:
+    if prev_tok is not None and not masked[prev_tok.end : m.start].strip():
         if prev_tok.word in TELLING:
             feats.append("hearer")
         elif prev_tok.word == "by":
             feats.append("after_by")
-        elif prev_tok.word in PREPOSITIONS:
+        elif prev_tok.word in PREPOSITIONS and not cue_before:  # "according to X" is a cue
             feats += ["after_preposition", f"{kind}|after_preposition"]
-        if masked[prev_tok.end : m.start].strip() == "" and prev_tok.possessive:
+        if prev_tok.possessive:
             feats.append("after_possessive")
     if masked[m.end - 2 : m.end] in ("’s", "'s"):
         feats += ["possessive", f"possessive|{dsent}|{side}"]
