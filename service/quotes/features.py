@@ -122,6 +122,7 @@ def candidate_features(
         v.rule.speaker_mention.start < m.end and m.start < v.rule.speaker_mention.end
     )
     following = masked[m.end : m.end + 3].lstrip()
+    sentence_start = index.sentence_starts[m.sentence]
     feats = [
         "kind=" + kind,
         f"{kind}|{dsent}",
@@ -153,7 +154,6 @@ def candidate_features(
         feats += ["possessive", f"possessive|{dsent}|{side}"]
     if following.startswith(":"):
         feats += ["colon_after", f"colon_after|{dsent}"]
-    sentence_start = index.sentence_starts[m.sentence]
     if m.start == sentence_start:
         feats.append(f"opens_sentence|{kind}")
     elif m.start == past_lead_in(masked, sentence_start, m.start + 1):
@@ -169,6 +169,16 @@ def candidate_features(
         feats += ["rule_pick|" + s for s in v.shape]
     if m.title:
         feats.append("titled")
+    if (
+        m.kind == "person"
+        and m.name
+        and " " not in m.name
+        and not m.title
+        and ctx.names.expand(m.name, m.start) == m.name
+    ):
+        # "Viewers", "Six", "GCSEs" opening a sentence: one capitalised word that the
+        # article never gives as the surname of a full name is seldom a person.
+        feats += ["lone_word", f"lone_word|{m.start == sentence_start}"]
     if before and QUOTE_CHAR in masked[m.end : v.raw.open_pos]:
         feats.append("another_quote_between")
     if (
