@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.config import JsonDict
 
-Verdict = Literal["verified", "misquoted", "misattributed", "paraphrase", "unsupported"]
+Verdict = Literal[
+    "verified", "misquoted", "misattributed", "unconfirmed", "paraphrase", "unsupported"
+]
 Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
 QuoteKind = Literal["full", "partial", "nested"]
 SourceFormat = Literal["text", "json", "html"]
@@ -45,6 +47,14 @@ class Quote(BaseModel):
     speaker_mention: Span | None = Field(
         default=None,
         description="Where the attribution names the speaker (may be a pronoun or a surname).",
+    )
+    speaker_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The speaker model's probability that the speaker (or, when speaker is "
+        "null, that nobody) is right; null for nested quotations, whose speaker is not "
+        "scored.",
     )
     cue: Span | None = Field(
         default=None, description="The speech verb or phrase: 'said', 'according to'."
@@ -121,6 +131,10 @@ class Ingested(BaseModel):
 class QuotesOut(BaseModel):
     article: Ingested
     quotes: list[Quote]
+    speaker_model: str = Field(
+        description="Version of the trained model that chose the speakers (and their "
+        "confidence)."
+    )
 
 
 class DiffOp(BaseModel):
@@ -163,6 +177,9 @@ class CheckOut(BaseModel):
     article: Ingested
     findings: list[Finding]
     counts: dict[str, int] = Field(description="Number of findings per verdict.")
+    speaker_model: str = Field(
+        description="Version of the trained model that chose the article's speakers."
+    )
 
 
 # -- the LLM stages -------------------------------------------------------------------

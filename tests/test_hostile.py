@@ -13,13 +13,14 @@ from typing import Any, cast
 
 import httpx
 import pytest
+from litestar.serialization import encode_json
 
 import service.analysis
 import service.api
+from service import pipeline
 from service.api import INLINE_BYTES, create_app
 from service.ingest import read_article
 from service.offline import MAX_SENTENCE_CHARS, offline_analysis
-from service.pipeline import index_article
 from service.settings import Settings
 
 from .conftest import SAMPLE
@@ -69,13 +70,13 @@ async def test_health_is_answered_while_an_article_is_read(
 ) -> None:
     assert len(LARGE) > INLINE_BYTES
     hold = Hold()
-    monkeypatch.setattr(service.api, "read_json_article", hold(service.api.read_json_article))
+    monkeypatch.setattr(service.api, "read_json_article", hold(pipeline.read_json_article))
     await _health_while(path, {"text": LARGE}, hold)
 
 
 async def test_health_is_answered_while_a_draft_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     hold = Hold()
-    monkeypatch.setattr(service.api, "check_draft", hold(service.api.check_draft))
+    monkeypatch.setattr(service.api, "check_draft", hold(pipeline.check_draft))
     await _health_while("/check", {"text": LARGE, "draft": LARGE}, hold)
 
 
@@ -83,9 +84,7 @@ async def test_health_is_answered_while_the_offline_engine_works(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hold = Hold()
-    monkeypatch.setattr(
-        service.analysis, "offline_analysis", hold(service.analysis.offline_analysis)
-    )
+    monkeypatch.setattr(service.analysis, "offline_analysis", hold(offline_analysis))
     await _health_while("/summarize", {"text": LARGE}, hold)
 
 
@@ -93,7 +92,7 @@ async def test_health_is_answered_while_a_response_is_encoded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hold = Hold()
-    monkeypatch.setattr(service.api, "encode_json", hold(service.api.encode_json))
+    monkeypatch.setattr(service.api, "encode_json", hold(encode_json))
     await _health_while("/quotes", {"text": LARGE}, hold)
 
 
@@ -104,7 +103,7 @@ def test_the_offline_summary_leaves_out_sentences_too_long_for_one() -> None:
     assert len(long) > MAX_SENTENCE_CHARS
     short = [f"The council approved plan number {i} for the harbour on Monday." for i in range(9)]
     article = read_article("\n\n".join([long, *short]))
-    result = offline_analysis(index_article(article))
+    result = offline_analysis(pipeline.index_article(article))
     chosen = [result.summary, *result.key_points]
     assert result.summary and len(result.key_points) == 5
     assert all(long not in text for text in chosen)
