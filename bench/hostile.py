@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import statistics
@@ -434,11 +435,15 @@ def main(argv: list[str] | None = None) -> int:
         print(api_call(shape, endpoint, int(size)))
         return 0
     size = int(args.size * 1_000_000)
-    results: list[Result] = []
+    runs: list[Iterator[Result]] = []
     if args.only != "api":
-        results += http_runs(size, args.timeout)
+        runs.append(http_runs(size, args.timeout))
     if args.only != "http":
-        results += api_runs(size, args.timeout)
+        runs.append(api_runs(size, args.timeout))
+    results: list[Result] = []
+    for result in itertools.chain(*runs):
+        print(result, file=sys.stderr, flush=True)  # progress: a slow run takes minutes
+        results.append(result)
     with_ratios(results)
     if args.json:
         print(json.dumps({"machine": machine(), "results": [asdict(r) for r in results]}, indent=1))

@@ -132,23 +132,27 @@ class ArticleIndex:
             previous = word
         return words, pairs
 
-    def _places(self, needle: str, budget: int) -> list[int]:
-        """Where ``needle`` (folded, space-collapsed) may start in the space-collapsed text:
-        its rarest word pair (or word) placed at each of its occurrences, at most ``budget``."""
+    def _keyed(self, needle: str, *, pairs: bool) -> list[tuple[list[int], int]]:
+        """For each word pair of ``needle`` (folded, space-collapsed), or each word when
+        ``pairs`` is false or it has one word: where the pair (word) occurs in the
+        space-collapsed text, and its offset in ``needle``."""
         tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(needle)]
-        words, pairs = self._postings
-        keyed = (
-            [
-                (pairs.get(hash((a, b)), []), offset)
+        words, pair_postings = self._postings
+        if pairs and len(tokens) > 1:
+            return [
+                (pair_postings.get(hash((a, b)), []), offset)
                 for (a, _), (b, offset) in itertools.pairwise(tokens)
             ]
-            if len(tokens) > 1
-            else [(words.get(word, []), offset) for word, offset in tokens]
-        )
+        return [(words.get(word, []), offset) for word, offset in tokens]
+
+    def _places(self, needle: str) -> list[int]:
+        """Where ``needle`` may start in the space-collapsed text: its rarest word pair (or
+        word) placed at each of its occurrences, ``MAX_OCCURRENCES`` at most."""
+        keyed = self._keyed(needle, pairs=True)
         if not keyed:
             return []
         postings, offset = min(keyed, key=lambda k: len(k[0]))
-        return [p - offset for p in postings[:budget] if p >= offset]
+        return [p - offset for p in postings[:MAX_OCCURRENCES] if p >= offset]
 
     @cached_property
     def sentence_words(self) -> dict[tuple[int, int], list[str]]:
@@ -184,9 +188,7 @@ class ArticleIndex:
             ]
         collapsed = self.space_collapsed
         ctext, n = collapsed.text, len(needle)
-        places = sorted(
-            {c for c in self._places(needle, MAX_OCCURRENCES) if ctext.startswith(needle, c)}
-        )
+        places = sorted({c for c in self._places(needle) if ctext.startswith(needle, c)})
         text = self.article.text
         exact: list[_Hit] = []
         for c in places:  # every exact occurrence is one of these; overlapping ones count
@@ -249,14 +251,9 @@ class ArticleIndex:
         """Where in the space-collapsed text ``needle`` most likely starts: each occurrence of
         one of its word pairs (or words) votes for the start it implies, the pairs rarest in
         the article first, ``CLOSE_VOTES`` votes at most."""
-        words, pairs = self._postings
-        tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(needle)]
-        keyed = [
-            (pairs.get(hash((a, b)), []), offset)
-            for (a, _), (b, offset) in itertools.pairwise(tokens)
-        ]
-        if not any(postings for postings, _ in keyed):
-            keyed = [(words.get(word, []), offset) for word, offset in tokens]
+        keyed = self._keyed(needle, pairs=True)
+        if not any(postings for postings, _ in keyed):  # no pair in common: words, then
+            keyed = self._keyed(needle, pairs=False)
         # Nearby starts are one place: a changed word shifts the rest by a few characters.
         width = max(16, len(needle) // 4)
         votes: Counter[int] = Counter()
@@ -483,6 +480,10 @@ def _window(lo: int, hi: int, start: int, length: int) -> tuple[int, int]:
     return max(lo, start - length), min(hi, start + 2 * length)
 
 
+def _first(item: tuple[tuple[int, int], Quote | None]) -> tuple[int, int]:
+    return item[0]
+
+
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:
     left = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
     right = end >= len(text) or not (text[end - 1].isalnum() and text[end].isalnum())
@@ -551,7 +552,3 @@ def _finding(
 
 def count_verdicts(findings: list[Finding]) -> dict[str, int]:
     return dict(Counter(f.verdict for f in findings))
-
-
-def _first(item: tuple[tuple[int, int], Quote | None]) -> tuple[int, int]:
-    return item[0]
