@@ -126,9 +126,7 @@ def _positives(ctx: QuoteContext, cs: ChoiceSet, gold: GoldQuote | None) -> list
         if any(m.start < e and s < m.end for s, e in gold.source_ranges):
             out.append(i)
         elif named and m.kind in ("person", "organisation", "rule"):
-            speaker = (
-                cs.rule.speaker if m.kind == "rule" else resolve(ctx, cs, m, None)[0]
-            )
+            speaker = cs.rule.speaker if m.kind == "rule" else resolve(ctx, cs, m, None)[0]
             if speaker_correct(speaker, gold.source):
                 out.append(i)
     return out
@@ -306,9 +304,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument(
-        "--folds", type=int, default=0, metavar="K",
+        "--folds",
+        type=int,
+        default=0,
+        metavar="K",
         help="also score rules and model by K-fold cross-validation over the train articles "
         "(in name order, fold k holding every K-th article from the k-th)",
+    )
+    ap.add_argument(
+        "--leave-out",
+        metavar="K/N",
+        help="train on all but fold K of N (as --folds N cuts them), to measure that fold "
+        "with `python -m bench.polnear --data TRAIN --fold K/N --model OUT`",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -316,9 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     dev_articles = load_articles(args.dev)
     train, stats = examples(train_articles)
     dev, _ = examples(dev_articles)
-    print(f"read {len(train_articles)} train and {len(dev_articles)} dev articles in "
-          f"{time.perf_counter() - t0:.1f}s; " + "; ".join(f"{k}: {v}" for k, v in stats.items()),
-          file=sys.stderr)
+    print(
+        f"read {len(train_articles)} train and {len(dev_articles)} dev articles in "
+        f"{time.perf_counter() - t0:.1f}s; " + "; ".join(f"{k}: {v}" for k, v in stats.items()),
+        file=sys.stderr,
+    )
     if args.folds:
         # Every article is held out once: fold k is every K-th article from the k-th.
         pooled = {"rules": Scores(), "model": Scores()}
@@ -329,10 +338,16 @@ def main(argv: list[str] | None = None) -> int:
             fold_model = to_model(d.vocabulary, fit(d))
             pooled["rules"].add(evaluate(held, "rules"))
             pooled["model"].add(evaluate(held, "model", fold_model))
-        print(f"train split, {args.folds}-fold cross-validation (each article scored by a "
-              "model that did not see it):")
+        print(
+            f"train split, {args.folds}-fold cross-validation (each article scored by a "
+            "model that did not see it):"
+        )
         print(report("  rules", pooled["rules"]))
         print(report("  model", pooled["model"]))
+    if args.leave_out:
+        k, n = (int(x) for x in args.leave_out.split("/"))
+        left_out = {a.name for a in train_articles[k::n]}
+        train = [ex for ex in train if ex.article.name not in left_out]
     d = design(train)
     w = fit(d)
     model = to_model(d.vocabulary, w)
@@ -350,8 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
     payload["version"] = f"{VERSION}+{digest}"
     args.out.write_text(json.dumps(payload, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({payload['version']}, {len(model.weights)} weights, "
-          f"temperature {model.temperature}, threshold {model.threshold})")
+    print(
+        f"wrote {args.out} ({payload['version']}, {len(model.weights)} weights, "
+        f"temperature {model.temperature}, threshold {model.threshold})"
+    )
     return 0
 
 
