@@ -84,7 +84,8 @@ def attribute(ctx: QuoteContext) -> Sieve:
         raw_by_para[q.paragraph].append(q)
 
     spoken = {p: _Spoken.of(evs) for p, evs in events.items()}
-    no_events = _Spoken([], [])
+    no_events = _Spoken([], [], [])
+    outers: dict[int, _Outers] = {}
     recent = _Recent({}, {})
     quoted: set[str] | None = None
     out: list[Quote] = []
@@ -93,11 +94,14 @@ def attribute(ctx: QuoteContext) -> Sieve:
     previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
-        event = None if q.nested else _event_for(q, sentence, events[q.paragraph], masked)
+        para_cues = spoken.get(q.paragraph, no_events)
+        event = None if q.nested else _event_for(q, sentence, para_cues, masked)
         quote = _make_quote(text, q, event)
         given = "cue" if event is not None else "none"
         if q.nested:
-            quote = _nested_speaker(text, q, quote, raw_by_para[q.paragraph], names)
+            if q.paragraph not in outers:
+                outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
+            quote = _nested_speaker(text, q, quote, outers[q.paragraph], names)
             given = _pass_of(quote, given, "nested")
         elif event is None:
             quote = _inherit(
@@ -158,6 +162,10 @@ def _pass_of(quote: Quote, given: str, name: str) -> str:
     return given if given != "none" or not quote.speaker else name
 
 
+_PRONOUN_REACH = 60
+"""Entries (sentences and named people) a pronoun looks back over."""
+
+
 @dataclass(slots=True)
 class _Referents:
     """People a pronoun may point back to: named speakers and named sentence subjects, in
@@ -199,7 +207,11 @@ class _Referents:
                 self.genders.setdefault(full, mention.gender)
             return full, mention.title or self.names.titles.get(full)
         if mention.kind == "pronoun":
-            for i in range(len(self.people) - 1, -1, -1):
+            # A pronoun reaches back a few paragraphs at most; bounded, a text with no one
+            # it could stand for costs the same per pronoun however long it runs.
+            for i in range(
+                len(self.people) - 1, max(-1, len(self.people) - 1 - _PRONOUN_REACH), -1
+            ):
                 pos, name, title, _ = self._entry(i)
                 if name is None or pos >= mention.start:
                     continue
@@ -261,38 +273,41 @@ def _events(
                         referents.add(hearer.start, names.expand(hearer.name, hearer.start), None)
                     )
             for entry in heard:
-                # Past its sentence, "he" or "she" is more likely the one who spoke.
-                referents.people.remove(entry)
+                # Past its sentence, "he" or "she" is more likely the one who spoke. The
+                # entry is among the last: looked for from the end.
+                people = referents.people
+                for k in range(len(people) - 1, -1, -1):
+                    if people[k] is entry:
+                        del people[k]
+                        break
     return events
 
 
-def _event_for(
-    q: RawQuote, sentence: tuple[int, int], para_events: list[Event], masked: str
-) -> Event | None:
+def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: str) -> Event | None:
     s, e = sentence
     close = q.close_pos if q.close_pos is not None else q.end
-    in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
-    after = [ev for ev in in_sentence if ev.cue_start > close]
-    if after and after[0].mention.start > close:
+    starts, spoken = para.starts, para.events
+    lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+    first_after = bisect.bisect_right(starts, close, lo, hi)
+    last_before = bisect.bisect_left(starts, q.open_pos, lo, hi) - 1
+    after = spoken[first_after] if first_after < hi else None
+    before = spoken[last_before] if last_before >= lo else None
+    if after is not None and after.mention.start > close:
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
-        first = after[0]
-        between = masked[close + 1 : min(first.cue_start, first.mention.start)]
+        between = masked[close + 1 : min(after.cue_start, after.mention.start)]
         # Only punctuation, or an auxiliary ("», a-t-il ajouté"), between mark and cue.
-        if between.strip(" ,.;:!?)–—―-") in ("", *AUXILIARIES) or not [
-            ev for ev in in_sentence if ev.cue_start < q.open_pos
-        ]:
-            return first
-    before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
-    if before:
-        return before[-1]
-    if after:
-        return after[0]
+        if between.strip(" ,.;:!?)–—―-") in ("", *AUXILIARIES) or before is None:
+            return after
+    if before is not None:
+        return before
+    if after is not None:
+        return after
     # "“… Katy.” Trump said to cheers.": a full stop where a comma belongs; the next
     # sentence opening with its subject and cue still attributes a quotation that is a
     # sentence of its own, unless an earlier cue in the paragraph may be continuing.
-    alone = q.open_pos == s and not any(ev.cue_start < q.open_pos for ev in para_events)
-    for ev in para_events if alone else ():
-        if ev.sentence[0] > close and ev.speaker is not None:
+    alone = q.open_pos == s and not (para.all_starts and para.all_starts[0] < q.open_pos)
+    for ev in spoken[bisect.bisect_right(starts, close) :] if alone else ():
+        if ev.sentence[0] > close:
             opens = ev.mention.start == ev.sentence[0] < ev.cue_start
             if (
                 opens
@@ -335,15 +350,18 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
 
 @dataclass(slots=True)
 class _Spoken:
-    """A paragraph's speech cues whose speaker is known, with their offsets for bisection."""
+    """A paragraph's speech cues in text order: those whose speaker is known with their
+    offsets, and the offsets of all, for bisection."""
 
     events: list[Event]
     starts: list[int]
+    all_starts: list[int]
 
     @classmethod
     def of(cls, events: list[Event]) -> _Spoken:
-        known = [ev for ev in events if ev.speaker]
-        return cls(known, [ev.cue_start for ev in known])
+        ordered = sorted(events, key=lambda ev: ev.cue_start)
+        known = [ev for ev in ordered if ev.speaker]
+        return cls(known, [ev.cue_start for ev in known], [ev.cue_start for ev in ordered])
 
     def last_before(self, pos: int) -> Event | None:
         i = bisect.bisect_left(self.starts, pos)
@@ -709,26 +727,50 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], names: NameIndex
+    text: str, q: RawQuote, quote: Quote, outers: _Outers, names: NameIndex
 ) -> Quote:
-    """A quotation inside a quotation: said by whoever the outer speaker names before it
-    ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
-    outer = [r for r in raw if not r.nested and r.start <= q.open_pos and q.end <= r.end]
-    if not outer:
+    """A quotation inside a quotation: said by whoever the outer speaker names right
+    before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
+    o = outers.around(q)
+    if o is None:
         return quote
-    o = outer[-1]
-    region = text[o.start : q.open_pos]
-    cues = list(CUE.finditer(region))
+    # The cue and its subject stand just before the inner quotation: looking a short way
+    # back keeps deeply nested quotations linear.
+    lo = max(o.start, q.open_pos - _NESTED_REACH)
+    cues = list(CUE.finditer(text, lo, q.open_pos))
     if not cues:
         return quote
     cue = cues[-1]
-    toks = tokens(text, o.start, o.start + cue.start())
+    toks = tokens(text, max(lo, cue.start() - _NESTED_REACH), cue.start())
     runs = capitalised_runs(toks, text)
     if runs and toks and runs[-1][-1] is toks[-1]:
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
             mention = Span.of(text, person.start, person.end)
-            cue_span = Span.of(text, o.start + cue.start(), o.start + cue.end())
+            cue_span = Span.of(text, cue.start(), cue.end())
             return _attributed(quote, full, person.title, mention, cue_span)
     return quote
+
+
+_NESTED_REACH = 200
+
+
+@dataclass(slots=True)
+class _Outers:
+    """A paragraph's top-level quotations (disjoint, in order), to find the one around a
+    nested quotation by bisection."""
+
+    quotes: list[RawQuote]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, raw: list[RawQuote]) -> _Outers:
+        top = sorted((r for r in raw if not r.nested), key=lambda r: r.start)
+        return cls(top, [r.start for r in top])
+
+    def around(self, q: RawQuote) -> RawQuote | None:
+        i = bisect.bisect_right(self.starts, q.open_pos) - 1
+        if i >= 0 and q.end <= self.quotes[i].end:
+            return self.quotes[i]
+        return None

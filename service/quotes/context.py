@@ -3,6 +3,7 @@ text with its quotations blanked out, its sentences and the names it mentions.""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,7 +85,8 @@ def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
 
 
 def sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in sentences:
-        if s <= pos < e:
-            return s, e
+    """The sentence (of a paragraph's, in order) that holds ``pos``."""
+    i = bisect.bisect_right(sentences, pos, key=lambda span: span[0]) - 1
+    if i >= 0 and sentences[i][0] <= pos < sentences[i][1]:
+        return sentences[i]
     return sentences[-1] if sentences else (pos, pos)
