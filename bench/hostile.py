@@ -13,13 +13,13 @@ Shapes (``--size`` MB of UTF-8 each, made here, deterministic):
   sentences, a third of them with a quotation and a named speaker; half the words common,
   half drawn from some 16,000 made-up ones;
 * ``one paragraph``: the same prose with no line break at all;
-* ``short quotations``: about 100,000 quotations of two words at 2 MB, on one line;
-* ``unpaired marks``: about 200,000 quotation marks of every kind, each before a word, none
-  closed;
+* ``short quotations``: about 134,000 quotations of two words at 2 MB, on one line;
+* ``unpaired marks``: about 264,000 quotation marks of every kind at 2 MB, each before a
+  word, none closed;
 * ``nested 1,000 deep``: paragraphs of a quotation nested 1,000 deep in alternating double
   and single marks;
-* ``capitalised names``: about 100,000 capitalised two-word names, in sentences, every
-  paragraph with a quotation attributed to a pronoun;
+* ``capitalised names``: about 80,000 capitalised two-word names at 2 MB, in sentences,
+  every paragraph with a quotation attributed to a pronoun;
 * ``one word``: a single word of the whole size;
 * ``draft vs article``: a draft of the given size (its quotations the article's own, every
   third with a word changed, every third invented) checked against an article of the given
