@@ -14,9 +14,18 @@ from dataclasses import dataclass
 
 from ..models import Quote, Span
 from .context import QuoteContext, sentence_of
+from .lexicon import (
+    AUXILIARIES,
+    BEFORE_A_WORK,
+    CLAIM_NOUNS,
+    HEADLINE_CUES,
+    NOT_NAME,
+    TELLING,
+    TITLE_MINOR_WORDS,
+    WORKS,
+)
 from .marks import RawQuote
 from .names import (
-    NOT_NAME,
     NameIndex,
     capitalised_runs,
     runs_in,
@@ -24,13 +33,11 @@ from .names import (
     tokens,
 )
 from .speakers import (
-    AUXILIARIES,
     COLON_INTRO,
     CUE,
     OPENING_PARTICIPLE,
     QUOTE_CHAR,
     SIGN_OFF,
-    TELLING,
     Mention,
     hearer_of,
     it_or_they,
@@ -41,6 +48,7 @@ from .speakers import (
     speaker_of_cue,
     whole_name,
 )
+from .wordregex import alternation
 
 
 @dataclass(slots=True)
@@ -483,10 +491,7 @@ def _sentence_subject_says(
 
 _CLAIM = re.compile(
     r"(?:\b([Hh]is|[Hh]er)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
-    r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
-    r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
-    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
-    r"|reply|replies|answers?|message)\b"
+    r"(?:" + alternation(CLAIM_NOUNS) + r")\b"
 )
 
 
@@ -566,7 +571,7 @@ def _colon_intro(
 
 
 _HEADLINE_SAYS = re.compile(
-    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:Says|Said|Tells|Warns|Claims|Insists|Argues)\W*$"
+    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:" + "|".join(HEADLINE_CUES) + r")\W*$"
 )
 
 
@@ -657,21 +662,8 @@ def _looks_like_title(words: str) -> bool:
     parts = words.split()
     if not parts or len(parts) > 8 or words.rstrip()[-1:] in ".,!?":
         return False
-    main = [
-        p
-        for p in parts
-        if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
-    ]
+    main = [p for p in parts if p.lower() not in TITLE_MINOR_WORDS]
     return bool(main) and all(p[:1].isupper() for p in main)
-
-
-_WORKS = frozenset(
-    """
-    book song film movie show series program programme episode album anthem novel memoir
-    play documentary column essay poem podcast titled entitled
-    """.split()
-)
-"""Nouns that introduce the title of a work: "his 2002 book, “…”"."""
 
 
 def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
@@ -693,11 +685,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
     while len(before) > 1 and before[-1].word in ("a", "an", "the"):
         before.pop()
     last = before[-1]
-    return (
-        last.possessive
-        or last.word in ("of", "on", "in", "during", "at", "its", "his", "her", "their", "our")
-        or last.word in _WORKS
-    )
+    return last.possessive or last.word in BEFORE_A_WORK or last.word in WORKS
 
 
 _KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)

@@ -14,10 +14,10 @@ from ..models import Quote
 from .attribution import Event
 from .candidates import Mention, MentionIndex
 from .context import QuoteContext
-from .lexicon import PREPOSITIONS
+from .lexicon import PREPOSITIONS, TELLING
 from .marks import RawQuote
 from .names import last_token
-from .speakers import CUE, QUOTE_CHAR, TELLING, past_lead_in
+from .speakers import CUE, QUOTE_CHAR, past_lead_in
 
 _CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
 _CUE_JUST_BEFORE = re.compile(r"(?:" + CUE.pattern + r")[\s,]*$")
