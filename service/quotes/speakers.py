@@ -1,7 +1,7 @@
 """Who the speaker of a speech cue is: the subject before the verb ("Smith said", "the
 minister, who said"), after it ("said Smith", "according to a statement from X"), of a
 participle or a coordinated verb, an appositive's head, a noun phrase ("a spokeswoman for the
-mayor"), an organisation for "it"; the cue vocabulary itself."""
+mayor"), an organisation for "it"; the cue regexes, built from ``lexicon``."""
 
 from __future__ import annotations
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 # fmt: off
 CUE_VERBS = frozenset("sagte sagt erklärte erklärt betonte betont meinte".split())
+"""Speech verbs: "sagte Merkel"."""
 
 ACCORDING = frozenset({"laut"})
+"""Cues whose speaker follows them: "laut Regierungssprecher"."""
 
 AUXILIARIES = ("hat",)
+"""Auxiliaries between a quotation and its inverted cue: "», hat sie betont"."""
 
 PHRASE_DETERMINERS = frozenset("der die das ein eine".split())
+"""Articles opening a noun phrase."""
 
 TITLE_WORDS = frozenset("herr frau".split())
+"""Titles of address: "Herr Scholz"."""
 # fmt: on

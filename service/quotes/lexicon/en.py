@@ -36,7 +36,7 @@ CUE_VERBS = frozenset("""
     call argue warn claim insist describe characterized characterised characterizes
     characterises characterizing characterising
 """.split())
-"""Speech verbs: "said", "tweeted", "according to"'s kin are in ``CUE_PHRASES``."""
+"""Speech verbs: "said", "tweeted"; cues of more than one word are ``CUE_PHRASES``."""
 
 ACCORDING = frozenset({"according to"})
 """Cues whose speaker follows them: "according to the minister"."""
@@ -103,6 +103,8 @@ PHRASE_DETERMINERS = frozenset("""
 phrase may be a speaker ("the minister")."""
 
 ARTICLES = frozenset({"the", "a", "an"})
+"""Articles, skipped between a name and what describes it: "a member of the Freedom
+Caucus"."""
 
 FUNCTION_WORDS = frozenset("""
     and or but then to of in on over up out at by for with from into as than so who which
@@ -161,8 +163,10 @@ PAPERS = tuple("""
     Times Post Journal Herald Guardian Telegraph Gazette Tribune News Daily Mail Mirror
     Observer Independent Chronicle Globe Star Sun Express Pravda Inquirer Examiner
 """.split())
+"""Words in newspapers' names: "The Washington Post"."""
 
 BROADCASTERS = tuple("BBC CNN NBC CBS ABC Fox MSNBC Radio TV Television Network".split())
+"""Words in broadcasters' names."""
 
 ORG_NOUNS = {
     "newspaper": PAPERS,
@@ -218,11 +222,13 @@ SURNAME_TITLES = frozenset({"king", "major", "bishop", "pope", "lord"})
 MALE_TITLES = frozenset("""
     mr sir king lord prince father brother congressman councilman chairman spokesman
 """.split())
+"""Titles that tell a man."""
 
 FEMALE_TITLES = frozenset("""
     mrs ms miss dame queen lady princess sister congresswoman councilwoman chairwoman
     spokeswoman
 """.split())
+"""Titles that tell a woman."""
 
 HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir dame lord lady rev".split())
 """Titles of address: "Mr. King" is a surname however much it looks like a title."""
