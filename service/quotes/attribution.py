@@ -10,9 +10,9 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..models import Quote, Span
+from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
 from .lexicon import (
     AUXILIARIES,
@@ -32,6 +32,7 @@ from .names import (
     split_title,
     tokens,
 )
+from .quotation import Quotation, Stretch
 from .speakers import (
     COLON_INTRO,
     CUE,
@@ -69,7 +70,7 @@ class Sieve:
     """What the rule passes made of an article's quotations, read by the speaker model's
     candidates and features."""
 
-    quotes: list[Quote]
+    quotes: list[Quotation]
     """Their speakers for each quotation of ``ctx.raw``, in the same order."""
     passes: list[str]
     """For each quotation, the pass that gave its speaker, or "none"."""
@@ -96,10 +97,10 @@ def attribute(ctx: QuoteContext) -> Sieve:
     outers: dict[int, _Outers] = {}
     recent = _Recent({}, {})
     quoted: set[str] | None = None
-    out: list[Quote] = []
+    out: list[Quotation] = []
     passes: list[str] = []
     things: set[int] = set()
-    previous_para_speaker: tuple[int, Quote] | None = None
+    previous_para_speaker: tuple[int, Quotation] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
         para_cues = spoken.get(q.paragraph, no_events)
@@ -166,7 +167,7 @@ def attribute(ctx: QuoteContext) -> Sieve:
     return Sieve(out, passes, events, things)
 
 
-def _pass_of(quote: Quote, given: str, name: str) -> str:
+def _pass_of(quote: Quotation, given: str, name: str) -> str:
     return given if given != "none" or not quote.speaker else name
 
 
@@ -327,9 +328,10 @@ def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: st
     return None
 
 
-def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
+def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quotation:
     words = text[q.start : q.end]
     first_alpha = next((c for c in words if c.isalpha()), "")
+    kind: QuoteKind
     if q.nested:
         kind = "nested"
     elif first_alpha.isupper() and (q.continued or words.rstrip("\"'”’")[-1:] in ".,!?;:…—–-"):
@@ -340,9 +342,9 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     speaker = title = None
     if event is not None:
         speaker, title = event.speaker, event.title
-        mention = Span.of(text, event.mention.start, event.mention.end)
-        cue = Span.of(text, event.cue_start, event.cue_end)
-    return Quote(
+        mention = Stretch.of(text, event.mention.start, event.mention.end)
+        cue = Stretch.of(text, event.cue_start, event.cue_end)
+    return Quotation(
         text=words,
         start=q.start,
         end=q.end,
@@ -381,12 +383,12 @@ class _Recent:
     """The latest quotations ``_inherit`` looks back at, kept up as quotations are
     attributed, so that a look-back costs the same however many came before."""
 
-    running: dict[str, Quote]
+    running: dict[str, Quotation]
     """Per opening mark, the latest quotation running on into the next paragraph."""
-    spoken: dict[int, Quote]
+    spoken: dict[int, Quotation]
     """Per paragraph, its latest quotation with a speaker (nested ones aside)."""
 
-    def add(self, paragraph: int, quote: Quote) -> None:
+    def add(self, paragraph: int, quote: Quotation) -> None:
         if quote.continued:
             self.running[quote.open_mark] = quote
         if quote.speaker and quote.kind != "nested":
@@ -396,14 +398,14 @@ class _Recent:
 def _inherit(
     text: str,
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     recent: _Recent,
-    previous: tuple[int, Quote] | None,
+    previous: tuple[int, Quotation] | None,
     events: dict[int, list[Event]],
     spoken: dict[int, _Spoken],
     no_events: _Spoken,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
     the next paragraph; a later quotation there is a new one) takes its speaker; a fragment
     takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
@@ -441,8 +443,8 @@ def _inherit(
 
 
 def _beat_after(
-    text: str, masked: str, q: RawQuote, quote: Quote, names: NameIndex, end: int
-) -> Quote:
+    text: str, masked: str, q: RawQuote, quote: Quotation, names: NameIndex, end: int
+) -> Quotation:
     """Interview style, no speech verb: “I mean. Yes, no…” Wiig, who is slight, looks
     mortified. A quotation followed at once by what a named person did is that person's."""
     if q.close_pos is None:
@@ -461,9 +463,9 @@ def _beat_before(
     masked: str,
     sentences: list[tuple[int, int]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
-) -> Quote:
+) -> Quotation:
     """A quotation opening a sentence right after one about what a named person did, in a
     paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
     younger people are sick and tired of it.”" is Sanders's."""
@@ -478,8 +480,13 @@ def _beat_before(
 
 
 def _sentence_subject_says(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
     start = past_lead_in(masked, sentence[0], q.open_pos)
@@ -496,8 +503,13 @@ _CLAIM = re.compile(
 
 
 def _claim_of(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
     lo = max(sentence[0], q.open_pos - 150)
@@ -537,10 +549,10 @@ def _colon_intro(
     masked: str,
     sentences: list[list[tuple[int, int]]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A sentence about a named person ending in a colon introduces the quotation after it,
     in the same paragraph or opening the next: "Sanders made the following comment:",
     "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
@@ -579,11 +591,11 @@ def _headline_speaker(
     text: str,
     masked: str,
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     para: tuple[int, int],
     quoted: set[str],
-) -> Quote:
+) -> Quotation:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
     person it opens with. Only someone the article quotes counts, so that "Poll: …" or
@@ -624,34 +636,36 @@ def _headline_speaker(
 
 
 def _attributed(
-    quote: Quote, speaker: str | None, title: str | None, mention: Span | None, cue: Span | None
-) -> Quote:
-    return quote.model_copy(
-        update={"speaker": speaker, "speaker_title": title, "speaker_mention": mention, "cue": cue}
-    )
+    quote: Quotation,
+    speaker: str | None,
+    title: str | None,
+    mention: Stretch | None,
+    cue: Stretch | None,
+) -> Quotation:
+    return replace(quote, speaker=speaker, speaker_title=title, speaker_mention=mention, cue=cue)
 
 
-def _said_by(quote: Quote, src: Quote) -> Quote:
+def _said_by(quote: Quotation, src: Quotation) -> Quotation:
     """``quote`` with the attribution of ``src`` (the same speaker, mention and cue)."""
     return _attributed(quote, src.speaker, src.speaker_title, src.speaker_mention, src.cue)
 
 
-def _said_by_subject(text: str, quote: Quote, subject: Mention, names: NameIndex) -> Quote:
+def _said_by_subject(text: str, quote: Quotation, subject: Mention, names: NameIndex) -> Quotation:
     """``quote`` said by the person a sentence is about (no cue to show)."""
     assert subject.name is not None
     full = names.expand(subject.name, subject.start)
     title = subject.title or names.titles.get(full)
-    return _attributed(quote, full, title, Span.of(text, subject.start, subject.end), quote.cue)
+    return _attributed(quote, full, title, Stretch.of(text, subject.start, subject.end), quote.cue)
 
 
-def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
-    mention = Span.of(text, ev.mention.start, ev.mention.end)
+def _with_event(text: str, quote: Quotation, ev: Event) -> Quotation:
+    mention = Stretch.of(text, ev.mention.start, ev.mention.end)
     return _attributed(
-        quote, ev.speaker, ev.title, mention, Span.of(text, ev.cue_start, ev.cue_end)
+        quote, ev.speaker, ev.title, mention, Stretch.of(text, ev.cue_start, ev.cue_end)
     )
 
 
-def _follows_running(prev: Quote, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
+def _follows_running(prev: Quotation, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
     return any(
         lo <= prev.start < hi for lo, hi in paragraphs[max(0, q.paragraph - 1) : q.paragraph]
     )
@@ -666,7 +680,7 @@ def _looks_like_title(words: str) -> bool:
     return bool(main) and all(p[:1].isupper() for p in main)
 
 
-def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
+def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
     after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
     (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
@@ -715,8 +729,8 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quote, outers: _Outers, names: NameIndex
-) -> Quote:
+    text: str, q: RawQuote, quote: Quotation, outers: _Outers, names: NameIndex
+) -> Quotation:
     """A quotation inside a quotation: said by whoever the outer speaker names right
     before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
     o = outers.around(q)
@@ -735,8 +749,8 @@ def _nested_speaker(
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
-            mention = Span.of(text, person.start, person.end)
-            cue_span = Span.of(text, cue.start(), cue.end())
+            mention = Stretch.of(text, person.start, person.end)
+            cue_span = Stretch.of(text, cue.start(), cue.end())
             return _attributed(quote, full, person.title, mention, cue_span)
     return quote
 
