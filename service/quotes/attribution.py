@@ -9,8 +9,8 @@ import bisect
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
@@ -92,66 +92,28 @@ def attribute(ctx: QuoteContext) -> Sieve:
     for q in raw:
         raw_by_para[q.paragraph].append(q)
 
-    spoken = {p: _Spoken.of(evs) for p, evs in events.items()}
-    no_events = _Spoken([], [], [])
+    state = _State(events, {p: _Spoken.of(evs) for p, evs in events.items()})
     outers: dict[int, _Outers] = {}
-    recent = _Recent({}, {})
-    quoted: set[str] | None = None
     out: list[Quotation] = []
     passes: list[str] = []
     things: set[int] = set()
-    previous_para_speaker: tuple[int, Quotation] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
-        para_cues = spoken.get(q.paragraph, no_events)
-        event = None if q.nested else _event_for(q, sentence, para_cues, masked)
+        event = None if q.nested else _event_for(q, sentence, state.cues(q.paragraph), masked)
         quote = _make_quote(text, q, event)
         given = "cue" if event is not None else "none"
         if q.nested:
             if q.paragraph not in outers:
                 outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
             quote = _nested_speaker(text, q, quote, outers[q.paragraph], names)
-            given = _pass_of(quote, given, "nested")
+            given = "nested" if quote.speaker else "none"
         elif event is None:
-            quote = _inherit(
-                text, q, quote, recent, previous_para_speaker, events, spoken, no_events, paragraphs
-            )
-            given = _pass_of(quote, given, "inherited")
-            if (
-                quote.speaker is None
-                and quote.kind == "partial"
-                and not _looks_like_title(quote.text)
-            ):
-                quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
-                given = _pass_of(quote, given, "sentence subject")
-            if quote.speaker is None:
-                quote = _claim_of(text, masked, sentence, q, quote, names)
-                given = _pass_of(quote, given, "claim")
-            if quote.speaker is None and quote.kind == "full":
-                quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
-                given = _pass_of(quote, given, "colon")
-            if (
-                quote.speaker is None
-                and quote.kind == "full"
-                and not events[q.paragraph]
-                and not _looks_like_title(quote.text.rstrip(",."))
-            ):
-                quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
-                given = _pass_of(quote, given, "beat after")
-            if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
-                quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
-                given = _pass_of(quote, given, "beat before")
-            if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
-                # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
-                if quoted is None:
-                    quoted = {
-                        ev.speaker.rstrip(".")
-                        for evs in events.values()
-                        for ev in evs
-                        if ev.speaker
-                    }
-                quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
-                given = _pass_of(quote, given, "headline")
+            step = _Step(ctx, q, quote, sentence, state)
+            for name, attribute_by in PASSES:
+                attributed = attribute_by(step)
+                if attributed.speaker:
+                    quote, given = attributed, name
+                    break
         if not q.nested and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
@@ -161,14 +123,128 @@ def attribute(ctx: QuoteContext) -> Sieve:
             quote, given = _make_quote(text, q, None), "none"
         out.append(quote)
         passes.append(given)
-        recent.add(q.paragraph, quote)
+        state.recent.add(q.paragraph, quote)
         if not q.nested and quote.speaker:
-            previous_para_speaker = (q.paragraph, quote)
+            state.previous = (q.paragraph, quote)
     return Sieve(out, passes, events, things)
 
 
-def _pass_of(quote: Quotation, given: str, name: str) -> str:
-    return given if given != "none" or not quote.speaker else name
+@dataclass(slots=True)
+class _State:
+    """What the passes carry from one quotation to the next."""
+
+    events: dict[int, list[Event]]
+    spoken: dict[int, _Spoken]
+    recent: _Recent = field(default_factory=lambda: _Recent({}, {}))
+    previous: tuple[int, Quotation] | None = None
+    """The last quotation given a speaker, with its paragraph."""
+    _quoted: set[str] | None = None
+
+    def cues(self, paragraph: int) -> _Spoken:
+        return self.spoken.get(paragraph) or _NO_CUES
+
+    def quoted(self) -> set[str]:
+        """Everyone a cue gives a speech to (a headline drops abbreviations' full stops:
+        "Donald Trump Jr: …")."""
+        if self._quoted is None:
+            self._quoted = {
+                ev.speaker.rstrip(".") for evs in self.events.values() for ev in evs if ev.speaker
+            }
+        return self._quoted
+
+
+@dataclass(slots=True)
+class _Step:
+    """A quotation with no speech cue of its own, as the passes see it."""
+
+    ctx: QuoteContext
+    q: RawQuote
+    quote: Quotation
+    sentence: tuple[int, int]
+    state: _State
+
+    @property
+    def cueless_paragraph(self) -> bool:
+        return not self.state.events[self.q.paragraph]
+
+
+def _by_inheritance(step: _Step) -> Quotation:
+    ctx, q, state = step.ctx, step.q, step.state
+    return _inherit(ctx.text, q, step.quote, state, ctx.paragraphs)
+
+
+def _by_sentence_subject(step: _Step) -> Quotation:
+    if step.quote.kind != "partial" or _looks_like_title(step.quote.text):
+        return step.quote
+    ctx = step.ctx
+    return _sentence_subject_says(
+        ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names
+    )
+
+
+def _by_claim(step: _Step) -> Quotation:
+    ctx = step.ctx
+    return _claim_of(ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names)
+
+
+def _by_colon(step: _Step) -> Quotation:
+    if step.quote.kind != "full":
+        return step.quote
+    ctx = step.ctx
+    return _colon_intro(
+        ctx.text, ctx.masked, ctx.sentences, step.q, step.quote, ctx.names, ctx.paragraphs
+    )
+
+
+def _by_beat_after(step: _Step) -> Quotation:
+    quote = step.quote
+    if (
+        quote.kind != "full"
+        or not step.cueless_paragraph
+        or _looks_like_title(quote.text.rstrip(",."))
+    ):
+        return quote
+    ctx, q = step.ctx, step.q
+    return _beat_after(ctx.text, ctx.masked, q, quote, ctx.names, ctx.paragraphs[q.paragraph][1])
+
+
+def _by_beat_before(step: _Step) -> Quotation:
+    if step.quote.kind != "full" or not step.cueless_paragraph:
+        return step.quote
+    ctx, q = step.ctx, step.q
+    return _beat_before(ctx.text, ctx.masked, ctx.sentences[q.paragraph], q, step.quote, ctx.names)
+
+
+def _by_headline(step: _Step) -> Quotation:
+    ctx, q = step.ctx, step.q
+    if q.paragraph != 0 or len(ctx.paragraphs) < 2:
+        return step.quote
+    return _headline_speaker(
+        ctx.text, ctx.masked, q, step.quote, ctx.names, ctx.paragraphs[0], step.state.quoted()
+    )
+
+
+PASSES: tuple[tuple[str, Callable[[_Step], Quotation]], ...] = (
+    ("inherited", _by_inheritance),
+    ("sentence subject", _by_sentence_subject),
+    ("claim", _by_claim),
+    ("colon", _by_colon),
+    ("beat after", _by_beat_after),
+    ("beat before", _by_beat_before),
+    ("headline", _by_headline),
+)
+"""The passes for a quotation with no speech cue of its own, in order; the first to give a
+speaker gives it, and its name is what the speaker model reads of it:
+
+- inherited: a running quotation's speaker, the paragraph's last cue before it, "X said:"
+  ending the previous paragraph, the previous paragraph's speaker for a full quotation
+  opening a paragraph (``_inherit``);
+- sentence subject: a fragment in a sentence about someone ("Smith called it “a farce”");
+- claim: the owner of a claim, a statement, a tweet ("X's claim that “…”");
+- colon: an introduction ending with a colon ("From Jane Smith: “…”");
+- beat after / beat before: interview style, a name and no speech verb right after or
+  before a full quotation in a paragraph with no cue;
+- headline: a headline's subject ("Smith Slams ‘…’")."""
 
 
 _PRONOUN_REACH = 60
@@ -378,6 +454,9 @@ class _Spoken:
         return self.events[i - 1] if i else None
 
 
+_NO_CUES = _Spoken([], [], [])
+
+
 @dataclass(slots=True)
 class _Recent:
     """The latest quotations ``_inherit`` looks back at, kept up as quotations are
@@ -399,11 +478,7 @@ def _inherit(
     text: str,
     q: RawQuote,
     quote: Quotation,
-    recent: _Recent,
-    previous: tuple[int, Quotation] | None,
-    events: dict[int, list[Event]],
-    spoken: dict[int, _Spoken],
-    no_events: _Spoken,
+    state: _State,
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quotation:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
@@ -411,11 +486,12 @@ def _inherit(
     takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
     said:" at the end of the previous one is X's; a full quotation opening a paragraph
     continues the previous paragraph's speaker."""
-    para_events = events[q.paragraph]
+    para_events = state.events[q.paragraph]
     lo = paragraphs[q.paragraph][0]
+    recent, previous = state.recent, state.previous
     if q.paragraph > 0 and q.open_pos == lo:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
-        intro = spoken.get(q.paragraph - 1, no_events).events
+        intro = state.cues(q.paragraph - 1).events
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
     running = recent.running.get(q.open_mark)
@@ -427,7 +503,7 @@ def _inherit(
         and _follows_running(running, q, paragraphs)
     ):
         return _said_by(quote, running)
-    earlier = spoken.get(q.paragraph, no_events).last_before(q.open_pos)
+    earlier = state.cues(q.paragraph).last_before(q.open_pos)
     if earlier is not None:
         return _with_event(text, quote, earlier)
     if _looks_like_title(quote.text):
