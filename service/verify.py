@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
@@ -20,6 +21,9 @@ from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import SpaceCollapsed, content_words, fold
 from .sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from .grounding.facts import ArticleFacts
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
 _EDGE = " \t\n\"'“”‘’«»„‚‹›.,;:!?-–—…()[]"
@@ -83,6 +87,16 @@ class ArticleIndex:
     def sentence_words(self) -> dict[tuple[int, int], list[str]]:
         """Each body sentence's content words, worked out once for every claim checked."""
         return {(s, e): content_words(self.article.text[s:e]) for s, e in self.sentences}
+
+    @cached_property
+    def facts(self) -> ArticleFacts:
+        """Each body sentence's names, amounts, dates and negations, for judging claims;
+        built on first use, so a check of quotations alone never pays for it."""
+        from .grounding.facts import ArticleFacts  # grounding builds on this module
+
+        return ArticleFacts.build(
+            self.article.text, self.article.paragraphs, self.sentences, self.sentence_words
+        )
 
     def in_body(self, start: int) -> bool:
         i = bisect.bisect_right(self._paragraph_starts, start) - 1
