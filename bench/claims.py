@@ -6,6 +6,7 @@ Run from the repository root::
     python -m bench.claims --data DIR --every 20    # every 20th article of another folder
     python -m bench.claims --articles 'tests/data/articles/*.txt'
     python -m bench.claims --cost                   # time a 1,000-word draft check
+    python -m bench.claims --headlines              # each headline against its article
     python -m bench.claims -v                       # print every case judged wrong
 
 Cases, FactCC-style, built from each article's own narration: sentences of 8-40 words with
@@ -23,6 +24,9 @@ Right: a true claim judged ``paraphrase``; a false one ``contradicted`` or ``uns
 (caught), and the share ``contradicted`` is reported apart. Each claim is judged through the
 Python API (``judge_claim``) and, unless ``--no-http``, over HTTP as the one-sentence draft
 of ``POST /check`` on a local ``factcheck`` server; the two must agree.
+
+``--headlines``: claims nobody wrote for this benchmark, each article's headline judged
+against the rest of the article (it should be supported).
 
 ``--cost``: a draft of about 1,000 words (the article's sentences, every third edited)
 checked against a ~1,000-word article with ``check_draft``, median of ``--reps`` runs per
@@ -245,6 +249,27 @@ def score(args: argparse.Namespace, files: list[Path]) -> None:
         )
 
 
+def headlines(files: list[Path]) -> None:
+    """Claims nobody wrote for this benchmark: each article's headline (its first line, when
+    that has at most 30 words and the article goes on), judged against the rest of the
+    article. A headline should be supported; headline style (capitalised words, dropped
+    verbs) and paraphrase make it hard."""
+    got: Counter[str] = Counter()
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        head, _, rest = text.strip().partition("\n")
+        if not rest.strip() or len(head.split()) > 30:
+            continue
+        index = index_article(read_article(rest, source_format="text"))
+        got[judge_claim(index, head.strip()).verdict] += 1
+    n = sum(got.values())
+    print(f"{n} headlines judged against the rest of their article\n")
+    print("| paraphrase | contradicted | unsupported |")
+    print("|---:|---:|---:|")
+    shares = " | ".join(f"{got[v] / n:.2f}" for v in ("paraphrase", "contradicted", "unsupported"))
+    print(f"| {shares} |")
+
+
 def cost(args: argparse.Namespace, files: list[Path]) -> None:
     """Median time of ``check_draft`` for ~1,000 words against ~1,000 words, and with each
     doubled, in one run."""
@@ -269,6 +294,7 @@ def cost(args: argparse.Namespace, files: list[Path]) -> None:
         draft = draft_of(text)
         pairs.append((text, draft, text + "\n\n" + other, draft + "\n\n" + draft_of(other)))
     timings: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     Pair = tuple[str, str, str, str]
     runs: dict[str, Callable[[Pair], CheckOut]] = {
         "1,000-word draft, 1,000-word article": lambda p: check_draft(read_article(p[0]), p[1]),
@@ -284,16 +310,17 @@ def cost(args: argparse.Namespace, files: list[Path]) -> None:
     for _ in range(args.reps):
         for p in pairs:
             for label, run in runs.items():
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 run(p)
                 timings[label].append((time.perf_counter() - t0) * 1000)
+                cpu[label].append((time.process_time() - c0) * 1000)
     base = statistics.median(timings[next(iter(runs))])
     print(f"check_draft, {len(pairs)} articles of 900-1,100 words, {args.reps} runs each\n")
-    print("| operation | median | ratio to the first row |")
-    print("|---|---:|---:|")
+    print("| operation | median | ratio to the first row | CPU time, median |")
+    print("|---|---:|---:|---:|")
     for label, times in timings.items():
         m = statistics.median(times)
-        print(f"| {label} | {m:.2f} ms | {m / base:.2f} |")
+        print(f"| {label} | {m:.2f} ms | {m / base:.2f} | {statistics.median(cpu[label]):.2f} ms |")
 
 
 def main() -> None:
@@ -306,6 +333,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--no-http", dest="http", action="store_false")
     ap.add_argument("--cost", action="store_true", help="time the draft check instead")
+    ap.add_argument("--headlines", action="store_true", help="judge each article's headline")
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--cost-articles", type=int, default=8)
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -317,6 +345,8 @@ def main() -> None:
     files = files[args.offset :: args.every]
     if args.cost:
         cost(args, files)
+    elif args.headlines:
+        headlines(files)
     else:
         score(args, files)
 

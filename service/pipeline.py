@@ -18,6 +18,7 @@ from .grounding import (
     key_point_findings,
     quotes_in_text,
     summary_sentences,
+    text_quotes,
 )
 from .ingest import Article, looks_like_html, parse_request_body, read_article
 from .models import (
@@ -177,9 +178,11 @@ class _SummaryChecked:
 def _check_summary(index: ArticleIndex, analysis: Analysis) -> _SummaryChecked:
     """The quotations in the model's summary and key points, and each of their sentences."""
     result = analysis.result
+    quoted = text_quotes(result.summary)
     return _SummaryChecked(
-        quotes_in_text(index, [result.summary, *result.key_points]),
-        summary_sentences(index, result.summary),
+        [index.judge(q.text, q.speaker) for q in quoted]
+        + quotes_in_text(index, list(result.key_points)),
+        summary_sentences(index, result.summary, quoted),
         key_point_findings(index, list(result.key_points)),
     )
 

@@ -94,8 +94,9 @@ class ArticleIndex:
         built on first use, so a check of quotations alone never pays for it."""
         from .grounding.facts import ArticleFacts  # grounding builds on this module
 
+        article = self.article
         return ArticleFacts.build(
-            self.article.text, self.article.paragraphs, self.sentences, self.sentence_words
+            article.text, article.paragraphs, self.sentences, self.sentence_words, self.folded
         )
 
     def in_body(self, start: int) -> bool:

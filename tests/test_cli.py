@@ -370,7 +370,13 @@ def test_readme_example_draft(runner: CliRunner) -> None:
         ("quotation", "misquoted"),
         ("quotation", "misattributed"),
         ("quotation", "unsupported"),
+        ("sentence", "contradicted"),  # Berlin, where the article says Paris
     ]
+    contradicted = out.findings[-1]
+    assert contradicted.severity == "error" and "Paris" in contradicted.message
+    assert contradicted.diff and any(
+        d.article.startswith("Paris") and "Berlin" in d.draft for d in contradicted.diff
+    )
 
 
 def test_serve_runs_uvicorn_with_the_app(

@@ -175,3 +175,15 @@ def test_every_sentence_of_a_draft_is_judged() -> None:
     fine = check_draft(article, "Officials expect more to follow.")
     assert not fine.failed
     assert check_draft(article, "Officials expect more to follow.", fail_on=["note"]).failed
+
+
+def test_a_headline_in_title_case_is_read_for_the_names_the_article_states(
+    sample: ArticleIndex,
+) -> None:
+    """Every word capitalised: "Has", "Plans" and "Deploy" are no names to look for."""
+    supported = judge_claim(
+        sample, "Stoltenberg Says NATO Has No Plans To Deploy Troops In Ukraine"
+    )
+    assert supported.verdict == "paraphrase", supported
+    swapped = judge_claim(sample, "Putin Says NATO Has No Plans To Deploy Troops In Ukraine")
+    assert swapped.verdict != "paraphrase"

@@ -3,7 +3,7 @@ statements and claims through the article's sentences and their facts (names, am
 dates, polarity). ``facts`` builds on nothing but the text; the rest on ``verify``."""
 
 from .claims import judge_claim
-from .statements import ground_statement, quotes_in_text
+from .statements import ground_statement, quotes_in_text, text_quotes
 from .texts import draft_sentences, key_point_findings, summary_sentences
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "key_point_findings",
     "quotes_in_text",
     "summary_sentences",
+    "text_quotes",
 ]

@@ -5,12 +5,12 @@ same thing with another name, amount, date or polarity; else ``unsupported``."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from ..models import DiffOp, Finding, FindingKind, Span, Verdict
 from ..verify import ArticleIndex, word_diff
-from .facts import Facts, read_facts
+from .facts import Facts, headline_names, read_facts, title_case
 
 SUPPORT_MIN_OVERLAP = 0.6
 """Share of a claim's content words, its names, amounts, dates and negations aside, that a
@@ -38,35 +38,52 @@ class _Window:
 
 
 def judge_claim(
-    index: ArticleIndex, claim: str, speaker: str | None = None, kind: FindingKind = "claim"
+    index: ArticleIndex,
+    claim: str,
+    speaker: str | None = None,
+    kind: FindingKind = "claim",
+    *,
+    at: tuple[int, int] | None = None,
+    words: list[str] | None = None,
 ) -> Finding:
-    """``claim`` judged against the article (see the module's docstring)."""
-    facts = read_facts(claim)
+    """``claim`` judged against the article (see the module's docstring); ``at`` is where
+    it stands in a draft or summary (``draft_start``/``draft_end``), ``words`` its content
+    words when already known."""
+    facts = read_facts(claim, words=words)
     text = index.article.text
     if not facts.words:
-        return _finding(claim, speaker, kind, "unsupported", 0.0, [], None, "nothing to check")
+        return _finding(claim, speaker, kind, "unsupported", 0.0, [], None, "nothing to check", at)
     article = index.facts
+    if title_case(claim):
+        # A headline's capitals are no sign of names: its names are the article's.
+        facts = replace(facts, names=headline_names(claim, article.names))
     hits: dict[int, set[str]] = {}
     for w in facts.words:
         for i in article.postings.get(w, ()):
             hits.setdefault(i, set()).add(w)
     n = len(facts.words)
     frame = facts.words - facts.fact_words - _NEGATION_WORDS
-    windows = [_window(index, [i], hits) for i in hits]
-    # Two sentences together only where each holds some of the claim's wording that the
-    # other lacks: a name, number or negation from the next sentence must not pass.
-    windows += [
-        _window(index, [i, i + 1], hits)
-        for i in hits
-        if i + 1 in hits and (hits[i] - hits[i + 1]) & frame and (hits[i + 1] - hits[i]) & frame
-    ]
     wording = frame or facts.words
+    need = SUPPORT_MIN_OVERLAP * len(wording)
+    # Two sentences together only where each holds some of the claim's wording that the
+    # other lacks, and one of them all of its names: a name, number or negation from the
+    # next sentence must not pass.
+    spans = [[i] for i, got in hits.items() if len(wording & got) >= need] + [
+        [i, i + 1]
+        for i, got in hits.items()
+        if i + 1 in hits
+        and (got - hits[i + 1]) & frame
+        and (hits[i + 1] - got) & frame
+        and len(wording & (got | hits[i + 1])) >= need
+        and any(_names_stated(facts, article.facts[j]) for j in (i, i + 1))
+    ]
     supported = sorted(
-        (w for w in windows if len(wording & w.shared) >= SUPPORT_MIN_OVERLAP * len(wording)),
+        (_window(index, ids, hits) for ids in spans),
         key=lambda w: (-len(w.shared), len(w.facts), w.start),
     )
     for window in supported[:CANDIDATES]:
-        region = _region(index, window)
+        negated = facts.negations or any(f.negations for f in window.facts)
+        region = _region(index, window) if negated else (window.start, window.end)
         if not _conflicts(facts, window, region, missing_counts=True):
             score = 100 * len(window.shared) / n
             message = "supported by this sentence of the article"
@@ -81,9 +98,10 @@ def judge_claim(
                 [Span.of(text, window.start, window.end)],
                 None,
                 message,
+                at,
             )
     near = sorted(
-        (w for w in windows if len(w.facts) == 1 and _near(frame, n, w)),
+        (_window(index, [i], hits) for i, got in hits.items() if _near(frame, n, got)),
         key=lambda w: (-len(frame & w.shared), -len(w.shared), w.start),
     )
     for window in near[:CANDIDATES]:
@@ -112,6 +130,7 @@ def judge_claim(
             [Span.of(text, window.start, window.end)],
             word_diff(text[start:end], claim),
             "the article says this with " + "; ".join(d.what for d in differences),
+            at,
         )
     return _finding(
         claim,
@@ -122,18 +141,25 @@ def judge_claim(
         [],
         None,
         "no sentence of the article supports this",
+        at,
     )
 
 
-def _near(frame: frozenset[str], n: int, window: _Window) -> bool:
-    """Whether the window says nearly what the claim says, names, amounts and dates aside."""
-    framed = len(frame & window.shared)
+def _names_stated(claim: Facts, sentence: Facts) -> bool:
+    return all(
+        n.key_words <= sentence.words or any(n.same_as(m) for m in sentence.names)
+        for n in claim.names
+    )
+
+
+def _near(frame: frozenset[str], n: int, shared: set[str]) -> bool:
+    """Whether a sentence holding the claim's words ``shared`` says nearly what the claim
+    says, names, amounts and dates aside."""
+    framed = len(frame & shared)
     if framed >= 2 and framed >= CONTRADICT_MIN_OVERLAP * len(frame):
         return True
     # Few words of its own ("20 European states met in Paris"): most of all its words.
-    return framed >= NEAR_MIN_FRAME * len(frame) and len(window.shared) >= max(
-        3, NEAR_MIN_OVERLAP * n
-    )
+    return framed >= NEAR_MIN_FRAME * len(frame) and len(shared) >= max(3, NEAR_MIN_OVERLAP * n)
 
 
 def _window(index: ArticleIndex, ids: list[int], hits: dict[int, set[str]]) -> _Window:
@@ -219,10 +245,8 @@ def _region(index: ArticleIndex, window: _Window) -> tuple[int, int]:
     """The part of the window that the claim restates: from a few words before the first
     of its words that the claim shares to the last."""
     folded = index.folded
-    pattern = _words_pattern(tuple(sorted(window.shared, key=len, reverse=True)))
-    found = [
-        (m.start(), m.end(), m.group()) for m in pattern.finditer(folded, window.start, window.end)
-    ]
+    # Not its negations: where the claim's "not" stands in the sentence is what is asked.
+    found = sorted(_occurrences(folded, window.start, window.end, window.shared - _NEGATION_WORDS))
     if not found:
         return window.start, window.end
     start, end = _tightest(found)
@@ -254,9 +278,17 @@ def _tightest(found: list[tuple[int, int, str]]) -> tuple[int, int]:
     return best
 
 
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    # Content words are crudely stemmed ("plans" -> "plan"): match them as word prefixes.
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + ")")
+def _occurrences(
+    folded: str, start: int, end: int, words: frozenset[str]
+) -> Iterator[tuple[int, int, str]]:
+    """Where each of ``words`` begins a word of ``folded[start:end]``: content words are
+    crudely stemmed ("plans" -> "plan"), so they are matched as word prefixes."""
+    for w in words:
+        at = folded.find(w, start, end)
+        while at >= 0:
+            if at == 0 or not folded[at - 1].isalnum():
+                yield at, at + len(w), w
+            at = folded.find(w, at + 1, end)
 
 
 def _finding(
@@ -268,8 +300,12 @@ def _finding(
     evidence: list[Span],
     diff: list[DiffOp] | None,
     message: str,
+    at: tuple[int, int] | None,
 ) -> Finding:
-    return Finding(
+    # Built from the checker's own values, as many as a draft has sentences: no validation.
+    return Finding.model_construct(
+        draft_start=at[0] if at else None,
+        draft_end=at[1] if at else None,
         text=claim,
         speaker=speaker,
         kind=kind,

@@ -7,8 +7,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..names import NameIndex, PersonName, Token, runs_in, split_title
+from ..names import (
+    NameIndex,
+    PersonName,
+    Token,
+    _cap_regions,  # the name reader's capitalised regions: see _names_in
+    runs_in,
+    split_title,
+)
 from ..normalize import content_words, fold
 
 # fmt: off
@@ -65,21 +73,28 @@ _AMOUNT = re.compile(
 )
 _HEDGE = re.compile(r"\b(?:" + "|".join(HEDGES) + r")\s+$")
 _NEGATION = re.compile(r"\b(?:" + "|".join(n for n in NEGATIONS if n != "n't") + r")\b|n't\b")
-_WEEKDAY = re.compile(r"\b(" + "|".join(w.capitalize() for w in WEEKDAYS) + r")s?\b")
-_MONTH = re.compile(
+_WEEKDAY = r"\b(?P<weekday>" + "|".join(w.capitalize() for w in WEEKDAYS) + r")s?\b"
+_MONTH = (
     r"\b(?P<month>"
     + "|".join(m.capitalize() for m in MONTHS)
     + "|"
     + "|".join(a.capitalize() for a in _MONTH_ABBREVIATIONS)
     + r"\.?)(?:\s+(?P<day_after>\d{1,2})(?:st|nd|rd|th)?\b)?"
 )
+_YEAR_PATTERN = r"(?<![\w$£€¥.,])(?:1[89]\d\d|20\d\d)(?![\w%]|[.,]\d)"
+_YEAR = re.compile(_YEAR_PATTERN)
+_RELATIVE = r"\b(?P<relative>(?i:" + "|".join(RELATIVE_DAYS) + r"))\b"
+_DATE = re.compile(
+    # Every date begins with a capital, a digit or a relative day's first letter: positions
+    # where none does are passed over at once.
+    f"(?=[A-Z12yYtT])(?:{_WEEKDAY}|{_MONTH}|(?P<year>{_YEAR_PATTERN})|{_RELATIVE})"
+)
+"""Every kind of date in one pass: most sentences hold none."""
 _DAY_BEFORE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+$")
 _MAY_CONTEXT = re.compile(
     r"(?:\b(?:in|on|since|until|by|last|next|early|late|mid|of|from|through|this|each|between"
     r"|and|to|during|before|after)|\d)[\s-]+$"
 )
-_YEAR = re.compile(r"(?<![\w$£€¥.,])(1[89]\d\d|20\d\d)(?![\w%]|[.,]\d)")
-_RELATIVE = re.compile(r"\b(?:" + "|".join(RELATIVE_DAYS) + r")\b")
 _PRONOUN_SUBJECT = re.compile(r"[\"“‘'«(]?(?:He|She)\b")
 
 
@@ -166,16 +181,17 @@ def read_facts(
     end: int | None = None,
     *,
     words: Iterable[str] | None = None,
+    folded: str | None = None,
     names: NameIndex | None = None,
 ) -> Facts:
-    """The facts of ``text[start:end]``. ``words`` are its content words when already known;
-    with the article's ``names``, a surname also stands for the full name the article gives
-    it, and a sentence opening with "He" or "She" also names the person mentioned last."""
+    """The facts of ``text[start:end]``. ``words`` are its content words and ``folded`` the
+    whole text folded (``fold``), when already known. With the article's ``names``, a
+    sentence opening with "He" or "She" also names the person mentioned last."""
     end = len(text) if end is None else end
-    folded = fold(text[start:end])
+    folded = fold(text[start:end]) if folded is None else folded[start:end]
     dates = _dates(text, start, end)
     taken = [(d.start, d.start + len(d.text)) for d in dates]
-    found = [n for n in _names(text, start, end, names) if not _inside(n.start, taken)]
+    found = [n for n in _names(text, start, end) if not _inside(n.start, taken)]
     if names is not None and _PRONOUN_SUBJECT.match(text, start):
         before = names.person_before(start)
         if before is not None:
@@ -189,33 +205,69 @@ def read_facts(
     )
 
 
+_WORD_SHAPE = re.compile(r"[^\W\d_][\w’'-]{3,}")
+
+
+def title_case(text: str) -> bool:
+    """A headline's capitals ("Wealthy Voters Abandon Republican Party"), every word of four
+    letters or more capitalised: its capitalised words are no sign of names."""
+    words = _WORD_SHAPE.findall(text)
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
+_CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w’'.-]*")
+
+
+def headline_names(text: str, known: Sequence[Name]) -> tuple[Name, ...]:
+    """The names of a text in title case: each capitalised word that is a name the article
+    states alone or the last word of one ("Putin" of "Vladimir Putin"), one by one."""
+    words = {w for n in known for w in (n.words if n.single else _name_keys(n.text.split()[-1])[0])}
+    found = (_name(m.group(), m.start()) for m in _CAPITALISED.finditer(text))
+    return tuple(n for n in found if n.words and n.words <= words)
+
+
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _names(text: str, start: int, end: int, index: NameIndex | None) -> list[Name]:
-    out: list[Name] = []
-    for run in runs_in(text, start, end):
+def _names(text: str, start: int, end: int) -> list[Name]:
+    """Its names as it states them ("Stoltenberg" matches "Jens Stoltenberg" by its words,
+    see ``Name.same_as``)."""
+    return [
+        _name(name, region.start() + offset)
+        for region in _cap_regions(text, start, end)
+        for name, offset in _names_in(region.group())
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _names_in(region: str) -> tuple[tuple[str, int], ...]:
+    """The names in one capitalised region of a text, with their offsets in it. News names
+    the same people and places again and again: each region is read once."""
+    found = []
+    for run in runs_in(region, 0, len(region)):
         last = run[-1]
         if last.possessive:
             # "Trump's plan", "North Korea's test": the name reader takes a possessive for
             # a title ("NATO's chief"); here it is a name.
             run = [*run[:-1], Token(last.text[:-2], last.start, last.end - 2)]
-        person: PersonName | None = split_title(run, text)
-        if person is None:
-            continue
-        out.append(_name(person.name, person.name_start))
-        if index is not None:
-            full = index.expand(person.name, person.name_start)
-            if full != person.name:
-                out.append(_name(full, person.name_start))
-    return out
+        person: PersonName | None = split_title(run, region)
+        if person is not None:
+            found.append((person.name, person.name_start))
+    return tuple(found)
 
 
 _CONNECTORS = frozenset({"of", "for", "the", "and", "de", "la", "le", "du", "y"})
 
 
 def _name(name: str, start: int) -> Name:
+    return Name(name, start, *_name_keys(name))
+
+
+@lru_cache(maxsize=16384)
+def _name_keys(name: str) -> tuple[frozenset[str], frozenset[str], str, bool]:
+    """A name's words, content words, acronym and whether it is one word: news names the
+    same people again and again, so each is worked out once."""
     parts = []
     for raw in name.split():
         w = raw.lower().replace("’", "'")
@@ -225,14 +277,8 @@ def _name(name: str, start: int) -> Name:
         if w and w not in _CONNECTORS:
             parts.append(w)
     single = len(parts) == 1
-    return Name(
-        text=name,
-        start=start,
-        words=frozenset(parts),
-        key_words=frozenset(content_words(name)),
-        acronym=parts[0] if single else "".join(p[0] for p in parts),
-        single=single,
-    )
+    acronym = parts[0] if single else "".join(p[0] for p in parts)
+    return frozenset(parts), frozenset(content_words(name)), acronym, single
 
 
 def _amounts(folded: str, offset: int) -> list[Amount]:
@@ -273,30 +319,35 @@ def _number_value(number: str) -> tuple[float, float]:
 
 
 def _dates(text: str, start: int, end: int) -> list[Date]:
-    out = [
-        Date(m.group(), m.start(), "weekday", m[1].lower())
-        for m in _WEEKDAY.finditer(text, start, end)
-    ]
-    for m in _MONTH.finditer(text, start, end):
-        word = m["month"].rstrip(".").lower()
-        month = MONTHS.index(word) + 1 if word in MONTHS else _MONTH_ABBREVIATIONS[word]
-        if word == "may" and not m["day_after"]:
-            before = text[max(start, m.start() - 12) : m.start()]
-            if not _MAY_CONTEXT.search(before):
-                continue  # "May" is also a name and a modal verb
-        out.append(Date(m["month"], m.start(), "month", str(month)))
-        day = m["day_after"]
-        day_at = m.start("day_after")
-        if day is None:
-            before_match = _DAY_BEFORE.search(text, max(start, m.start() - 12), m.start())
-            if before_match is not None:
-                day, day_at = before_match[1], before_match.start(1)
-        if day is not None and 1 <= int(day) <= 31:
-            out.append(Date(day, day_at, "day", day))
-    for m in _YEAR.finditer(text, start, end):
-        out.append(Date(m.group(), m.start(), "year", m.group()))
-    for m in _RELATIVE.finditer(text, start, end):
-        out.append(Date(m.group(), m.start(), "relative", m.group().lower()))
+    out: list[Date] = []
+    for m in _DATE.finditer(text, start, end):
+        if m["weekday"]:
+            out.append(Date(m.group(), m.start(), "weekday", m["weekday"].lower()))
+        elif m["year"]:
+            out.append(Date(m.group(), m.start(), "year", m.group()))
+        elif m["relative"]:
+            out.append(Date(m.group(), m.start(), "relative", m.group().lower()))
+        else:
+            out += _month(text, start, m)
+    return out
+
+
+def _month(text: str, start: int, m: re.Match[str]) -> list[Date]:
+    """A month, and the day of the month stated before or after it."""
+    word = m["month"].rstrip(".").lower()
+    month = MONTHS.index(word) + 1 if word in MONTHS else _MONTH_ABBREVIATIONS[word]
+    if word == "may" and not m["day_after"]:
+        before = text[max(start, m.start() - 12) : m.start()]
+        if not _MAY_CONTEXT.search(before):
+            return []  # "May" is also a name and a modal verb
+    out = [Date(m["month"], m.start(), "month", str(month))]
+    day, day_at = m["day_after"], m.start("day_after")
+    if day is None:
+        before_match = _DAY_BEFORE.search(text, max(start, m.start() - 12), m.start())
+        if before_match is not None:
+            day, day_at = before_match[1], before_match.start(1)
+    if day is not None and 1 <= int(day) <= 31:
+        out.append(Date(day, day_at, "day", day))
     return out
 
 
@@ -308,6 +359,8 @@ class ArticleFacts:
     sentences: list[tuple[int, int]]
     facts: list[Facts]
     postings: dict[str, list[int]]
+    names: list[Name]
+    """Every name the article states, each once."""
 
     @classmethod
     def build(
@@ -316,13 +369,17 @@ class ArticleFacts:
         paragraphs: Sequence[tuple[int, int]],
         sentences: list[tuple[int, int]],
         sentence_words: dict[tuple[int, int], list[str]],
+        folded: str,
     ) -> ArticleFacts:
+        """``sentence_words`` and ``folded`` as ``ArticleIndex`` has them."""
         names = NameIndex.build(text, paragraphs)
         facts = [
-            read_facts(text, s, e, words=sentence_words[s, e], names=names) for s, e in sentences
+            read_facts(text, s, e, words=sentence_words[s, e], folded=folded, names=names)
+            for s, e in sentences
         ]
         postings: dict[str, list[int]] = {}
         for i, f in enumerate(facts):
             for w in f.words:
                 postings.setdefault(w, []).append(i)
-        return cls(sentences, facts, postings)
+        names_once = list({n.text: n for f in facts for n in f.names}.values())
+        return cls(sentences, facts, postings, names_once)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..ingest import read_article
-from ..models import Finding, ModelStatement
+from ..models import Finding, ModelStatement, Quote
 from ..quotes import quotes_in
 from ..verify import ArticleIndex, same_person
 from .claims import judge_claim
@@ -47,11 +47,11 @@ def ground_statement(index: ArticleIndex, statement: ModelStatement) -> Finding:
 
 def quotes_in_text(index: ArticleIndex, texts: list[str]) -> list[Finding]:
     """Every quotation inside model-written text (a summary, key points), checked."""
-    findings: list[Finding] = []
-    for text in texts:
-        if not text.strip():
-            continue
-        for q in quotes_in(read_article(text, source_format="text")):
-            if q.kind != "nested":
-                findings.append(index.judge(q.text, q.speaker))
-    return findings
+    return [index.judge(q.text, q.speaker) for text in texts for q in text_quotes(text)]
+
+
+def text_quotes(text: str) -> list[Quote]:
+    """The quotations of a text the model wrote, nested ones aside; offsets index ``text``."""
+    if not text.strip():
+        return []
+    return [q for q in quotes_in(read_article(text, source_format="text")) if q.kind != "nested"]

@@ -3,10 +3,12 @@ summary, as a claim, leaving quotations to the quotation checker."""
 
 from __future__ import annotations
 
-from ..ingest import Article, read_article
+import bisect
+from itertools import accumulate
+
+from ..ingest import Article
 from ..models import Finding, FindingKind, Quote
 from ..normalize import content_words
-from ..quotes import quotes_in
 from ..sentences import sentence_spans
 from ..verify import ArticleIndex
 from .claims import judge_claim
@@ -27,19 +29,23 @@ def sentence_findings(
     """Every sentence of ``text`` that holds no quotation, judged against ``index``, with
     ``draft_start``/``draft_end`` into ``text``."""
     findings: list[Finding] = []
+    spans = sorted((q.start - 1, q.end + 1) for q in quotes)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
     for lo, hi in paragraphs:
         for s, e in sentence_spans(text, lo, hi):
             while s < e and text[s] in _MARKUP:
                 s += 1
             while e > s and text[e - 1] in _MARKUP:
                 e -= 1
-            if any(q.start - 1 <= e and s <= q.end + 1 for q in quotes):
+            # Some quotation starts by the sentence's end and ends after its start.
+            last = bisect.bisect_right(starts, e) - 1
+            if last >= 0 and reach[last] >= s:
                 continue
             sentence = text[s:e]
-            if len(content_words(sentence)) < MIN_WORDS:
-                continue
-            finding = judge_claim(index, sentence, kind=kind)
-            findings.append(finding.model_copy(update={"draft_start": s, "draft_end": e}))
+            words = content_words(sentence)
+            if len(words) >= MIN_WORDS:
+                findings.append(judge_claim(index, sentence, kind=kind, at=(s, e), words=words))
     return findings
 
 
@@ -48,12 +54,9 @@ def draft_sentences(index: ArticleIndex, draft: Article, quotes: list[Quote]) ->
     return sentence_findings(index, draft.text, draft.paragraphs, quotes, "sentence")
 
 
-def summary_sentences(index: ArticleIndex, summary: str) -> list[Finding]:
-    """Each sentence of the model's summary that holds no quotation (``quotes_in_text``
-    checks those), judged as a claim."""
-    if not summary.strip():
-        return []
-    quotes = quotes_in(read_article(summary, source_format="text"))
+def summary_sentences(index: ArticleIndex, summary: str, quotes: list[Quote]) -> list[Finding]:
+    """Each sentence of the model's summary that holds none of its ``quotes`` (those are
+    checked as quotations), judged as a claim."""
     return sentence_findings(index, summary, [(0, len(summary))], quotes, "claim")
 
 
