@@ -53,8 +53,8 @@ from bench.loopback import running, start_uvicorn
 from service.grounding import judge_claim
 from service.ingest import Article, read_article
 from service.models import CheckOut
-from service.names import runs_in, split_title
 from service.pipeline import check_draft, index_article
+from service.quotes.names import runs_in, split_title
 from service.verify import ArticleIndex
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "polnear-dev"

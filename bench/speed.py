@@ -89,7 +89,7 @@ def load_factcheck() -> dict[str, Callable[[Text], object]]:
 def clear_caches() -> None:
     """Empty the name memo caches (the names in each capitalised region, surname keys), so
     that a timed call pays for everything as if the article were new."""
-    from service import names
+    from service.quotes import names
 
     for obj in vars(names).values():
         if hasattr(obj, "cache_clear"):

@@ -8,7 +8,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 Verdict = Literal[
-    "verified", "misquoted", "misattributed", "paraphrase", "contradicted", "unsupported"
+    "verified",
+    "misquoted",
+    "misattributed",
+    "unconfirmed",
+    "paraphrase",
+    "contradicted",
+    "unsupported",
 ]
 Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
 QuoteKind = Literal["full", "partial", "nested"]
@@ -59,6 +65,14 @@ class Quote(BaseModel):
     speaker_mention: Span | None = Field(
         default=None,
         description="Where the attribution names the speaker (may be a pronoun or a surname).",
+    )
+    speaker_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The speaker model's probability that the speaker (or, when speaker is "
+        "null, that nobody) is right; null for nested quotations, whose speaker is not "
+        "scored.",
     )
     cue: Span | None = Field(
         default=None, description="The speech verb or phrase: 'said', 'according to'."
@@ -127,6 +141,9 @@ class Ingested(BaseModel):
 class QuotesOut(BaseModel):
     article: Ingested
     quotes: list[Quote]
+    speaker_model: str = Field(
+        description="Version of the trained model that chose the speakers (and their confidence)."
+    )
 
 
 class DiffOp(BaseModel):
@@ -186,6 +203,9 @@ class CheckOut(BaseModel):
     article: Ingested
     findings: list[Finding]
     counts: dict[str, int] = Field(description="Number of findings per verdict.")
+    speaker_model: str = Field(
+        description="Version of the trained model that chose the article's speakers."
+    )
     failed: bool = Field(
         default=False,
         description="True when a finding has one of the severities the request's `fail_on` "

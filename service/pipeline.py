@@ -33,6 +33,7 @@ from .models import (
     SummarizeOut,
 )
 from .quotes import quotes_in
+from .quotes.model import speaker_model
 from .verify import ArticleIndex, count_verdicts
 
 T = TypeVar("T")
@@ -76,7 +77,11 @@ def read_json_article(payload: ArticleIn) -> Article:
 
 def quotes(article: Article) -> QuotesOut:
     """Every direct quotation in the article with its speaker."""
-    return QuotesOut(article=article.describe(), quotes=quotes_in(article))
+    return QuotesOut(
+        article=article.describe(),
+        quotes=quotes_in(article),
+        speaker_model=speaker_model().version,
+    )
 
 
 _QUOTE_LIST = TypeAdapter(list[Quote])
@@ -88,6 +93,7 @@ def quotes_json(article: Article) -> dict[str, Any]:
     return {
         "article": article.description(),
         "quotes": _QUOTE_LIST.dump_python(quotes_in(article), mode="json"),
+        "speaker_model": speaker_model().version,
     }
 
 
@@ -124,6 +130,7 @@ def check_draft(
         article=article.describe(),
         findings=findings,
         counts=count_verdicts(findings),
+        speaker_model=speaker_model().version,
         failed=any(f.severity in fail_on for f in findings),
     )
 

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.wordregex import alternation
+from service.quotes.wordregex import alternation
 
 _WORD = st.text(alphabet="asyid. -’", min_size=1, max_size=6)
 

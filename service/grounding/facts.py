@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..names import (
+from ..normalize import content_words, fold
+from ..quotes.names import (
     NameIndex,
     PersonName,
     Token,
@@ -17,7 +18,6 @@ from ..names import (
     runs_in,
     split_title,
 )
-from ..normalize import content_words, fold
 
 # fmt: off
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

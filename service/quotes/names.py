@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .sentences import ABBREVIATIONS
+from ..sentences import ABBREVIATIONS
 
 # Words that head or qualify a role. A capitalised run up to its last title word is the
 # title: "NATO Secretary General Jens Stoltenberg" -> title + "Jens Stoltenberg".

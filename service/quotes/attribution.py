@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..models import Quote, Span
+from .context import QuoteContext, sentence_of
 from .marks import RawQuote
-from .models import Quote, Span
 from .names import (
     NOT_NAME,
     NameIndex,
@@ -22,7 +23,6 @@ from .names import (
     split_title,
     tokens,
 )
-from .sentences import sentence_spans
 from .speakers import (
     AUXILIARIES,
     COLON_INTRO,
@@ -56,15 +56,26 @@ class Event:
     sentence: tuple[int, int]
 
 
-def attribute(
-    text: str,
-    paragraphs: Sequence[tuple[int, int]],
-    raw: list[RawQuote],
-) -> list[Quote]:
-    """Speakers for quotations found by ``marks.find_quotes``, as ``Quote`` models."""
-    names = NameIndex.build(text, paragraphs)
-    masked = _mask(text, raw)
-    sentences = [_sentences(text, masked, lo, hi) for lo, hi in paragraphs]
+@dataclass(slots=True)
+class Sieve:
+    """What the rule passes made of an article's quotations, read by the speaker model's
+    candidates and features."""
+
+    quotes: list[Quote]
+    """Their speakers for each quotation of ``ctx.raw``, in the same order."""
+    passes: list[str]
+    """For each quotation, the pass that gave its speaker, or "none"."""
+    events: dict[int, list[Event]]
+    """Every speech cue found with its subject, paragraph by paragraph."""
+    names_a_thing: set[int]
+    """``open_pos`` of the quotations that name a work, an event, a term or a nickname:
+    nobody says them, whatever stands near."""
+
+
+def attribute(ctx: QuoteContext) -> Sieve:
+    """The rule passes, in order, over the quotations of ``ctx``."""
+    text, paragraphs, raw = ctx.text, ctx.paragraphs, ctx.raw
+    names, masked, sentences = ctx.names, ctx.masked, ctx.sentences
     events: dict[int, list[Event]] = defaultdict(list)
     for found in _events(text, masked, paragraphs, sentences, names):
         events[found.paragraph].append(found)
@@ -72,28 +83,44 @@ def attribute(
     for q in raw:
         raw_by_para[q.paragraph].append(q)
 
+    spoken = {p: _Spoken.of(evs) for p, evs in events.items()}
+    no_events = _Spoken([], [], [])
+    outers: dict[int, _Outers] = {}
+    recent = _Recent({}, {})
+    quoted: set[str] | None = None
     out: list[Quote] = []
-    by_para: dict[int, list[Quote]] = defaultdict(list)
+    passes: list[str] = []
+    things: set[int] = set()
     previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
-        sentence = _sentence_of(sentences[q.paragraph], q.open_pos)
-        event = None if q.nested else _event_for(q, sentence, events[q.paragraph], masked)
+        sentence = sentence_of(sentences[q.paragraph], q.open_pos)
+        para_cues = spoken.get(q.paragraph, no_events)
+        event = None if q.nested else _event_for(q, sentence, para_cues, masked)
         quote = _make_quote(text, q, event)
+        given = "cue" if event is not None else "none"
         if q.nested:
-            quote = _nested_speaker(text, q, quote, raw_by_para[q.paragraph], names)
+            if q.paragraph not in outers:
+                outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
+            quote = _nested_speaker(text, q, quote, outers[q.paragraph], names)
+            given = _pass_of(quote, given, "nested")
         elif event is None:
-            nearby = by_para[q.paragraph - 1] + by_para[q.paragraph]
-            quote = _inherit(text, q, quote, nearby, previous_para_speaker, events, paragraphs)
+            quote = _inherit(
+                text, q, quote, recent, previous_para_speaker, events, spoken, no_events, paragraphs
+            )
+            given = _pass_of(quote, given, "inherited")
             if (
                 quote.speaker is None
                 and quote.kind == "partial"
                 and not _looks_like_title(quote.text)
             ):
                 quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
+                given = _pass_of(quote, given, "sentence subject")
             if quote.speaker is None:
                 quote = _claim_of(text, masked, sentence, q, quote, names)
+                given = _pass_of(quote, given, "claim")
             if quote.speaker is None and quote.kind == "full":
                 quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
+                given = _pass_of(quote, given, "colon")
             if (
                 quote.speaker is None
                 and quote.kind == "full"
@@ -101,76 +128,42 @@ def attribute(
                 and not _looks_like_title(quote.text.rstrip(",."))
             ):
                 quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
+                given = _pass_of(quote, given, "beat after")
             if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
                 quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
+                given = _pass_of(quote, given, "beat before")
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
                 # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
-                quoted = {
-                    ev.speaker.rstrip(".") for evs in events.values() for ev in evs if ev.speaker
-                }
+                if quoted is None:
+                    quoted = {
+                        ev.speaker.rstrip(".")
+                        for evs in events.values()
+                        for ev in evs
+                        if ev.speaker
+                    }
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
-        if quote.speaker and (
+                given = _pass_of(quote, given, "headline")
+        if not q.nested and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
             or _KNOWN_AS.search(text, max(0, q.open_pos - 40), q.open_pos) is not None
         ):
-            quote = _make_quote(text, q, None)
+            things.add(q.open_pos)
+            quote, given = _make_quote(text, q, None), "none"
         out.append(quote)
-        by_para[q.paragraph].append(quote)
+        passes.append(given)
+        recent.add(q.paragraph, quote)
         if not q.nested and quote.speaker:
             previous_para_speaker = (q.paragraph, quote)
-    return out
+    return Sieve(out, passes, events, things)
 
 
-def _mask(text: str, raw: list[RawQuote]) -> str:
-    """The text with every top-level quotation, marks included, blanked out, so that words
-    inside quotations are never taken for cues or speakers."""
-    spans = sorted(
-        (q.open_pos, (q.close_pos + 1) if q.close_pos is not None else q.end)
-        for q in raw
-        if not q.nested
-    )
-    pieces: list[str] = []
-    done = 0
-    for lo, hi in spans:
-        lo, hi = max(lo, done), min(hi, len(text))
-        if hi > lo:
-            pieces += (text[done:lo], QUOTE_CHAR * (hi - lo))
-            done = hi
-    pieces.append(text[done:])
-    return "".join(pieces)
+def _pass_of(quote: Quote, given: str, name: str) -> str:
+    return given if given != "none" or not quote.speaker else name
 
 
-def _sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    out = sentence_spans(masked, lo, hi)
-    # A quotation ending a sentence: "… win." He then …
-    refined: list[tuple[int, int]] = []
-    for s, e in out:
-        cursor = s
-        for m in re.finditer(QUOTE_CHAR + r"+", masked[s:e]):
-            qe = s + m.end()
-            follow = masked[qe:e]
-            if re.match(r"\s+[A-Z]", follow):
-                inside = masked[s + m.start() : qe]
-                if inside and _ends_sentence_inside(text, s + m.start(), qe):
-                    refined.append((cursor, qe))
-                    cursor = qe + (len(follow) - len(follow.lstrip()))
-        refined.append((cursor, e))
-    return refined
-
-
-def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
-    """Whether the quotation blanked out at ``[qs:qe]`` ended its sentence with a full stop.
-    A question or exclamation mark does not: “Why?” Graham asked."""
-    inner = text[qs:qe].rstrip("\"”’'»“ ")
-    return inner[-1:] in (".", "…")
-
-
-def _sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in sentences:
-        if s <= pos < e:
-            return s, e
-    return sentences[-1] if sentences else (pos, pos)
+_PRONOUN_REACH = 60
+"""Entries (sentences and named people) a pronoun looks back over."""
 
 
 @dataclass(slots=True)
@@ -214,7 +207,11 @@ class _Referents:
                 self.genders.setdefault(full, mention.gender)
             return full, mention.title or self.names.titles.get(full)
         if mention.kind == "pronoun":
-            for i in range(len(self.people) - 1, -1, -1):
+            # A pronoun reaches back a few paragraphs at most; bounded, a text with no one
+            # it could stand for costs the same per pronoun however long it runs.
+            for i in range(
+                len(self.people) - 1, max(-1, len(self.people) - 1 - _PRONOUN_REACH), -1
+            ):
                 pos, name, title, _ = self._entry(i)
                 if name is None or pos >= mention.start:
                     continue
@@ -276,38 +273,41 @@ def _events(
                         referents.add(hearer.start, names.expand(hearer.name, hearer.start), None)
                     )
             for entry in heard:
-                # Past its sentence, "he" or "she" is more likely the one who spoke.
-                referents.people.remove(entry)
+                # Past its sentence, "he" or "she" is more likely the one who spoke. The
+                # entry is among the last: looked for from the end.
+                people = referents.people
+                for k in range(len(people) - 1, -1, -1):
+                    if people[k] is entry:
+                        del people[k]
+                        break
     return events
 
 
-def _event_for(
-    q: RawQuote, sentence: tuple[int, int], para_events: list[Event], masked: str
-) -> Event | None:
+def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: str) -> Event | None:
     s, e = sentence
     close = q.close_pos if q.close_pos is not None else q.end
-    in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
-    after = [ev for ev in in_sentence if ev.cue_start > close]
-    if after and after[0].mention.start > close:
+    starts, spoken = para.starts, para.events
+    lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+    first_after = bisect.bisect_right(starts, close, lo, hi)
+    last_before = bisect.bisect_left(starts, q.open_pos, lo, hi) - 1
+    after = spoken[first_after] if first_after < hi else None
+    before = spoken[last_before] if last_before >= lo else None
+    if after is not None and after.mention.start > close:
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
-        first = after[0]
-        between = masked[close + 1 : min(first.cue_start, first.mention.start)]
+        between = masked[close + 1 : min(after.cue_start, after.mention.start)]
         # Only punctuation, or an auxiliary ("», a-t-il ajouté"), between mark and cue.
-        if between.strip(" ,.;:!?)–—―-") in ("", *AUXILIARIES) or not [
-            ev for ev in in_sentence if ev.cue_start < q.open_pos
-        ]:
-            return first
-    before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
-    if before:
-        return before[-1]
-    if after:
-        return after[0]
+        if between.strip(" ,.;:!?)–—―-") in ("", *AUXILIARIES) or before is None:
+            return after
+    if before is not None:
+        return before
+    if after is not None:
+        return after
     # "“… Katy.” Trump said to cheers.": a full stop where a comma belongs; the next
     # sentence opening with its subject and cue still attributes a quotation that is a
     # sentence of its own, unless an earlier cue in the paragraph may be continuing.
-    alone = q.open_pos == s and not any(ev.cue_start < q.open_pos for ev in para_events)
-    for ev in para_events if alone else ():
-        if ev.sentence[0] > close and ev.speaker is not None:
+    alone = q.open_pos == s and not (para.all_starts and para.all_starts[0] < q.open_pos)
+    for ev in spoken[bisect.bisect_right(starts, close) :] if alone else ():
+        if ev.sentence[0] > close:
             opens = ev.mention.start == ev.sentence[0] < ev.cue_start
             if (
                 opens
@@ -348,13 +348,52 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     )
 
 
+@dataclass(slots=True)
+class _Spoken:
+    """A paragraph's speech cues in text order: those whose speaker is known with their
+    offsets, and the offsets of all, for bisection."""
+
+    events: list[Event]
+    starts: list[int]
+    all_starts: list[int]
+
+    @classmethod
+    def of(cls, events: list[Event]) -> _Spoken:
+        ordered = sorted(events, key=lambda ev: ev.cue_start)
+        known = [ev for ev in ordered if ev.speaker]
+        return cls(known, [ev.cue_start for ev in known], [ev.cue_start for ev in ordered])
+
+    def last_before(self, pos: int) -> Event | None:
+        i = bisect.bisect_left(self.starts, pos)
+        return self.events[i - 1] if i else None
+
+
+@dataclass(slots=True)
+class _Recent:
+    """The latest quotations ``_inherit`` looks back at, kept up as quotations are
+    attributed, so that a look-back costs the same however many came before."""
+
+    running: dict[str, Quote]
+    """Per opening mark, the latest quotation running on into the next paragraph."""
+    spoken: dict[int, Quote]
+    """Per paragraph, its latest quotation with a speaker (nested ones aside)."""
+
+    def add(self, paragraph: int, quote: Quote) -> None:
+        if quote.continued:
+            self.running[quote.open_mark] = quote
+        if quote.speaker and quote.kind != "nested":
+            self.spoken[paragraph] = quote
+
+
 def _inherit(
     text: str,
     q: RawQuote,
     quote: Quote,
-    out: list[Quote],
+    recent: _Recent,
     previous: tuple[int, Quote] | None,
     events: dict[int, list[Event]],
+    spoken: dict[int, _Spoken],
+    no_events: _Spoken,
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
@@ -366,27 +405,26 @@ def _inherit(
     lo = paragraphs[q.paragraph][0]
     if q.paragraph > 0 and q.open_pos == lo:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
-        intro = [e for e in events[q.paragraph - 1] if e.speaker]
+        intro = spoken.get(q.paragraph - 1, no_events).events
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
-    running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
+    running = recent.running.get(q.open_mark)
     if (
-        running
-        and running[-1].speaker
+        running is not None
+        and running.speaker
+        and running.end <= q.start
         and q.open_pos == lo
-        and _follows_running(running[-1], q, paragraphs)
+        and _follows_running(running, q, paragraphs)
     ):
-        return _said_by(quote, running[-1])
-    earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
-    if earlier:
-        return _with_event(text, quote, earlier[-1])
+        return _said_by(quote, running)
+    earlier = spoken.get(q.paragraph, no_events).last_before(q.open_pos)
+    if earlier is not None:
+        return _with_event(text, quote, earlier)
     if _looks_like_title(quote.text):
         return quote
-    same_para = [
-        x for x in out if x.speaker and x.start >= paragraphs[q.paragraph][0] and x.kind != "nested"
-    ]
-    if same_para and not para_events:
-        return _said_by(quote, same_para[-1])
+    same_para = recent.spoken.get(q.paragraph)
+    if same_para is not None and not para_events:
+        return _said_by(quote, same_para)
     if previous is not None and quote.kind == "full" and not para_events:
         para_index, src = previous
         if para_index == q.paragraph - 1 and q.open_pos == lo:
@@ -503,7 +541,7 @@ def _colon_intro(
     "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
     lo = paragraphs[q.paragraph][0]
     if masked[lo : q.open_pos].strip():
-        intro = _sentence_of(sentences[q.paragraph], q.open_pos)
+        intro = sentence_of(sentences[q.paragraph], q.open_pos)
         end = q.open_pos
     elif q.paragraph > 0 and sentences[q.paragraph - 1]:
         intro = sentences[q.paragraph - 1][-1]
@@ -689,26 +727,50 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], names: NameIndex
+    text: str, q: RawQuote, quote: Quote, outers: _Outers, names: NameIndex
 ) -> Quote:
-    """A quotation inside a quotation: said by whoever the outer speaker names before it
-    ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
-    outer = [r for r in raw if not r.nested and r.start <= q.open_pos and q.end <= r.end]
-    if not outer:
+    """A quotation inside a quotation: said by whoever the outer speaker names right
+    before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
+    o = outers.around(q)
+    if o is None:
         return quote
-    o = outer[-1]
-    region = text[o.start : q.open_pos]
-    cues = list(CUE.finditer(region))
+    # The cue and its subject stand just before the inner quotation: looking a short way
+    # back keeps deeply nested quotations linear.
+    lo = max(o.start, q.open_pos - _NESTED_REACH)
+    cues = list(CUE.finditer(text, lo, q.open_pos))
     if not cues:
         return quote
     cue = cues[-1]
-    toks = tokens(text, o.start, o.start + cue.start())
+    toks = tokens(text, max(lo, cue.start() - _NESTED_REACH), cue.start())
     runs = capitalised_runs(toks, text)
     if runs and toks and runs[-1][-1] is toks[-1]:
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
             mention = Span.of(text, person.start, person.end)
-            cue_span = Span.of(text, o.start + cue.start(), o.start + cue.end())
+            cue_span = Span.of(text, cue.start(), cue.end())
             return _attributed(quote, full, person.title, mention, cue_span)
     return quote
+
+
+_NESTED_REACH = 200
+
+
+@dataclass(slots=True)
+class _Outers:
+    """A paragraph's top-level quotations (disjoint, in order), to find the one around a
+    nested quotation by bisection."""
+
+    quotes: list[RawQuote]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, raw: list[RawQuote]) -> _Outers:
+        top = sorted((r for r in raw if not r.nested), key=lambda r: r.start)
+        return cls(top, [r.start for r in top])
+
+    def around(self, q: RawQuote) -> RawQuote | None:
+        i = bisect.bisect_right(self.starts, q.open_pos) - 1
+        if i >= 0 and q.end <= self.quotes[i].end:
+            return self.quotes[i]
+        return None

@@ -1,0 +1,32 @@
+"""Quotations with their speakers: the deterministic pipeline over an ingested article."""
+
+from __future__ import annotations
+
+from ..ingest import Article, read_article
+from ..models import Quote
+from .attribution import attribute
+from .choose import choice_sets, choose, resolved_quote
+from .context import QuoteContext
+from .marks import find_quotes
+from .model import speaker_model
+
+
+def quotes_in(article: Article) -> list[Quote]:
+    ctx = QuoteContext.build(
+        article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
+    )
+    sieve = attribute(ctx)
+    model = speaker_model()
+    chosen: dict[int, Quote] = {}
+    last_spoken: Quote | None = None
+    for choices in choice_sets(ctx, sieve):
+        quote = resolved_quote(ctx, choices, choose(ctx, model, choices, last_spoken))
+        chosen[choices.raw.open_pos] = quote
+        if quote.speaker:
+            last_spoken = quote
+    return [chosen.get(q.open_pos, rule) for q, rule in zip(ctx.raw, sieve.quotes, strict=True)]
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Every direct quotation in ``text`` (plain text) with its speaker; offsets index ``text``."""
+    return quotes_in(read_article(text, source_format="text"))

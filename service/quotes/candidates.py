@@ -1,0 +1,197 @@
+"""Who may have said a quotation: the people and organisations named, the pronouns and
+the speaking noun phrases ("a spokesman", "the report") near it, outside quotation marks.
+
+Mentions are found once per article, in text order; each quotation then takes those of
+its own paragraph and the two before it, nearest first and at most ``_BEFORE`` before it
+and ``_AFTER`` after it, so the work stays linear in the article's length whatever the
+number of quotations."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from .context import QuoteContext
+from .lexicon import DETERMINERS, NEGATING, PERSONAL_PRONOUNS, SPEAKING_NOUNS
+from .marks import RawQuote
+from .names import Token, capitalised_runs, split_title, tokens
+from .speakers import CUE
+
+_BEFORE = 5
+_AFTER = 3
+_PARAGRAPHS_BACK = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A stretch of the article that may name a speaker."""
+
+    kind: str
+    """person, organisation, pronoun or nominal."""
+    start: int
+    end: int
+    paragraph: int
+    sentence: int
+    """Index of its sentence in the whole article."""
+    name: str | None = None
+    """The name as written, for people and organisations."""
+    title: str | None = None
+    word: str = ""
+    """Lower-case head: the pronoun itself, the noun of a nominal."""
+
+
+@dataclass(slots=True)
+class MentionIndex:
+    """Every mention of the article, in text order, with the sentences they sit in."""
+
+    mentions: list[Mention]
+    starts: list[int]
+    sentence_starts: list[int]
+    sentence_paragraph: list[int]
+    tokens: list[Token]
+    token_starts: list[int]
+    cue_starts: list[int]
+    """Where a speech verb or phrase stands outside quotation marks."""
+
+    @classmethod
+    def build(cls, ctx: QuoteContext) -> MentionIndex:
+        sentence_starts: list[int] = []
+        sentence_paragraph: list[int] = []
+        for index, sentences in enumerate(ctx.sentences):
+            for s, _ in sentences:
+                sentence_starts.append(s)
+                sentence_paragraph.append(index)
+        mentions: list[Mention] = []
+        all_tokens: list[Token] = []
+        cue_starts: list[int] = []
+        for index, (lo, hi) in enumerate(ctx.paragraphs):
+            toks = tokens(ctx.masked, lo, hi)
+            all_tokens += toks
+            mentions += _mentions(ctx, toks, index, sentence_starts)
+            cue_starts += [m.start() for m in CUE.finditer(ctx.masked, lo, hi)]
+        mentions.sort(key=lambda m: m.start)
+        return cls(
+            mentions,
+            [m.start for m in mentions],
+            sentence_starts,
+            sentence_paragraph,
+            all_tokens,
+            [t.start for t in all_tokens],
+            cue_starts,
+        )
+
+    def sentence_at(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
+
+    def sentence_end(self, sentence: int, text_end: int) -> int:
+        following = sentence + 1
+        return self.sentence_starts[following] if following < len(self.sentence_starts) else text_end
+
+    def has_cue(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.cue_starts, start)
+        return i < len(self.cue_starts) and self.cue_starts[i] < end
+
+    def near(self, ctx: QuoteContext, q: RawQuote) -> list[Mention]:
+        """The mentions a quotation's speaker is looked for among."""
+        lo = ctx.paragraphs[max(0, q.paragraph - _PARAGRAPHS_BACK)][0]
+        hi = ctx.paragraphs[q.paragraph][1]
+        close = q.close_pos if q.close_pos is not None else q.end
+        i = bisect.bisect_left(self.starts, q.open_pos)
+        j = bisect.bisect_left(self.starts, close)
+        before = [m for m in self.mentions[max(0, i - _BEFORE) : i] if m.start >= lo]
+        after = [m for m in self.mentions[j : j + _AFTER] if m.end <= hi]
+        return before + after
+
+    def token_before(self, pos: int) -> Token | None:
+        i = bisect.bisect_left(self.token_starts, pos)
+        while i > 0:
+            tok = self.tokens[i - 1]
+            if tok.end <= pos:
+                return tok
+            i -= 1
+        return None
+
+    def token_after(self, pos: int) -> Token | None:
+        i = bisect.bisect_left(self.token_starts, pos)
+        return self.tokens[i] if i < len(self.tokens) else None
+
+
+def _mentions(
+    ctx: QuoteContext, toks: list[Token], paragraph: int, sentence_starts: list[int]
+) -> list[Mention]:
+    def sentence(pos: int) -> int:
+        return max(0, bisect.bisect_right(sentence_starts, pos) - 1)
+
+    out: list[Mention] = []
+    in_names: set[int] = set()
+    previous: list[Token] = []
+    for run in _split_at_verbs(capitalised_runs(toks, ctx.masked)):
+        person = split_title(run, ctx.text)
+        if person is None:
+            previous = run
+            continue
+        in_names.update(t.start for t in run if person.start <= t.start < person.end)
+        start, name = person.start, person.name
+        if (
+            person.organisation
+            and previous
+            and previous[-1].possessive
+            and ctx.masked[previous[-1].end : run[0].start].isspace()
+        ):
+            # "the United Nations Children's Fund", "McDonald's Corp.": one organisation,
+            # where a possessive otherwise ends a name ("Trump's campaign").
+            lead = [t for t in previous if t.word not in DETERMINERS]
+            start = lead[0].start if lead else run[0].start
+            if out and out[-1].start >= previous[0].start:
+                out.pop()
+            name = ctx.text[start : person.end]
+        out.append(
+            Mention(
+                "organisation" if person.organisation else "person",
+                start,
+                person.end,
+                paragraph,
+                sentence(start),
+                name,
+                person.title,
+                name.split()[-1].lower(),
+            )
+        )
+        previous = run
+    for k, tok in enumerate(toks):
+        if tok.start in in_names:
+            continue
+        if tok.word in PERSONAL_PRONOUNS and not tok.possessive:
+            out.append(
+                Mention("pronoun", tok.start, tok.end, paragraph, sentence(tok.start), word=tok.word)
+            )
+        elif tok.word in SPEAKING_NOUNS and (not tok.capitalised or k == 0 or tok.word.endswith("s")):
+            start, determiner = tok.start, ""
+            for back in range(k - 1, max(-1, k - 4), -1):
+                prev = toks[back]
+                if prev.word in DETERMINERS or prev.possessive:
+                    start, determiner = prev.start, prev.word
+                    break
+                if prev.capitalised or not prev.text.isalpha():
+                    break
+            if determiner in NEGATING:
+                continue  # "there are no reports": nobody
+            out.append(
+                Mention("nominal", start, tok.end, paragraph, sentence(start), word=tok.word)
+            )
+    return out
+
+
+def _split_at_verbs(runs: list[list[Token]]) -> list[list[Token]]:
+    """A headline capitalises its speech verb: "Engineer Jane Smith Says" is a name and a
+    verb, not one name."""
+    out: list[list[Token]] = []
+    for run in runs:
+        cut = 0
+        for k, tok in enumerate(run[1:], 1):
+            if CUE.fullmatch(tok.word):
+                out.append(run[cut:k])
+                cut = k + 1
+        if run[cut:]:
+            out.append(run[cut:])
+    return [r for r in out if r]

@@ -1,0 +1,92 @@
+"""What every stage of quotation attribution reads about one article, built once: the
+text with its quotations blanked out, its sentences and the names it mentions."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..sentences import sentence_spans
+from .marks import RawQuote
+from .names import NameIndex
+from .speakers import QUOTE_CHAR
+
+
+@dataclass(slots=True)
+class QuoteContext:
+    text: str
+    paragraphs: Sequence[tuple[int, int]]
+    raw: list[RawQuote]
+    masked: str
+    """``text`` with every top-level quotation blanked out (see ``mask_quotes``)."""
+    sentences: list[list[tuple[int, int]]]
+    """Each paragraph's sentences, a quotation ending with a full stop ending one."""
+    names: NameIndex
+
+    @classmethod
+    def build(
+        cls, text: str, paragraphs: Sequence[tuple[int, int]], raw: list[RawQuote]
+    ) -> QuoteContext:
+        masked = mask_quotes(text, raw)
+        return cls(
+            text,
+            paragraphs,
+            raw,
+            masked,
+            [quote_sentences(text, masked, lo, hi) for lo, hi in paragraphs],
+            NameIndex.build(text, paragraphs),
+        )
+
+
+def mask_quotes(text: str, raw: list[RawQuote]) -> str:
+    """The text with every top-level quotation, marks included, blanked out, so that words
+    inside quotations are never taken for cues or speakers."""
+    spans = sorted(
+        (q.open_pos, (q.close_pos + 1) if q.close_pos is not None else q.end)
+        for q in raw
+        if not q.nested
+    )
+    pieces: list[str] = []
+    done = 0
+    for lo, hi in spans:
+        lo, hi = max(lo, done), min(hi, len(text))
+        if hi > lo:
+            pieces += (text[done:lo], QUOTE_CHAR * (hi - lo))
+            done = hi
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def quote_sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    out = sentence_spans(masked, lo, hi)
+    # A quotation ending a sentence: "… win." He then …
+    refined: list[tuple[int, int]] = []
+    for s, e in out:
+        cursor = s
+        for m in re.finditer(QUOTE_CHAR + r"+", masked[s:e]):
+            qe = s + m.end()
+            follow = masked[qe:e]
+            if re.match(r"\s+[A-Z]", follow):
+                inside = masked[s + m.start() : qe]
+                if inside and _ends_sentence_inside(text, s + m.start(), qe):
+                    refined.append((cursor, qe))
+                    cursor = qe + (len(follow) - len(follow.lstrip()))
+        refined.append((cursor, e))
+    return refined
+
+
+def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
+    """Whether the quotation blanked out at ``[qs:qe]`` ended its sentence with a full stop.
+    A question or exclamation mark does not: “Why?” Graham asked."""
+    inner = text[qs:qe].rstrip("\"”’'»“ ")
+    return inner[-1:] in (".", "…")
+
+
+def sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    """The sentence (of a paragraph's, in order) that holds ``pos``."""
+    i = bisect.bisect_right(sentences, pos, key=lambda span: span[0]) - 1
+    if i >= 0 and sentences[i][0] <= pos < sentences[i][1]:
+        return sentences[i]
+    return sentences[-1] if sentences else (pos, pos)
