@@ -20,7 +20,9 @@ from rapidfuzz import fuzz
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import SpaceCollapsed, content_words, fold
+from .quotes.lexicon import same_given_name
 from .quotes.model import speaker_model
+from .quotes.names import HONORIFICS, SUFFIXES, TITLE_WORDS
 from .sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -321,13 +323,28 @@ def _speaker_rank(speaker: str | None, quote: Quote | None) -> int:
 
 def same_person(a: str, b: str) -> bool:
     """Whether two speaker strings name the same person: equal, one within the other, or
-    the same surname ("Stoltenberg" and "Jens Stoltenberg")."""
+    the same surname ("Stoltenberg" and "Jens Stoltenberg", "Mr. Biden" and "Joseph R.
+    Biden Jr."), unless both give first names and those differ ("Bill Clinton" is not
+    "Hillary Clinton"; "Joe" and "Joseph" agree)."""
     x, y = " ".join(fold(a).split()).strip(_EDGE), " ".join(fold(b).split()).strip(_EDGE)
     if not x or not y:
         return False
     if x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} ":
         return True
-    return x.split()[-1] == y.split()[-1]
+    xs, ys = _name_words(x), _name_words(y)
+    if not xs or not ys or xs[-1] != ys[-1]:
+        return False
+    return len(xs) < 2 or len(ys) < 2 or same_given_name(xs[0], ys[0])
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words without titles before it and suffixes after it."""
+    words = [w.strip(".,") for w in name.split()]
+    while words and (words[0] in TITLE_WORDS or words[0] in HONORIFICS or words[0] == "the"):
+        words = words[1:]
+    while words and words[-1] in SUFFIXES:
+        words = words[:-1]
+    return [w for w in words if w]
 
 
 def _attribution(speaker: str | None, article_speaker: str | None) -> Attribution:

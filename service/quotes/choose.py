@@ -128,12 +128,13 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
         )
     mention = rule.speaker_mention
     if rule.speaker and mention is not None and mention.start < m.end and m.start < mention.end:
-        if (
-            choice.speaker
-            and m.word in ORGANISATION_HEADS
-            and rule.speaker == mention.text != choice.speaker
+        if choice.speaker and choice.speaker != rule.speaker and (
+            (m.word in ORGANISATION_HEADS and rule.speaker == mention.text)
+            or (m.kind == "person" and _better_name(choice.speaker, rule.speaker))
         ):
-            # The rule passes left "the agency" as it stands; it names an organisation.
+            # The rule passes left "the agency" as it stands (it names an organisation),
+            # or a name short of the article's full one ("G.K." for "G.K. Butterfield"),
+            # or one with a word glued on ("Ukraine Kurt Volker").
             return rule.model_copy(
                 update={**base, "speaker": choice.speaker, "speaker_title": choice.title}
             )
@@ -153,6 +154,13 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
     )
 
 
+def _better_name(candidate: str, rule: str) -> bool:
+    ours, theirs = candidate.split(), rule.split()
+    if len(ours) > len(theirs):
+        return f" {rule} " in f" {candidate} "
+    return len(ours) >= 2 and len(ours) < len(theirs) and theirs[-len(ours) :] == ours
+
+
 def resolve(
     ctx: QuoteContext, choices: ChoiceSet, m: Mention, last_spoken: Quote | None
 ) -> tuple[str | None, str | None]:
@@ -169,6 +177,11 @@ def resolve(
     elif event is not None and event.speaker:
         said = event.speaker, event.title
     described = ctx.text[m.start : m.end]
+    if m.kind == "person" and m.name:
+        full = names.expand(m.name, m.start)
+        if said[0] is None or _better_name(full, said[0]):
+            return full, m.title or names.titles.get(full)
+        return said
     if said[0] and said[0] != described:
         return said
     if (m.kind == "pronoun" and m.word in ("it", "they")) or (
@@ -187,9 +200,6 @@ def resolve(
                 return ctx.text[other.start : other.end], None
     if said[0]:
         return said
-    if m.kind == "person" and m.name:
-        full = names.expand(m.name, m.start)
-        return full, m.title or names.titles.get(full)
     if m.kind == "organisation":
         return m.name, None
     if m.kind == "pronoun" and m.word in _GENDERED:

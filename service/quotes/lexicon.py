@@ -42,4 +42,30 @@ PREPOSITIONS = frozenset("""
 """.split())
 """A mention right after one of these is an object ("on Twitter", "to Smith"), rarely the
 one who speaks."""
+
+_GIVEN_NAME_FORMS = """
+    william bill billy will | robert bob bobby rob | joseph joe | james jim jimmy |
+    michael mike | richard dick rick | thomas tom | anthony tony | christopher chris |
+    daniel dan danny | david dave | edward ed ted eddie | john jack johnny | elizabeth liz
+    beth betty | katherine catherine kate kathy | bernard bernie | benjamin ben |
+    nicholas nick | stephen steven steve | samuel sam | patrick pat | andrew andy |
+    alexander alex | charles charlie chuck | henry hank | lawrence larry | gerald jerry |
+    ronald ron | donald don | jennifer jenny jen | margaret maggie meg peggy | susan sue |
+    timothy tim | matthew matt | jonathan jon | kenneth ken | gregory greg | jeffrey jeff
+"""
 # fmt: on
+GIVEN_NAME_FORMS: dict[str, str] = {
+    form: forms.split()[0]
+    for forms in _GIVEN_NAME_FORMS.split("|")
+    for form in forms.split()
+}
+"""A given name's common short forms, each mapped to the full form: "joe" -> "joseph"."""
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """Whether two given names (lower case) may name the same person: equal, one the
+    other's initial ("j." for "jens") or a short form of it ("joe" for "joseph")."""
+    a, b = a.rstrip("."), b.rstrip(".")
+    if a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
+        return True
+    return GIVEN_NAME_FORMS.get(a, a) == GIVEN_NAME_FORMS.get(b, b)
