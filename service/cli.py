@@ -1,8 +1,8 @@
 """The ``factcheck`` command: the operations of :mod:`service.pipeline` on files or stdin.
 
-Exit status: 0 clean (nothing misquoted, misattributed or unsupported; or the quotes
-listed), 1 findings (something is), 2 usage or input error, 3 the model provider failed
-or an unexpected internal error; every error is one line on stderr
+Exit status: 0 clean (nothing misquoted, misattributed, contradicted or unsupported; with a
+draft, no finding of a --fail-on severity; or the quotes listed), 1 findings (something
+is), 2 usage or input error, 3 the model provider failed or an unexpected internal error; every error is one line on stderr
 (``factcheck: error: ...``), never a traceback."""
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ from .claims import judge_claim
 MIN_WORDS = 2
 """A sentence with fewer content words ("Background:", "Updated.") states nothing to check."""
 _MARKUP = " \t\n#*>-•·▪◦‣+|_"
-"""Heading marks, bullets and emphasis around a line of a draft, not part of its sentence."""
+"""Heading marks, bullets and emphasis before a line of a draft, not part of its sentence."""
+_CLOSING_MARKUP = " \t\n#*|_"
+"""Emphasis and table bars after one."""
 
 
 def sentence_findings(
@@ -36,7 +38,7 @@ def sentence_findings(
         for s, e in sentence_spans(text, lo, hi):
             while s < e and text[s] in _MARKUP:
                 s += 1
-            while e > s and text[e - 1] in _MARKUP:
+            while e > s and text[e - 1] in _CLOSING_MARKUP:
                 e -= 1
             # Some quotation starts by the sentence's end and ends after its start.
             last = bisect.bisect_right(starts, e) - 1
@@ -62,4 +64,7 @@ def summary_sentences(index: ArticleIndex, summary: str, quotes: list[Quote]) ->
 
 def key_point_findings(index: ArticleIndex, key_points: list[str]) -> list[Finding]:
     """Each key point, judged whole as a claim."""
-    return [judge_claim(index, point.strip(_MARKUP), kind="claim") for point in key_points]
+    return [
+        judge_claim(index, point.lstrip(_MARKUP).rstrip(_CLOSING_MARKUP), kind="claim")
+        for point in key_points
+    ]
