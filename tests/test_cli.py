@@ -251,6 +251,23 @@ def test_check_all_verified_exits_0(runner: CliRunner, tmp_path: Path) -> None:
     assert "1 quotation checked: 1 verified" in result.stdout
 
 
+def test_check_options_quotes_only_and_fail_on(runner: CliRunner, tmp_path: Path) -> None:
+    """An unsupported sentence of the draft's own is a note: shown, failing only when asked."""
+    draft = tmp_path / "context.txt"
+    draft.write_text(VERIFIED_DRAFT + "Analysts expect the debate to go on for months.\n")
+    args = ["check", str(SAMPLE), "--draft", str(draft), "-f", "gcc"]
+    result = run(runner, *args)
+    assert result.exit_code == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert ': note: unsupported: "Analysts expect the debate to go on for months."' in line
+    assert run(runner, *args, "--fail-on", "error", "--fail-on", "note").exit_code == 1
+    quotes_only = run(runner, *args[:-2], "-f", "json", "--quotes-only")
+    assert quotes_only.exit_code == 0
+    out = CheckOut.model_validate_json(quotes_only.stdout)
+    assert [(f.kind, f.verdict) for f in out.findings] == [("quotation", "verified")]
+    assert run(runner, *args, "--fail-on", "fatal").exit_code == 2
+
+
 def test_check_draft_from_stdin(runner: CliRunner) -> None:
     result = run(runner, "check", str(SAMPLE), "--draft", "-", "-f", "json", input=DRAFT.encode())
     assert result.exit_code == 1, result.stderr
