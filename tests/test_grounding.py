@@ -102,6 +102,7 @@ def test_a_claim_the_article_does_not_address_is_unsupported(sample: ArticleInde
         "Biden's plan does not include troops in Ukraine",
         "20 European states have backed the move since 2022",  # "Twenty" in the article
         "Austin added that Russia's losses were heavy",  # "He added"
+        "Deployment will cost $1.5 million a day, Austin said",  # "the deployment": no name
     ],
 )
 def test_names_and_amounts_match_as_the_article_states_them(wire: ArticleIndex, claim: str) -> None:

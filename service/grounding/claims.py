@@ -5,6 +5,7 @@ same thing with another name, amount, date or polarity; else ``unsupported``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -57,6 +58,21 @@ def judge_claim(
     if title_case(claim):
         # A headline's capitals are no sign of names: its names are the article's.
         facts = replace(facts, names=headline_names(claim, article.names))
+    elif any(_opens_sentence(claim, n.start) for n in facts.names):
+        # "Again.", "Engineers disagree": a sentence's first word is capitalised whatever it
+        # is; where the article writes it in lower case it is no name.
+        facts = replace(
+            facts,
+            names=tuple(
+                n
+                for n in facts.names
+                if not (
+                    n.single
+                    and _opens_sentence(claim, n.start)
+                    and re.search(rf"(?<!\w){re.escape(n.text.lower())}(?!\w)", text)
+                )
+            ),
+        )
     hits: dict[int, set[str]] = {}
     for w in facts.words:
         for i in article.postings.get(w, ()):
@@ -143,6 +159,11 @@ def judge_claim(
         "no sentence of the article supports this",
         at,
     )
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \"“‘'(")
+    return not before or before[-1] in ".!?:;"
 
 
 def _names_stated(claim: Facts, sentence: Facts) -> bool:
