@@ -22,7 +22,7 @@ WIRE = (
     "He added that Russia's losses were heavy.\n\n"
     "“We stand with our allies,” Austin said.\n\n"
     "President Joe Biden's plan does not include troops in Ukraine, the Pentagon said.\n\n"
-    "Twenty European states have backed the move since 2022."
+    "Twenty European states have backed the move since 2022, despite its critics."
 )
 
 
@@ -102,7 +102,7 @@ def test_a_claim_the_article_does_not_address_is_unsupported(sample: ArticleInde
         "Biden's plan does not include troops in Ukraine",
         "20 European states have backed the move since 2022",  # "Twenty" in the article
         "Austin added that Russia's losses were heavy",  # "He added"
-        "Deployment will cost $1.5 million a day, Austin said",  # "the deployment": no name
+        "Critics said the deployment would cost $1.5 million a day",  # "critics": no name
     ],
 )
 def test_names_and_amounts_match_as_the_article_states_them(wire: ArticleIndex, claim: str) -> None:
