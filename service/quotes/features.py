@@ -16,6 +16,7 @@ from .candidates import Mention, MentionIndex
 from .context import QuoteContext
 from .lexicon import PREPOSITIONS
 from .marks import RawQuote
+from .names import last_token
 from .speakers import CUE, QUOTE_CHAR, TELLING, past_lead_in
 
 _CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
@@ -110,7 +111,7 @@ def candidate_features(
     gap = v.raw.open_pos - m.end if before else m.start - v.close
     dist = "d0" if gap <= 3 else "d15" if gap <= 15 else "d40" if gap <= 40 else "d100" if gap <= 100 else "dfar"
     masked = ctx.masked
-    prev_tok = index.token_before(m.start)
+    prev_tok = last_token(masked, max(0, m.start - 40), m.start)
     cue_after = bool(_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 40)))
     if not cue_after and "headline" in v.shape:
         # A headline capitalises its verb: "…, Engineer Jane Smith Says".

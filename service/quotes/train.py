@@ -268,19 +268,24 @@ def evaluate(exs: list[Example], pick: str, model: SpeakerModel | None = None) -
     return sc
 
 
-def threshold(model: SpeakerModel, dev: list[Example]) -> float:
-    """The lowest confidence at or above which the model's named speakers on ``dev`` are
-    right at least ``TARGET_PRECISION`` of the time."""
+def _confidences(model: SpeakerModel, exs: list[Example]) -> list[tuple[float, bool]]:
+    """For each quotation whose source names someone and that the model gives a speaker:
+    the confidence, and whether the speaker is that person."""
     scored: list[tuple[float, bool]] = []
-    for ex in dev:
+    for ex in exs:
         g = ex.gold
         if g is None or not g.source or not names_someone(g.source):
             continue
         choice = choose(ex.ctx, model, ex.choices, None)
-        if choice.mention is None:
-            continue
-        scored.append((choice.confidence, speaker_correct(choice.speaker, g.source)))
-    scored.sort(reverse=True)
+        if choice.mention is not None:
+            scored.append((choice.confidence, speaker_correct(choice.speaker, g.source)))
+    return scored
+
+
+def threshold(model: SpeakerModel, dev: list[Example]) -> float:
+    """The lowest confidence at or above which the model's named speakers on ``dev`` are
+    right at least ``TARGET_PRECISION`` of the time."""
+    scored = sorted(_confidences(model, dev), reverse=True)
     best = 1.0
     right = 0
     for n, (conf, ok) in enumerate(scored, 1):
@@ -288,6 +293,23 @@ def threshold(model: SpeakerModel, dev: list[Example]) -> float:
         if right / n >= TARGET_PRECISION:
             best = conf
     return round(best, 3)
+
+
+def calibration(scored: list[tuple[float, bool]], bins: int = 5) -> str:
+    """Confidence against the share right (``_confidences``), in bins of confidence, and
+    the expected calibration error (the bins' gaps weighted by their size)."""
+    rows, gap = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in scored if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        conf = sum(c for c, _ in inside) / len(inside)
+        right = sum(ok for _, ok in inside) / len(inside)
+        gap += abs(conf - right) * len(inside)
+        rows.append(f"{lo:.1f}-{hi:.1f}: confidence {conf:.2f}, right {right:.2f} ({len(inside)})")
+    ece = gap / max(len(scored), 1)
+    return f"calibration error {ece:.3f}; " + "; ".join(rows)
 
 
 def report(label: str, sc: Scores) -> str:
@@ -331,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.folds:
         # Every article is held out once: fold k is every K-th article from the k-th.
         pooled = {"rules": Scores(), "model": Scores()}
+        held_out_confidences: list[tuple[float, bool]] = []
         for k in range(args.folds):
             held_names = {a.name for a in train_articles[k :: args.folds]}
             held = [ex for ex in train if ex.article.name in held_names]
@@ -338,12 +361,17 @@ def main(argv: list[str] | None = None) -> int:
             fold_model = to_model(d.vocabulary, fit(d))
             pooled["rules"].add(evaluate(held, "rules"))
             pooled["model"].add(evaluate(held, "model", fold_model))
+            fold_model = SpeakerModel(
+                fold_model.version, fold_model.weights, calibrate(fold_model, dev)
+            )
+            held_out_confidences += _confidences(fold_model, held)
         print(
             f"train split, {args.folds}-fold cross-validation (each article scored by a "
             "model that did not see it):"
         )
         print(report("  rules", pooled["rules"]))
         print(report("  model", pooled["model"]))
+        print("  " + calibration(held_out_confidences))
     if args.leave_out:
         k, n = (int(x) for x in args.leave_out.split("/"))
         left_out = {a.name for a in train_articles[k::n]}
@@ -356,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     print("dev split:")
     print(report("  rules", evaluate(dev, "rules")))
     print(report("  model", evaluate(dev, "model", model)))
+    print("  " + calibration(_confidences(model, dev)))
     payload: dict[str, Any] = {
         "version": "",
         "temperature": model.temperature,
