@@ -69,6 +69,7 @@ def judge_claim(
                 if not (
                     n.single
                     and _opens_sentence(claim, n.start)
+                    and not n.words <= article.name_words
                     and re.search(rf"(?<!\w){re.escape(n.text.lower())}(?!\w)", text)
                 )
             ),

@@ -361,6 +361,8 @@ class ArticleFacts:
     postings: dict[str, list[int]]
     names: list[Name]
     """Every name the article states, each once."""
+    name_words: frozenset[str]
+    """Every word of those names."""
 
     @classmethod
     def build(
@@ -382,4 +384,5 @@ class ArticleFacts:
             for w in f.words:
                 postings.setdefault(w, []).append(i)
         names_once = list({n.text: n for f in facts for n in f.names}.values())
-        return cls(sentences, facts, postings, names_once)
+        name_words = frozenset(w for n in names_once for w in n.words)
+        return cls(sentences, facts, postings, names_once, name_words)
