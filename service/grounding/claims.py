@@ -22,9 +22,9 @@ sentence must hold to be saying "nearly the same thing"."""
 NEAR_MIN_FRAME, NEAR_MIN_OVERLAP = 0.5, 0.6
 """Or: half of those other words, and 60% of all its words."""
 CANDIDATES = 6
+"""Sentences (or pairs) tried per claim, best overlap first."""
 _POLARITY = ("a negation this lacks", "no negation where this has one")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "neither"})
-"""Sentences (or pairs) tried per claim, best overlap first."""
 _LEAD_WORDS = 3
 """Words before the first shared word that may still belong to the claim's region of a
 sentence ("no plans", "Macron suggested")."""
@@ -36,6 +36,15 @@ class _Window:
     end: int
     facts: list[Facts]
     shared: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    facts: Facts
+    frame: frozenset[str]
+    """Its content words that are not names, amounts, dates or negations: its wording."""
+    hits: dict[int, set[str]]
+    """For each article sentence sharing some of its content words, those words."""
 
 
 def judge_claim(
@@ -50,17 +59,66 @@ def judge_claim(
     """``claim`` judged against the article (see the module's docstring); ``at`` is where
     it stands in a draft or summary (``draft_start``/``draft_end``), ``words`` its content
     words when already known."""
-    facts = read_facts(claim, words=words)
+    read = _read(index, claim, words)
     text = index.article.text
-    if not facts.words:
-        return _finding(claim, speaker, kind, "unsupported", 0.0, [], None, "nothing to check", at)
+
+    def finding(
+        verdict: Verdict, window: _Window | None, diff: list[DiffOp] | None, message: str
+    ) -> Finding:
+        score = 100 * len(window.shared) / len(read.facts.words) if window else 0.0
+        evidence = [Span.of(text, window.start, window.end)] if window else []
+        # Built from the checker's own values, as many as a draft has sentences: no
+        # validation.
+        return Finding.model_construct(
+            draft_start=at[0] if at else None,
+            draft_end=at[1] if at else None,
+            text=claim,
+            speaker=speaker,
+            kind=kind,
+            verdict=verdict,
+            method="fuzzy" if evidence else "none",
+            score=round(min(100.0, score), 1),
+            evidence=evidence,
+            diff=diff,
+            message=message,
+        )
+
+    if not read.facts.words:
+        return finding("unsupported", None, None, "nothing to check")
+    window = _supporting(index, read)
+    if window is not None:
+        return finding(
+            "paraphrase",
+            window,
+            None,
+            "supported by these two sentences of the article"
+            if len(window.facts) > 1
+            else "supported by this sentence of the article",
+        )
+    contradicting = _contradicting(index, read)
+    if contradicting is not None:
+        window, differences, (start, end) = contradicting
+        return finding(
+            "contradicted",
+            window,
+            word_diff(text[start:end], claim),
+            "the article says this with " + "; ".join(d.what for d in differences),
+        )
+    return finding("unsupported", None, None, "no sentence of the article supports this")
+
+
+def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
+    """The claim's facts, its names read as the article states them, and the article
+    sentences that share its words."""
+    facts = read_facts(claim, words=words)
     article = index.facts
     if title_case(claim):
         # A headline's capitals are no sign of names: its names are the article's.
         facts = replace(facts, names=headline_names(claim, article.names))
     elif any(_opens_sentence(claim, n.start) for n in facts.names):
         # "Again.", "Engineers disagree": a sentence's first word is capitalised whatever it
-        # is; where the article writes it in lower case it is no name.
+        # is; where the article writes it in lower case (and names nobody so) it is no name.
+        text = index.article.text
         facts = replace(
             facts,
             names=tuple(
@@ -78,8 +136,13 @@ def judge_claim(
     for w in facts.words:
         for i in article.postings.get(w, ()):
             hits.setdefault(i, set()).add(w)
-    n = len(facts.words)
-    frame = facts.words - facts.fact_words - _NEGATION_WORDS
+    return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits)
+
+
+def _supporting(index: ArticleIndex, claim: _Claim) -> _Window | None:
+    """The sentence, or two adjacent ones, holding most of the claim's wording and all of
+    its names, amounts and dates, with its polarity."""
+    article, facts, frame, hits = index.facts, claim.facts, claim.frame, claim.hits
     wording = frame or facts.words
     need = SUPPORT_MIN_OVERLAP * len(wording)
     # Two sentences together only where each holds some of the claim's wording that the
@@ -102,28 +165,23 @@ def judge_claim(
         negated = facts.negations or any(f.negations for f in window.facts)
         region = _region(index, window) if negated else (window.start, window.end)
         if not _conflicts(facts, window, region, missing_counts=True):
-            score = 100 * len(window.shared) / n
-            message = "supported by this sentence of the article"
-            if len(window.facts) > 1:
-                message = "supported by these two sentences of the article"
-            return _finding(
-                claim,
-                speaker,
-                kind,
-                "paraphrase",
-                score,
-                [Span.of(text, window.start, window.end)],
-                None,
-                message,
-                at,
-            )
+            return window
+    return None
+
+
+def _contradicting(
+    index: ArticleIndex, claim: _Claim
+) -> tuple[_Window, list[_Difference], tuple[int, int]] | None:
+    """The sentence saying nearly what the claim says with another name, amount, date or
+    polarity; what differs; and the stretch of it to show the difference in."""
+    frame, n = claim.frame, len(claim.facts.words)
     near = sorted(
-        (_window(index, [i], hits) for i, got in hits.items() if _near(frame, n, got)),
+        (_window(index, [i], claim.hits) for i, got in claim.hits.items() if _near(frame, n, got)),
         key=lambda w: (-len(frame & w.shared), -len(w.shared), w.start),
     )
     for window in near[:CANDIDATES]:
         region = _region(index, window)
-        differences = _conflicts(facts, window, region, missing_counts=False)
+        differences = _conflicts(claim.facts, window, region, missing_counts=False)
         if not differences:
             continue
         # Polarity alone is read from "not" and "no": "rules out" and "denies" escape it,
@@ -138,28 +196,8 @@ def judge_claim(
         for d in differences:
             if d.at is not None:
                 start, end = min(start, d.at[0]), max(end, d.at[1])
-        return _finding(
-            claim,
-            speaker,
-            kind,
-            "contradicted",
-            100 * len(window.shared) / n,
-            [Span.of(text, window.start, window.end)],
-            word_diff(text[start:end], claim),
-            "the article says this with " + "; ".join(d.what for d in differences),
-            at,
-        )
-    return _finding(
-        claim,
-        speaker,
-        kind,
-        "unsupported",
-        0.0,
-        [],
-        None,
-        "no sentence of the article supports this",
-        at,
-    )
+        return window, differences, (start, end)
+    return None
 
 
 def _opens_sentence(text: str, at: int) -> bool:
@@ -311,30 +349,3 @@ def _occurrences(
             if at == 0 or not folded[at - 1].isalnum():
                 yield at, at + len(w), w
             at = folded.find(w, at + 1, end)
-
-
-def _finding(
-    claim: str,
-    speaker: str | None,
-    kind: FindingKind,
-    verdict: Verdict,
-    score: float,
-    evidence: list[Span],
-    diff: list[DiffOp] | None,
-    message: str,
-    at: tuple[int, int] | None,
-) -> Finding:
-    # Built from the checker's own values, as many as a draft has sentences: no validation.
-    return Finding.model_construct(
-        draft_start=at[0] if at else None,
-        draft_end=at[1] if at else None,
-        text=claim,
-        speaker=speaker,
-        kind=kind,
-        verdict=verdict,
-        method="fuzzy" if evidence else "none",
-        score=round(min(100.0, score), 1),
-        evidence=evidence,
-        diff=diff,
-        message=message,
-    )
