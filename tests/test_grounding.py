@@ -99,6 +99,7 @@ def test_a_claim_the_article_does_not_address_is_unsupported(sample: ArticleInde
         "The United States will send 3,000 troops to Poland, Austin said",  # surname
         "Lloyd Austin said on Tuesday the US would send three thousand troops to Poland",
         "The deployment would cost $1.5m a day",
+        "The deployment would cost 1.5 million a day",  # the claim names no unit
         "Biden's plan does not include troops in Ukraine",
         "20 European states have backed the move since 2022",  # "Twenty" in the article
         "Austin added that Russia's losses were heavy",  # "He added"
@@ -115,6 +116,7 @@ def test_names_and_amounts_match_as_the_article_states_them(wire: ArticleIndex, 
         "The United States will send about 5,000 troops to Poland",
         "The United States will send 3,000 troops to Poland, Austin said on Monday",
         "Austin said the deployment would cost $2.5 million a day",
+        "Austin said the deployment would cost 1.5 million euros a day",
         "The deployment was agreed with Warsaw in May",
         "Biden's plan includes troops in Ukraine",
         "Trump's plan does not include troops in Ukraine",

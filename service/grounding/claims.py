@@ -283,8 +283,8 @@ def _conflicts(
     )
     differ(
         "number",
-        [a.text for a in claim_facts.amounts if not any(a.matches(b) for b in amounts)],
-        [(b.text, b.start) for b in amounts if not any(b.matches(a) for a in claim_facts.amounts)],
+        [a.text for a in claim_facts.amounts if not any(a.states(b) for b in amounts)],
+        [(b.text, b.start) for b in amounts if not any(a.states(b) for a in claim_facts.amounts)],
     )
     stated = {(d.kind, d.value) for d in dates}
     for kind in dict.fromkeys(d.kind for d in claim_facts.dates):

@@ -134,13 +134,16 @@ class Amount:
     hedged: bool
     unit: str | None
 
-    def matches(self, other: Amount) -> bool:
-        if self.unit != other.unit:
+    def states(self, stated: Amount) -> bool:
+        """Whether ``stated`` (the article's) is this amount (a claim's), to the precision
+        the claim gives it: "$5 million" for "5 million", not "5%" for "5 percent" of
+        something else."""
+        if self.unit is not None and self.unit != stated.unit:
             return False
         tolerance = self.precision
-        if self.hedged or other.hedged:
-            tolerance = max(tolerance, HEDGE_TOLERANCE * max(abs(self.value), abs(other.value)))
-        return abs(self.value - other.value) <= tolerance + 1e-9 * abs(self.value)
+        if self.hedged or stated.hedged:
+            tolerance = max(tolerance, HEDGE_TOLERANCE * max(abs(self.value), abs(stated.value)))
+        return abs(self.value - stated.value) <= tolerance + 1e-9 * abs(self.value)
 
 
 @dataclass(frozen=True, slots=True)
