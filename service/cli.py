@@ -355,10 +355,11 @@ def summarize_command(
     model: ModelOption = None,
     show_all: AllOption = False,
 ) -> int:
-    """Summarize an article: summary and key points, every quotation in them checked.
+    """Summarize an article: summary and key points, each sentence and quotation checked.
 
-    Exit 0 when no quotation in the summary is misquoted, misattributed or unsupported, 1 when
-    one is, 3 when the model provider fails."""
+    Exit 0 when the summary is grounded (every sentence and key point supported, no
+    quotation misquoted, misattributed or unsupported), 1 when it is not, 3 when the model
+    provider fails."""
     return _model_command(
         summarize, render_summary, article, fmt, show_all=show_all, engine=engine, model=model
     )
