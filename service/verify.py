@@ -20,9 +20,9 @@ from rapidfuzz import fuzz
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import SpaceCollapsed, content_words, fold
-from .quotes.lexicon import same_given_name
+from .quotes.lexicon import HONORIFICS, SUFFIXES, TITLE_WORDS
 from .quotes.model import speaker_model
-from .quotes.names import HONORIFICS, SUFFIXES, TITLE_WORDS
+from .quotes.names import same_given_name
 from .sentences import sentence_spans
 
 if TYPE_CHECKING:

@@ -80,9 +80,8 @@ def test_offsets_slice_exactly_what_they_claim(text: str) -> None:
     for q in extract_quotes(text):
         assert text[q.start : q.end] == q.text
         assert q.text.strip() == q.text and q.text
-        assert (
-            q.open_mark == text[q.start - 1 : q.start] or q.continued or text[q.start - 1].isspace()
-        )
+        mark = text[q.start - len(q.open_mark) : q.start]
+        assert q.open_mark == mark or q.continued or text[q.start - 1].isspace()
         if q.speaker_mention is not None:
             m = q.speaker_mention
             assert text[m.start : m.end] == m.text

@@ -10,27 +10,35 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..models import Quote, Span
+from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
+from .lexicon import (
+    AUXILIARIES,
+    BEFORE_A_WORK,
+    CLAIM_NOUNS,
+    HEADLINE_CUES,
+    NOT_NAME,
+    TELLING,
+    TITLE_MINOR_WORDS,
+    WORKS,
+)
 from .marks import RawQuote
 from .names import (
-    NOT_NAME,
     NameIndex,
     capitalised_runs,
     runs_in,
     split_title,
     tokens,
 )
+from .quotation import Quotation, Stretch
 from .speakers import (
-    AUXILIARIES,
     COLON_INTRO,
     CUE,
     OPENING_PARTICIPLE,
     QUOTE_CHAR,
     SIGN_OFF,
-    TELLING,
     Mention,
     hearer_of,
     it_or_they,
@@ -41,6 +49,7 @@ from .speakers import (
     speaker_of_cue,
     whole_name,
 )
+from .wordregex import alternation
 
 
 @dataclass(slots=True)
@@ -61,7 +70,7 @@ class Sieve:
     """What the rule passes made of an article's quotations, read by the speaker model's
     candidates and features."""
 
-    quotes: list[Quote]
+    quotes: list[Quotation]
     """Their speakers for each quotation of ``ctx.raw``, in the same order."""
     passes: list[str]
     """For each quotation, the pass that gave its speaker, or "none"."""
@@ -88,10 +97,10 @@ def attribute(ctx: QuoteContext) -> Sieve:
     outers: dict[int, _Outers] = {}
     recent = _Recent({}, {})
     quoted: set[str] | None = None
-    out: list[Quote] = []
+    out: list[Quotation] = []
     passes: list[str] = []
     things: set[int] = set()
-    previous_para_speaker: tuple[int, Quote] | None = None
+    previous_para_speaker: tuple[int, Quotation] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
         para_cues = spoken.get(q.paragraph, no_events)
@@ -158,7 +167,7 @@ def attribute(ctx: QuoteContext) -> Sieve:
     return Sieve(out, passes, events, things)
 
 
-def _pass_of(quote: Quote, given: str, name: str) -> str:
+def _pass_of(quote: Quotation, given: str, name: str) -> str:
     return given if given != "none" or not quote.speaker else name
 
 
@@ -319,9 +328,10 @@ def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: st
     return None
 
 
-def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
+def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quotation:
     words = text[q.start : q.end]
     first_alpha = next((c for c in words if c.isalpha()), "")
+    kind: QuoteKind
     if q.nested:
         kind = "nested"
     elif first_alpha.isupper() and (q.continued or words.rstrip("\"'”’")[-1:] in ".,!?;:…—–-"):
@@ -332,9 +342,9 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     speaker = title = None
     if event is not None:
         speaker, title = event.speaker, event.title
-        mention = Span.of(text, event.mention.start, event.mention.end)
-        cue = Span.of(text, event.cue_start, event.cue_end)
-    return Quote(
+        mention = Stretch.of(text, event.mention.start, event.mention.end)
+        cue = Stretch.of(text, event.cue_start, event.cue_end)
+    return Quotation(
         text=words,
         start=q.start,
         end=q.end,
@@ -373,12 +383,12 @@ class _Recent:
     """The latest quotations ``_inherit`` looks back at, kept up as quotations are
     attributed, so that a look-back costs the same however many came before."""
 
-    running: dict[str, Quote]
+    running: dict[str, Quotation]
     """Per opening mark, the latest quotation running on into the next paragraph."""
-    spoken: dict[int, Quote]
+    spoken: dict[int, Quotation]
     """Per paragraph, its latest quotation with a speaker (nested ones aside)."""
 
-    def add(self, paragraph: int, quote: Quote) -> None:
+    def add(self, paragraph: int, quote: Quotation) -> None:
         if quote.continued:
             self.running[quote.open_mark] = quote
         if quote.speaker and quote.kind != "nested":
@@ -388,14 +398,14 @@ class _Recent:
 def _inherit(
     text: str,
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     recent: _Recent,
-    previous: tuple[int, Quote] | None,
+    previous: tuple[int, Quotation] | None,
     events: dict[int, list[Event]],
     spoken: dict[int, _Spoken],
     no_events: _Spoken,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
     the next paragraph; a later quotation there is a new one) takes its speaker; a fragment
     takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
@@ -433,8 +443,8 @@ def _inherit(
 
 
 def _beat_after(
-    text: str, masked: str, q: RawQuote, quote: Quote, names: NameIndex, end: int
-) -> Quote:
+    text: str, masked: str, q: RawQuote, quote: Quotation, names: NameIndex, end: int
+) -> Quotation:
     """Interview style, no speech verb: “I mean. Yes, no…” Wiig, who is slight, looks
     mortified. A quotation followed at once by what a named person did is that person's."""
     if q.close_pos is None:
@@ -453,9 +463,9 @@ def _beat_before(
     masked: str,
     sentences: list[tuple[int, int]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
-) -> Quote:
+) -> Quotation:
     """A quotation opening a sentence right after one about what a named person did, in a
     paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
     younger people are sick and tired of it.”" is Sanders's."""
@@ -470,8 +480,13 @@ def _beat_before(
 
 
 def _sentence_subject_says(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
     start = past_lead_in(masked, sentence[0], q.open_pos)
@@ -483,16 +498,18 @@ def _sentence_subject_says(
 
 _CLAIM = re.compile(
     r"(?:\b([Hh]is|[Hh]er)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
-    r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
-    r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
-    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
-    r"|reply|replies|answers?|message)\b"
+    r"(?:" + alternation(CLAIM_NOUNS) + r")\b"
 )
 
 
 def _claim_of(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
     lo = max(sentence[0], q.open_pos - 150)
@@ -532,10 +549,10 @@ def _colon_intro(
     masked: str,
     sentences: list[list[tuple[int, int]]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A sentence about a named person ending in a colon introduces the quotation after it,
     in the same paragraph or opening the next: "Sanders made the following comment:",
     "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
@@ -566,7 +583,7 @@ def _colon_intro(
 
 
 _HEADLINE_SAYS = re.compile(
-    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:Says|Said|Tells|Warns|Claims|Insists|Argues)\W*$"
+    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:" + "|".join(HEADLINE_CUES) + r")\W*$"
 )
 
 
@@ -574,11 +591,11 @@ def _headline_speaker(
     text: str,
     masked: str,
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     para: tuple[int, int],
     quoted: set[str],
-) -> Quote:
+) -> Quotation:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
     person it opens with. Only someone the article quotes counts, so that "Poll: …" or
@@ -619,34 +636,36 @@ def _headline_speaker(
 
 
 def _attributed(
-    quote: Quote, speaker: str | None, title: str | None, mention: Span | None, cue: Span | None
-) -> Quote:
-    return quote.model_copy(
-        update={"speaker": speaker, "speaker_title": title, "speaker_mention": mention, "cue": cue}
-    )
+    quote: Quotation,
+    speaker: str | None,
+    title: str | None,
+    mention: Stretch | None,
+    cue: Stretch | None,
+) -> Quotation:
+    return replace(quote, speaker=speaker, speaker_title=title, speaker_mention=mention, cue=cue)
 
 
-def _said_by(quote: Quote, src: Quote) -> Quote:
+def _said_by(quote: Quotation, src: Quotation) -> Quotation:
     """``quote`` with the attribution of ``src`` (the same speaker, mention and cue)."""
     return _attributed(quote, src.speaker, src.speaker_title, src.speaker_mention, src.cue)
 
 
-def _said_by_subject(text: str, quote: Quote, subject: Mention, names: NameIndex) -> Quote:
+def _said_by_subject(text: str, quote: Quotation, subject: Mention, names: NameIndex) -> Quotation:
     """``quote`` said by the person a sentence is about (no cue to show)."""
     assert subject.name is not None
     full = names.expand(subject.name, subject.start)
     title = subject.title or names.titles.get(full)
-    return _attributed(quote, full, title, Span.of(text, subject.start, subject.end), quote.cue)
+    return _attributed(quote, full, title, Stretch.of(text, subject.start, subject.end), quote.cue)
 
 
-def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
-    mention = Span.of(text, ev.mention.start, ev.mention.end)
+def _with_event(text: str, quote: Quotation, ev: Event) -> Quotation:
+    mention = Stretch.of(text, ev.mention.start, ev.mention.end)
     return _attributed(
-        quote, ev.speaker, ev.title, mention, Span.of(text, ev.cue_start, ev.cue_end)
+        quote, ev.speaker, ev.title, mention, Stretch.of(text, ev.cue_start, ev.cue_end)
     )
 
 
-def _follows_running(prev: Quote, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
+def _follows_running(prev: Quotation, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
     return any(
         lo <= prev.start < hi for lo, hi in paragraphs[max(0, q.paragraph - 1) : q.paragraph]
     )
@@ -657,24 +676,11 @@ def _looks_like_title(words: str) -> bool:
     parts = words.split()
     if not parts or len(parts) > 8 or words.rstrip()[-1:] in ".,!?":
         return False
-    main = [
-        p
-        for p in parts
-        if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
-    ]
+    main = [p for p in parts if p.lower() not in TITLE_MINOR_WORDS]
     return bool(main) and all(p[:1].isupper() for p in main)
 
 
-_WORKS = frozenset(
-    """
-    book song film movie show series program programme episode album anthem novel memoir
-    play documentary column essay poem podcast titled entitled
-    """.split()
-)
-"""Nouns that introduce the title of a work: "his 2002 book, “…”"."""
-
-
-def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
+def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
     after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
     (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
@@ -693,11 +699,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
     while len(before) > 1 and before[-1].word in ("a", "an", "the"):
         before.pop()
     last = before[-1]
-    return (
-        last.possessive
-        or last.word in ("of", "on", "in", "during", "at", "its", "his", "her", "their", "our")
-        or last.word in _WORKS
-    )
+    return last.possessive or last.word in BEFORE_A_WORK or last.word in WORKS
 
 
 _KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
@@ -727,8 +729,8 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quote, outers: _Outers, names: NameIndex
-) -> Quote:
+    text: str, q: RawQuote, quote: Quotation, outers: _Outers, names: NameIndex
+) -> Quotation:
     """A quotation inside a quotation: said by whoever the outer speaker names right
     before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
     o = outers.around(q)
@@ -747,8 +749,8 @@ def _nested_speaker(
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
-            mention = Span.of(text, person.start, person.end)
-            cue_span = Span.of(text, cue.start(), cue.end())
+            mention = Stretch.of(text, person.start, person.end)
+            cue_span = Stretch.of(text, cue.start(), cue.end())
             return _attributed(quote, full, person.title, mention, cue_span)
     return quote
 
