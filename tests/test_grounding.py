@@ -8,9 +8,11 @@ import pytest
 
 from service.grounding import judge_claim
 from service.grounding.facts import read_facts
+from service.grounding.statements import ground_statement
 from service.ingest import read_article
-from service.models import Finding
+from service.models import Finding, ModelStatement
 from service.pipeline import check_draft, index_article
+from service.quotes.model import SpeakerModel, speaker_model
 from service.verify import ArticleIndex
 
 from .conftest import SAMPLE
@@ -190,3 +192,19 @@ def test_a_headline_in_title_case_is_read_for_the_names_the_article_states(
     assert supported.verdict == "paraphrase", supported
     swapped = judge_claim(sample, "Putin Says NATO Has No Plans To Deploy Troops In Ukraine")
     assert swapped.verdict != "paraphrase"
+
+
+@pytest.mark.parametrize(("threshold", "verdict"), [(0.0, "misattributed"), (1.0, "unconfirmed")])
+def test_reported_speech_is_misattributed_only_above_the_speaker_threshold(
+    sample: ArticleIndex, monkeypatch: pytest.MonkeyPatch, threshold: float, verdict: str
+) -> None:
+    shipped = speaker_model()
+    model = SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)
+    monkeypatch.setattr("service.grounding.statements.speaker_model", lambda: model)
+    statement = ModelStatement(
+        speaker="Emmanuel Macron",
+        text="NATO has no intention of sending troops to Ukraine",
+        direct=False,
+    )
+    f = ground_statement(sample, statement)
+    assert (f.verdict, f.article_speaker) == (verdict, "Jens Stoltenberg")

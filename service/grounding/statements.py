@@ -8,6 +8,7 @@ import re
 from ..ingest import read_article
 from ..models import Finding, ModelStatement, Quote
 from ..quotes import quotes_in
+from ..quotes.model import speaker_model
 from ..verify import ArticleIndex, same_person
 from .claims import judge_claim
 
@@ -26,6 +27,18 @@ def ground_statement(index: ArticleIndex, statement: ModelStatement) -> Finding:
     ]
     if quoted and not any(same_person(statement.speaker, q.speaker or "") for q in quoted):
         other = quoted[0].speaker
+        confidence = min(q.speaker_confidence or 1.0 for q in quoted)
+        if confidence < speaker_model().threshold:
+            # Too uncertain who the article gives it to for calling the model wrong.
+            return finding.model_copy(
+                update={
+                    "verdict": "unconfirmed",
+                    "article_speaker": other,
+                    "attribution": "mismatch",
+                    "message": f"the article's words, but its speaker, {other}, is uncertain "
+                    f"(confidence {confidence:.2f}): {statement.speaker} is not confirmed",
+                }
+            )
         return finding.model_copy(
             update={
                 "verdict": "misattributed",
