@@ -14,7 +14,7 @@ from ..quotes.names import (
     NameIndex,
     PersonName,
     Token,
-    _cap_regions,  # the name reader's capitalised regions: see _names_in
+    cap_regions,
     runs_in,
     split_title,
 )
@@ -238,7 +238,7 @@ def _names(text: str, start: int, end: int) -> list[Name]:
     see ``Name.same_as``)."""
     return [
         _name(name, region.start() + offset)
-        for region in _cap_regions(text, start, end)
+        for region in cap_regions(text, start, end)
         for name, offset in _names_in(region.group())
     ]
 

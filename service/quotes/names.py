@@ -230,7 +230,9 @@ _CAP_REGION = re.compile(
 )
 
 
-def _cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+def cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The stretches of ``text[start:end]`` where capitalised words run together: the only
+    places a name can be, read by the name index and the claim checker alike."""
     for m in _CAP_REGION.finditer(text, start, end):
         region = m.group()
         if " " in region or region.lower().rstrip(".") not in NOT_NAME:
@@ -240,7 +242,7 @@ def _cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
 def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
     """Capitalised runs in ``text[start:end]``, as ``capitalised_runs`` finds them."""
     runs: list[list[Token]] = []
-    for m in _cap_regions(text, start, end):
+    for m in cap_regions(text, start, end):
         runs.extend(capitalised_runs(tokens(text, m.start(), m.end()), text))
     return runs
 
@@ -272,7 +274,7 @@ class NameIndex:
         index = cls()
         singles: list[tuple[int, str, bool]] = []
         for lo, hi in paragraphs:
-            for m in _cap_regions(text, lo, hi):
+            for m in cap_regions(text, lo, hi):
                 for person in _people_in(m.group()):
                     start = m.start() + person.start
                     parts = person.name.split()
