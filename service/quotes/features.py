@@ -20,6 +20,12 @@ from .quotation import Quotation
 from .speakers import CUE, QUOTE_CHAR, past_lead_in
 
 _CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
+_PASSIVE_CUE_NEXT = re.compile(
+    r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+(?:\w+\s+)?"
+    + CUE.pattern
+)
+"""A passive speech verb after a mention ("she was warned that", "Smith was told"): the one
+it names heard the words."""
 _CUE_JUST_BEFORE = re.compile(r"(?:" + CUE.pattern + r")[\s,]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _VERB_AFTER = re.compile(
@@ -152,6 +158,8 @@ def candidate_features(
         feats.append("same_paragraph")
     if cue_after:
         feats += ["cue_after", f"cue_after|{dsent}", f"{kind}|cue_after|{dsent}|{side}"]
+        if _PASSIVE_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 50)):
+            feats += ["passive_after", f"passive_after|{dsent}"]
     if cue_before:
         feats += ["cue_before", f"cue_before|{dsent}", f"{kind}|cue_before|{dsent}|{side}"]
     if prev_tok is not None and not masked[prev_tok.end : m.start].strip():
