@@ -3,8 +3,11 @@
     python -m bench.drafts                       # PolNeAR dev
     python -m bench.drafts --data DIR [--fold K/N] [--model FILE]
 
-For every annotated quotation whose source names someone, two draft quotations are
-judged against the article (``ArticleIndex.judge``, what ``POST /check`` does for each
+For every annotated quotation whose source is a name (as a draft names people: "Kenneth
+Baer", not the annotation's "Kenneth Baer, a former Obama administration official who runs
+…"; descriptions such as "Scott's niece" or "the California congressman" are left out,
+since a draft that names the person would be judged against another string), two draft
+quotations are judged against the article (``ArticleIndex.judge``, what ``POST /check`` does for each
 quotation of a draft):
 
 * the quotation with its annotated speaker: a correct draft, which should come back
@@ -26,6 +29,7 @@ from pathlib import Path
 from bench.polnear import DEFAULT_DATA, load_articles, names_someone
 from service.ingest import read_article
 from service.pipeline import index_article
+from service.quotes.lexicon import NAME_PARTICLES
 from service.verify import same_person
 
 
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     for art in articles:
         index = index_article(read_article(art.text, source_format="text"))
         named = [(g, _as_a_draft_names(g.source)) for g in art.gold if g.source]
-        named = [(g, who) for g, who in named if names_someone(who)]
+        named = [(g, who) for g, who in named if _a_name(who)]
         for i, (g, who) in enumerate(named):
             words = art.text[g.start : g.end]
             right[index.judge(words, who).verdict] += 1
@@ -83,6 +87,18 @@ def _as_a_draft_names(source: str | None) -> str:
     Clyburn"; "Trump’s" is "Trump"."""
     name = _APPOSITION.sub("", source or "").strip()
     return re.sub(r"[’']s?$", "", name)
+
+
+def _a_name(words: str) -> bool:
+    """A person's or an organisation's name, as a draft gives one ("Jim Clyburn", "Yahoo
+    News"), not a description the annotation holds ("Scott's niece", "the California
+    congressman", "Obama and Clinton")."""
+    parts = words.split()
+    return (
+        names_someone(words)
+        and bool(parts)
+        and all(p[0].isupper() or p in NAME_PARTICLES for p in parts)
+    )
 
 
 def _verdicts(counts: Counter[str]) -> str:

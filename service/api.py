@@ -478,7 +478,10 @@ async def post_claims(request: Request[Any, Any, Any]) -> Response[ClaimsOut]:
 async def post_check(request: Request[Any, Any, Any]) -> Response[CheckOut | ReportOut]:
     """With a `draft`: every quotation in the draft judged against the article (`CheckOut`):
     verified, misquoted (with the article's passage and a word-level diff), misattributed or
-    unsupported. Deterministic, no model.
+    unsupported; and unless `quotes_only`, every other sentence of the draft: paraphrase
+    (with the supporting sentence), contradicted (with the differing words) or unsupported.
+    `failed` says whether a finding has a severity listed in `fail_on`. Deterministic, no
+    model.
 
     Without a `draft`: the full report on the article (`ReportOut`): summary, key points,
     claims and attributed statements from one model call, all checked, and the article's
@@ -494,7 +497,15 @@ async def post_check(request: Request[Any, Any, Any]) -> Response[CheckOut | Rep
         article = await _run(lambda: read_json_article(payload), len(raw))
         out = await _model_work(request, report(article, _analyzer(request)))
     else:
-        out = await _run(lambda: check_draft(read_json_article(payload), draft), len(raw))
+        out = await _run(
+            lambda: check_draft(
+                read_json_article(payload),
+                draft,
+                quotes_only=payload.quotes_only,
+                fail_on=payload.fail_on,
+            ),
+            len(raw),
+        )
     _record(request, "check", out)
     return await _respond(out, len(raw))
 

@@ -14,16 +14,20 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import SpaceCollapsed, _is_word, content_words, fold
-from .quotes.lexicon import same_given_name
+from .quotes.lexicon import HONORIFICS, SUFFIXES, TITLE_WORDS
 from .quotes.model import speaker_model
-from .quotes.names import HONORIFICS, SUFFIXES, TITLE_WORDS
+from .quotes.names import same_given_name
 from .sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from .grounding.facts import ArticleFacts
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
 _EDGE = " \t\n\"'“”‘’«»„‚‹›.,;:!?-–—…()[]"
@@ -160,6 +164,17 @@ class ArticleIndex:
     def sentence_words(self) -> dict[tuple[int, int], list[str]]:
         """Each body sentence's content words, worked out once for every claim checked."""
         return {(s, e): content_words(self.article.text[s:e]) for s, e in self.sentences}
+
+    @cached_property
+    def facts(self) -> ArticleFacts:
+        """Each body sentence's names, amounts, dates and negations, for judging claims;
+        built on first use, so a check of quotations alone never pays for it."""
+        from .grounding.facts import ArticleFacts  # grounding builds on this module
+
+        article = self.article
+        return ArticleFacts.build(
+            article.text, article.paragraphs, self.sentences, self.sentence_words, self.folded
+        )
 
     def in_body(self, start: int) -> bool:
         i = bisect.bisect_right(self._paragraph_starts, start) - 1

@@ -398,6 +398,7 @@ def test_json_sniffed_in_an_untyped_body_names_what_is_wrong(client: TestClient[
         ("/check", {"text": 'He said "hi".', "draft": 42}, {"#/draft"}),
         ("/check", {"draft": "x"}, {"#/text"}),
         ("/check", {"text": "a", "draft": ["x"]}, {"#/draft"}),
+        ("/check", {"text": "a", "draft": "x", "quotes_only": 0}, {"#/quotes_only"}),  # strict
     ],
 )
 def test_body_not_matching_the_model_is_422(
@@ -562,7 +563,11 @@ def test_summarize_offline_engine(offline_client: TestClient[Any], sample: str, 
         assert point in sample, point
     # The quotations in those sentences are checked, and are the article's.
     assert out.quotes and {f.verdict for f in out.quotes} == {"verified"}
-    assert out.counts == {"verified": len(out.quotes)}
+    # The article's own sentences are supported by themselves: the summary is grounded.
+    checked = out.summary_findings + out.key_point_findings
+    assert out.summary_findings and len(out.key_point_findings) == len(out.key_points)
+    assert {f.verdict for f in checked} == {"paraphrase"} and out.grounded
+    assert out.counts == {"verified": len(out.quotes), "paraphrase": len(checked)}
     for f in out.quotes:
         assert all(sample[e.start : e.end] == e.text for e in f.evidence)
 
@@ -662,8 +667,45 @@ def test_check_without_a_draft_is_the_full_report(
         "paraphrase",
     ]
     assert len(out.quotes) == 4 and {q.speaker for q in out.quotes} == {"Jens Stoltenberg"}
-    assert sum(out.counts.values()) == 1 + 2 + 4
+    # The summary's sentence without a quotation and both key points, judged as claims.
+    assert [f.text for f in out.summary_findings] == ["He said Ukraine needs more military aid."]
+    checked = out.summary_findings + out.key_point_findings
+    assert [f.verdict for f in checked] == ["paraphrase"] * 3 and out.grounded
+    assert sum(out.counts.values()) == 1 + 1 + 2 + 2 + 4
     assert len(fake_provider.requests) == 1  # one call for the whole report
+
+
+def test_an_invented_summary_is_marked_and_not_grounded(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    """A small model once answered with its prompt's worked example; another may swap who
+    said what. Each sentence is marked, and the summary as a whole is not grounded."""
+    copied = "Mayor Ana Ruiz said the bridge will reopen in May; engineers disagree."
+    swapped = "Putin suggested that Western states send troops to Ukraine."
+    true = "NATO has no plans to deploy troops in Ukraine."
+    fake_provider.reply(
+        fake_answer(
+            NATO_ANALYSIS.model_copy(
+                update={"summary": f"{copied} {swapped} {true}", "key_points": [swapped]}
+            )
+        )
+    )
+    r = fake_client.post("/summarize", json={"text": sample})
+    assert r.status_code == 200, r.text
+    out = SummarizeOut.model_validate_json(r.text)
+    assert [(f.text, f.verdict) for f in out.summary_findings] == [
+        (copied, "unsupported"),
+        (swapped, "contradicted"),
+        (true, "paraphrase"),
+    ]
+    [point] = out.key_point_findings
+    assert point.verdict == "contradicted" and "Emmanuel Macron" in point.evidence[0].text
+    assert point.diff and any(d.draft == "Putin" for d in point.diff)
+    for f in out.summary_findings:
+        assert f.draft_start is not None
+        assert out.summary[f.draft_start : f.draft_end] == f.text
+    assert out.grounded is False
+    assert out.counts == {"unsupported": 1, "contradicted": 2, "paraphrase": 1}
 
 
 def test_check_with_a_draft_asks_no_model(
@@ -673,6 +715,28 @@ def test_check_with_a_draft_asks_no_model(
     assert r.status_code == 200, r.text
     assert len(CheckOut.model_validate_json(r.text).findings) == 4
     assert fake_provider.requests == []
+
+
+def test_check_options_quotes_only_and_fail_on(client: TestClient[Any], sample: str) -> None:
+    draft = (
+        "Stoltenberg said NATO has no plans to deploy troops in Ukraine. "
+        "Analysts expect the debate to go on for months. "
+        'He said: "NATO has no intention of sending troops to Ukraine."'
+    )
+    r = client.post("/check", json={"text": sample, "draft": draft})
+    out = CheckOut.model_validate_json(r.text)
+    assert [(f.kind, f.verdict, f.severity) for f in out.findings] == [
+        ("sentence", "paraphrase", "note"),
+        ("sentence", "unsupported", "note"),
+        ("quotation", "verified", "note"),
+    ]
+    assert out.failed is False  # an unsupported sentence is a note; notes do not fail
+    r = client.post("/check", json={"text": sample, "draft": draft, "fail_on": ["error", "note"]})
+    assert CheckOut.model_validate_json(r.text).failed is True
+    r = client.post("/check", json={"text": sample, "draft": draft, "quotes_only": True})
+    assert [f.kind for f in CheckOut.model_validate_json(r.text).findings] == ["quotation"]
+    r = client.post("/check", json={"text": sample, "draft": draft, "fail_on": ["fatal"]})
+    assert_problem(r, 422, "/check")
 
 
 def test_check_with_a_null_draft_is_the_report(

@@ -566,7 +566,7 @@ def test_collected_articles_speaker_accuracy_floor() -> None:
             "Smith said to cheers.",
             "We have the crowds. Nobody reports it.",
             "Jane Smith",
-                    marks=pytest.mark.xfail(
+            marks=pytest.mark.xfail(
                 strict=True,
                 reason="the model gives a quotation opening a paragraph to the previous "
                 "speaker when the cue comes in the next sentence (too rare in PolNeAR)",

@@ -9,28 +9,36 @@ import bisect
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
-from ..models import Quote, Span
+from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
+from .lexicon import (
+    AUXILIARIES,
+    BEFORE_A_WORK,
+    CLAIM_NOUNS,
+    HEADLINE_CUES,
+    NOT_NAME,
+    TELLING,
+    TITLE_MINOR_WORDS,
+    WORKS,
+)
 from .marks import RawQuote
 from .names import (
-    NOT_NAME,
     NameIndex,
     capitalised_runs,
     runs_in,
     split_title,
     tokens,
 )
+from .quotation import Quotation, Stretch
 from .speakers import (
-    AUXILIARIES,
     COLON_INTRO,
     CUE,
     OPENING_PARTICIPLE,
     QUOTE_CHAR,
     SIGN_OFF,
-    TELLING,
     Mention,
     hearer_of,
     it_or_they,
@@ -41,6 +49,7 @@ from .speakers import (
     speaker_of_cue,
     whole_name,
 )
+from .wordregex import alternation
 
 
 @dataclass(slots=True)
@@ -61,7 +70,7 @@ class Sieve:
     """What the rule passes made of an article's quotations, read by the speaker model's
     candidates and features."""
 
-    quotes: list[Quote]
+    quotes: list[Quotation]
     """Their speakers for each quotation of ``ctx.raw``, in the same order."""
     passes: list[str]
     """For each quotation, the pass that gave its speaker, or "none"."""
@@ -83,66 +92,28 @@ def attribute(ctx: QuoteContext) -> Sieve:
     for q in raw:
         raw_by_para[q.paragraph].append(q)
 
-    spoken = {p: _Spoken.of(evs) for p, evs in events.items()}
-    no_events = _Spoken([], [], [])
+    state = _State(events, {p: _Spoken.of(evs) for p, evs in events.items()})
     outers: dict[int, _Outers] = {}
-    recent = _Recent({}, {})
-    quoted: set[str] | None = None
-    out: list[Quote] = []
+    out: list[Quotation] = []
     passes: list[str] = []
     things: set[int] = set()
-    previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
-        para_cues = spoken.get(q.paragraph, no_events)
-        event = None if q.nested else _event_for(q, sentence, para_cues, masked)
+        event = None if q.nested else _event_for(q, sentence, state.cues(q.paragraph), masked)
         quote = _make_quote(text, q, event)
         given = "cue" if event is not None else "none"
         if q.nested:
             if q.paragraph not in outers:
                 outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
             quote = _nested_speaker(text, q, quote, outers[q.paragraph], names)
-            given = _pass_of(quote, given, "nested")
+            given = "nested" if quote.speaker else "none"
         elif event is None:
-            quote = _inherit(
-                text, q, quote, recent, previous_para_speaker, events, spoken, no_events, paragraphs
-            )
-            given = _pass_of(quote, given, "inherited")
-            if (
-                quote.speaker is None
-                and quote.kind == "partial"
-                and not _looks_like_title(quote.text)
-            ):
-                quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
-                given = _pass_of(quote, given, "sentence subject")
-            if quote.speaker is None:
-                quote = _claim_of(text, masked, sentence, q, quote, names)
-                given = _pass_of(quote, given, "claim")
-            if quote.speaker is None and quote.kind == "full":
-                quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
-                given = _pass_of(quote, given, "colon")
-            if (
-                quote.speaker is None
-                and quote.kind == "full"
-                and not events[q.paragraph]
-                and not _looks_like_title(quote.text.rstrip(",."))
-            ):
-                quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
-                given = _pass_of(quote, given, "beat after")
-            if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
-                quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
-                given = _pass_of(quote, given, "beat before")
-            if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
-                # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
-                if quoted is None:
-                    quoted = {
-                        ev.speaker.rstrip(".")
-                        for evs in events.values()
-                        for ev in evs
-                        if ev.speaker
-                    }
-                quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
-                given = _pass_of(quote, given, "headline")
+            step = _Step(ctx, q, quote, sentence, state)
+            for name, attribute_by in PASSES:
+                attributed = attribute_by(step)
+                if attributed.speaker:
+                    quote, given = attributed, name
+                    break
         if not q.nested and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
@@ -152,14 +123,128 @@ def attribute(ctx: QuoteContext) -> Sieve:
             quote, given = _make_quote(text, q, None), "none"
         out.append(quote)
         passes.append(given)
-        recent.add(q.paragraph, quote)
+        state.recent.add(q.paragraph, quote)
         if not q.nested and quote.speaker:
-            previous_para_speaker = (q.paragraph, quote)
+            state.previous = (q.paragraph, quote)
     return Sieve(out, passes, events, things)
 
 
-def _pass_of(quote: Quote, given: str, name: str) -> str:
-    return given if given != "none" or not quote.speaker else name
+@dataclass(slots=True)
+class _State:
+    """What the passes carry from one quotation to the next."""
+
+    events: dict[int, list[Event]]
+    spoken: dict[int, _Spoken]
+    recent: _Recent = field(default_factory=lambda: _Recent({}, {}))
+    previous: tuple[int, Quotation] | None = None
+    """The last quotation given a speaker, with its paragraph."""
+    _quoted: set[str] | None = None
+
+    def cues(self, paragraph: int) -> _Spoken:
+        return self.spoken.get(paragraph) or _NO_CUES
+
+    def quoted(self) -> set[str]:
+        """Everyone a cue gives a speech to (a headline drops abbreviations' full stops:
+        "Donald Trump Jr: …")."""
+        if self._quoted is None:
+            self._quoted = {
+                ev.speaker.rstrip(".") for evs in self.events.values() for ev in evs if ev.speaker
+            }
+        return self._quoted
+
+
+@dataclass(slots=True)
+class _Step:
+    """A quotation with no speech cue of its own, as the passes see it."""
+
+    ctx: QuoteContext
+    q: RawQuote
+    quote: Quotation
+    sentence: tuple[int, int]
+    state: _State
+
+    @property
+    def cueless_paragraph(self) -> bool:
+        return not self.state.events[self.q.paragraph]
+
+
+def _by_inheritance(step: _Step) -> Quotation:
+    ctx, q, state = step.ctx, step.q, step.state
+    return _inherit(ctx.text, q, step.quote, state, ctx.paragraphs)
+
+
+def _by_sentence_subject(step: _Step) -> Quotation:
+    if step.quote.kind != "partial" or _looks_like_title(step.quote.text):
+        return step.quote
+    ctx = step.ctx
+    return _sentence_subject_says(
+        ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names
+    )
+
+
+def _by_claim(step: _Step) -> Quotation:
+    ctx = step.ctx
+    return _claim_of(ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names)
+
+
+def _by_colon(step: _Step) -> Quotation:
+    if step.quote.kind != "full":
+        return step.quote
+    ctx = step.ctx
+    return _colon_intro(
+        ctx.text, ctx.masked, ctx.sentences, step.q, step.quote, ctx.names, ctx.paragraphs
+    )
+
+
+def _by_beat_after(step: _Step) -> Quotation:
+    quote = step.quote
+    if (
+        quote.kind != "full"
+        or not step.cueless_paragraph
+        or _looks_like_title(quote.text.rstrip(",."))
+    ):
+        return quote
+    ctx, q = step.ctx, step.q
+    return _beat_after(ctx.text, ctx.masked, q, quote, ctx.names, ctx.paragraphs[q.paragraph][1])
+
+
+def _by_beat_before(step: _Step) -> Quotation:
+    if step.quote.kind != "full" or not step.cueless_paragraph:
+        return step.quote
+    ctx, q = step.ctx, step.q
+    return _beat_before(ctx.text, ctx.masked, ctx.sentences[q.paragraph], q, step.quote, ctx.names)
+
+
+def _by_headline(step: _Step) -> Quotation:
+    ctx, q = step.ctx, step.q
+    if q.paragraph != 0 or len(ctx.paragraphs) < 2:
+        return step.quote
+    return _headline_speaker(
+        ctx.text, ctx.masked, q, step.quote, ctx.names, ctx.paragraphs[0], step.state.quoted()
+    )
+
+
+PASSES: tuple[tuple[str, Callable[[_Step], Quotation]], ...] = (
+    ("inherited", _by_inheritance),
+    ("sentence subject", _by_sentence_subject),
+    ("claim", _by_claim),
+    ("colon", _by_colon),
+    ("beat after", _by_beat_after),
+    ("beat before", _by_beat_before),
+    ("headline", _by_headline),
+)
+"""The passes for a quotation with no speech cue of its own, in order; the first to give a
+speaker gives it, and its name is what the speaker model reads of it:
+
+- inherited: a running quotation's speaker, the paragraph's last cue before it, "X said:"
+  ending the previous paragraph, the previous paragraph's speaker for a full quotation
+  opening a paragraph (``_inherit``);
+- sentence subject: a fragment in a sentence about someone ("Smith called it “a farce”");
+- claim: the owner of a claim, a statement, a tweet ("X's claim that “…”");
+- colon: an introduction ending with a colon ("From Jane Smith: “…”");
+- beat after / beat before: interview style, a name and no speech verb right after or
+  before a full quotation in a paragraph with no cue;
+- headline: a headline's subject ("Smith Slams ‘…’")."""
 
 
 _PRONOUN_REACH = 60
@@ -319,9 +404,10 @@ def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: st
     return None
 
 
-def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
+def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quotation:
     words = text[q.start : q.end]
     first_alpha = next((c for c in words if c.isalpha()), "")
+    kind: QuoteKind
     if q.nested:
         kind = "nested"
     elif first_alpha.isupper() and (q.continued or words.rstrip("\"'”’")[-1:] in ".,!?;:…—–-"):
@@ -332,9 +418,9 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     speaker = title = None
     if event is not None:
         speaker, title = event.speaker, event.title
-        mention = Span.of(text, event.mention.start, event.mention.end)
-        cue = Span.of(text, event.cue_start, event.cue_end)
-    return Quote(
+        mention = Stretch.of(text, event.mention.start, event.mention.end)
+        cue = Stretch.of(text, event.cue_start, event.cue_end)
+    return Quotation(
         text=words,
         start=q.start,
         end=q.end,
@@ -368,17 +454,20 @@ class _Spoken:
         return self.events[i - 1] if i else None
 
 
+_NO_CUES = _Spoken([], [], [])
+
+
 @dataclass(slots=True)
 class _Recent:
     """The latest quotations ``_inherit`` looks back at, kept up as quotations are
     attributed, so that a look-back costs the same however many came before."""
 
-    running: dict[str, Quote]
+    running: dict[str, Quotation]
     """Per opening mark, the latest quotation running on into the next paragraph."""
-    spoken: dict[int, Quote]
+    spoken: dict[int, Quotation]
     """Per paragraph, its latest quotation with a speaker (nested ones aside)."""
 
-    def add(self, paragraph: int, quote: Quote) -> None:
+    def add(self, paragraph: int, quote: Quotation) -> None:
         if quote.continued:
             self.running[quote.open_mark] = quote
         if quote.speaker and quote.kind != "nested":
@@ -388,24 +477,21 @@ class _Recent:
 def _inherit(
     text: str,
     q: RawQuote,
-    quote: Quote,
-    recent: _Recent,
-    previous: tuple[int, Quote] | None,
-    events: dict[int, list[Event]],
-    spoken: dict[int, _Spoken],
-    no_events: _Spoken,
+    quote: Quotation,
+    state: _State,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
     the next paragraph; a later quotation there is a new one) takes its speaker; a fragment
     takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
     said:" at the end of the previous one is X's; a full quotation opening a paragraph
     continues the previous paragraph's speaker."""
-    para_events = events[q.paragraph]
+    para_events = state.events[q.paragraph]
     lo = paragraphs[q.paragraph][0]
+    recent, previous = state.recent, state.previous
     if q.paragraph > 0 and q.open_pos == lo:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
-        intro = spoken.get(q.paragraph - 1, no_events).events
+        intro = state.cues(q.paragraph - 1).events
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
     running = recent.running.get(q.open_mark)
@@ -417,7 +503,7 @@ def _inherit(
         and _follows_running(running, q, paragraphs)
     ):
         return _said_by(quote, running)
-    earlier = spoken.get(q.paragraph, no_events).last_before(q.open_pos)
+    earlier = state.cues(q.paragraph).last_before(q.open_pos)
     if earlier is not None:
         return _with_event(text, quote, earlier)
     if _looks_like_title(quote.text):
@@ -433,8 +519,8 @@ def _inherit(
 
 
 def _beat_after(
-    text: str, masked: str, q: RawQuote, quote: Quote, names: NameIndex, end: int
-) -> Quote:
+    text: str, masked: str, q: RawQuote, quote: Quotation, names: NameIndex, end: int
+) -> Quotation:
     """Interview style, no speech verb: “I mean. Yes, no…” Wiig, who is slight, looks
     mortified. A quotation followed at once by what a named person did is that person's."""
     if q.close_pos is None:
@@ -453,9 +539,9 @@ def _beat_before(
     masked: str,
     sentences: list[tuple[int, int]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
-) -> Quote:
+) -> Quotation:
     """A quotation opening a sentence right after one about what a named person did, in a
     paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
     younger people are sick and tired of it.”" is Sanders's."""
@@ -470,8 +556,13 @@ def _beat_before(
 
 
 def _sentence_subject_says(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
     start = past_lead_in(masked, sentence[0], q.open_pos)
@@ -483,16 +574,18 @@ def _sentence_subject_says(
 
 _CLAIM = re.compile(
     r"(?:\b([Hh]is|[Hh]er)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
-    r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
-    r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
-    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
-    r"|reply|replies|answers?|message)\b"
+    r"(?:" + alternation(CLAIM_NOUNS) + r")\b"
 )
 
 
 def _claim_of(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
     lo = max(sentence[0], q.open_pos - 150)
@@ -532,10 +625,10 @@ def _colon_intro(
     masked: str,
     sentences: list[list[tuple[int, int]]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A sentence about a named person ending in a colon introduces the quotation after it,
     in the same paragraph or opening the next: "Sanders made the following comment:",
     "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
@@ -566,7 +659,7 @@ def _colon_intro(
 
 
 _HEADLINE_SAYS = re.compile(
-    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:Says|Said|Tells|Warns|Claims|Insists|Argues)\W*$"
+    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:" + "|".join(HEADLINE_CUES) + r")\W*$"
 )
 
 
@@ -574,11 +667,11 @@ def _headline_speaker(
     text: str,
     masked: str,
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     para: tuple[int, int],
     quoted: set[str],
-) -> Quote:
+) -> Quotation:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
     person it opens with. Only someone the article quotes counts, so that "Poll: …" or
@@ -619,34 +712,36 @@ def _headline_speaker(
 
 
 def _attributed(
-    quote: Quote, speaker: str | None, title: str | None, mention: Span | None, cue: Span | None
-) -> Quote:
-    return quote.model_copy(
-        update={"speaker": speaker, "speaker_title": title, "speaker_mention": mention, "cue": cue}
-    )
+    quote: Quotation,
+    speaker: str | None,
+    title: str | None,
+    mention: Stretch | None,
+    cue: Stretch | None,
+) -> Quotation:
+    return replace(quote, speaker=speaker, speaker_title=title, speaker_mention=mention, cue=cue)
 
 
-def _said_by(quote: Quote, src: Quote) -> Quote:
+def _said_by(quote: Quotation, src: Quotation) -> Quotation:
     """``quote`` with the attribution of ``src`` (the same speaker, mention and cue)."""
     return _attributed(quote, src.speaker, src.speaker_title, src.speaker_mention, src.cue)
 
 
-def _said_by_subject(text: str, quote: Quote, subject: Mention, names: NameIndex) -> Quote:
+def _said_by_subject(text: str, quote: Quotation, subject: Mention, names: NameIndex) -> Quotation:
     """``quote`` said by the person a sentence is about (no cue to show)."""
     assert subject.name is not None
     full = names.expand(subject.name, subject.start)
     title = subject.title or names.titles.get(full)
-    return _attributed(quote, full, title, Span.of(text, subject.start, subject.end), quote.cue)
+    return _attributed(quote, full, title, Stretch.of(text, subject.start, subject.end), quote.cue)
 
 
-def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
-    mention = Span.of(text, ev.mention.start, ev.mention.end)
+def _with_event(text: str, quote: Quotation, ev: Event) -> Quotation:
+    mention = Stretch.of(text, ev.mention.start, ev.mention.end)
     return _attributed(
-        quote, ev.speaker, ev.title, mention, Span.of(text, ev.cue_start, ev.cue_end)
+        quote, ev.speaker, ev.title, mention, Stretch.of(text, ev.cue_start, ev.cue_end)
     )
 
 
-def _follows_running(prev: Quote, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
+def _follows_running(prev: Quotation, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
     return any(
         lo <= prev.start < hi for lo, hi in paragraphs[max(0, q.paragraph - 1) : q.paragraph]
     )
@@ -657,24 +752,11 @@ def _looks_like_title(words: str) -> bool:
     parts = words.split()
     if not parts or len(parts) > 8 or words.rstrip()[-1:] in ".,!?":
         return False
-    main = [
-        p
-        for p in parts
-        if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
-    ]
+    main = [p for p in parts if p.lower() not in TITLE_MINOR_WORDS]
     return bool(main) and all(p[:1].isupper() for p in main)
 
 
-_WORKS = frozenset(
-    """
-    book song film movie show series program programme episode album anthem novel memoir
-    play documentary column essay poem podcast titled entitled
-    """.split()
-)
-"""Nouns that introduce the title of a work: "his 2002 book, “…”"."""
-
-
-def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
+def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
     after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
     (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
@@ -693,11 +775,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
     while len(before) > 1 and before[-1].word in ("a", "an", "the"):
         before.pop()
     last = before[-1]
-    return (
-        last.possessive
-        or last.word in ("of", "on", "in", "during", "at", "its", "his", "her", "their", "our")
-        or last.word in _WORKS
-    )
+    return last.possessive or last.word in BEFORE_A_WORK or last.word in WORKS
 
 
 _KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
@@ -727,8 +805,8 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quote, outers: _Outers, names: NameIndex
-) -> Quote:
+    text: str, q: RawQuote, quote: Quotation, outers: _Outers, names: NameIndex
+) -> Quotation:
     """A quotation inside a quotation: said by whoever the outer speaker names right
     before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
     o = outers.around(q)
@@ -747,8 +825,8 @@ def _nested_speaker(
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
-            mention = Span.of(text, person.start, person.end)
-            cue_span = Span.of(text, cue.start(), cue.end())
+            mention = Stretch.of(text, person.start, person.end)
+            cue_span = Stretch.of(text, cue.start(), cue.end())
             return _attributed(quote, full, person.title, mention, cue_span)
     return quote
 

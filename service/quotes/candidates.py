@@ -80,7 +80,9 @@ class MentionIndex:
 
     def sentence_end(self, sentence: int, text_end: int) -> int:
         following = sentence + 1
-        return self.sentence_starts[following] if following < len(self.sentence_starts) else text_end
+        return (
+            self.sentence_starts[following] if following < len(self.sentence_starts) else text_end
+        )
 
     def has_cue(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.cue_starts, start)
@@ -96,6 +98,7 @@ class MentionIndex:
         before = [m for m in self.mentions[max(0, i - _BEFORE) : i] if m.start >= lo]
         after = [m for m in self.mentions[j : j + _AFTER] if m.end <= hi]
         return before + after
+
 
 def _mentions(
     ctx: QuoteContext, lo: int, hi: int, paragraph: int, sentence_starts: list[int]

@@ -42,12 +42,12 @@ from bench.polnear import (
 )
 
 from ..ingest import read_article
-from ..models import Quote
 from .attribution import attribute
 from .choose import ChoiceSet, choice_sets, choose, resolve, resolved_quote
 from .context import QuoteContext
 from .marks import find_quotes
 from .model import MODEL_FILE, SpeakerModel
+from .quotation import Quotation
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT.parent / "shared/data/polnear-train"
@@ -241,7 +241,7 @@ def evaluate(exs: list[Example], pick: str, model: SpeakerModel | None = None) -
     """Scores of the rule passes' speakers (``pick="rules"``) or the model's."""
     sc = Scores()
     assert sc.kinds is not None and sc.kinds_right is not None
-    last_spoken: dict[str, Quote] = {}
+    last_spoken: dict[str, Quotation] = {}
     for ex in exs:
         if pick == "rules":
             quote = ex.choices.rule
