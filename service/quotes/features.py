@@ -21,8 +21,7 @@ from .speakers import CUE, QUOTE_CHAR, past_lead_in
 
 _CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
 _PASSIVE_CUE_NEXT = re.compile(
-    r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+(?:\w+\s+)?"
-    + CUE.pattern
+    r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+(?:\w+\s+)?" + CUE.pattern
 )
 """A passive speech verb after a mention ("she was warned that", "Smith was told"): the one
 it names heard the words."""
