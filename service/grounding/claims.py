@@ -5,7 +5,6 @@ same thing with another name, amount, date or polarity; else ``unsupported``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -45,6 +44,10 @@ class _Claim:
     """Its content words that are not names, amounts, dates or negations: its wording."""
     hits: dict[int, set[str]]
     """For each article sentence sharing some of its content words, those words."""
+
+
+COMMON = 200
+"""Sentences a word may stand in and still pick the sentences a claim is compared with."""
 
 
 def judge_claim(
@@ -118,7 +121,6 @@ def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
     elif any(_opens_sentence(claim, n.start) for n in facts.names):
         # "Again.", "Engineers disagree": a sentence's first word is capitalised whatever it
         # is; where the article writes it in lower case (and names nobody so) it is no name.
-        text = index.article.text
         facts = replace(
             facts,
             names=tuple(
@@ -128,14 +130,19 @@ def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
                     n.single
                     and _opens_sentence(claim, n.start)
                     and not n.words <= article.name_words
-                    and re.search(rf"(?<!\w){re.escape(n.text.lower())}(?!\w)", text)
+                    and n.text.lower() in article.lower_case_words
                 )
             ),
         )
-    hits: dict[int, set[str]] = {}
+    # The sentences sharing a word with the claim, found through its less common words: a
+    # word in more than COMMON sentences (of a long text) would make every claim look at
+    # most of the article, and a sentence sharing only such words supports nothing.
+    candidates: set[int] = set()
     for w in facts.words:
-        for i in article.postings.get(w, ()):
-            hits.setdefault(i, set()).add(w)
+        posted = article.postings.get(w, ())
+        if len(posted) <= COMMON:
+            candidates.update(posted)
+    hits = {i: set(facts.words & article.facts[i].words) for i in candidates}
     return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits)
 
 

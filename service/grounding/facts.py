@@ -354,6 +354,9 @@ def _month(text: str, start: int, m: re.Match[str]) -> list[Date]:
     return out
 
 
+_WORD = re.compile(r"\w+")
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleFacts:
     """Every body sentence's facts, read once per article, and which sentences hold each
@@ -366,6 +369,8 @@ class ArticleFacts:
     """Every name the article states, each once."""
     name_words: frozenset[str]
     """Every word of those names."""
+    lower_case_words: frozenset[str]
+    """Every word the article writes in lower case somewhere."""
 
     @classmethod
     def build(
@@ -388,4 +393,5 @@ class ArticleFacts:
                 postings.setdefault(w, []).append(i)
         names_once = list({n.text: n for f in facts for n in f.names}.values())
         name_words = frozenset(w for n in names_once for w in n.words)
-        return cls(sentences, facts, postings, names_once, name_words)
+        lower = frozenset(w for w in _WORD.findall(text) if w.islower())
+        return cls(sentences, facts, postings, names_once, name_words, lower)
