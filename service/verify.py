@@ -358,54 +358,37 @@ class ArticleIndex:
             default=1.0,
         )
         attribution = _attribution(speaker, article_speaker)
+        verdict: Verdict
         if attribution == "mismatch" and confidence >= speaker_model().threshold:
-            return _finding(
-                words,
-                speaker,
-                "misattributed",
-                method,
-                100.0,
-                evidence,
-                article_speaker,
-                attribution,
-                None,
-                f"these words are in the article, said by {article_speaker}, not {speaker}",
-            )
-        if speaker and attribution != "match":
+            verdict = "misattributed"
+            message = f"these words are in the article, said by {article_speaker}, not {speaker}"
+        elif speaker and attribution != "match":
             # The words stand, but the article does not establish who said them firmly
             # enough to confirm the draft's speaker or to contradict it.
+            verdict = "unconfirmed"
             why = (
                 "the article does not say who said them"
                 if article_speaker is None
                 else f"the article's speaker, {article_speaker}, is uncertain "
                 f"(confidence {confidence:.2f})"
             )
-            return _finding(
-                words,
-                speaker,
-                "unconfirmed",
-                method,
-                100.0,
-                evidence,
-                article_speaker,
-                attribution,
-                None,
-                f"quotation found in the article, but {why}: {speaker} is not confirmed",
-            )
-        note = "quotation found in the article"
-        if speaker:
-            note += f", said by {article_speaker}"
+            message = f"quotation found in the article, but {why}: {speaker} is not confirmed"
+        else:
+            verdict = "verified"
+            message = "quotation found in the article"
+            if speaker:
+                message += f", said by {article_speaker}"
         return _finding(
             words,
             speaker,
-            "verified",
+            verdict,
             method,
             100.0,
             evidence,
             article_speaker,
             attribution,
             None,
-            note,
+            message,
         )
 
     def _judge_unfound(

@@ -12,10 +12,9 @@ from service.grounding.statements import ground_statement
 from service.ingest import read_article
 from service.models import Finding, ModelStatement
 from service.pipeline import check_draft, index_article
-from service.quotes.model import SpeakerModel, speaker_model
 from service.verify import ArticleIndex
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, speaker_model_with_threshold
 
 WIRE = (
     "WASHINGTON (Reuters) - The United States will send about 3,000 troops to Poland, "
@@ -198,8 +197,7 @@ def test_a_headline_in_title_case_is_read_for_the_names_the_article_states(
 def test_reported_speech_is_misattributed_only_above_the_speaker_threshold(
     sample: ArticleIndex, monkeypatch: pytest.MonkeyPatch, threshold: float, verdict: str
 ) -> None:
-    shipped = speaker_model()
-    model = SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)
+    model = speaker_model_with_threshold(threshold)
     monkeypatch.setattr("service.grounding.statements.speaker_model", lambda: model)
     statement = ModelStatement(
         speaker="Emmanuel Macron",

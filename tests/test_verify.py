@@ -8,8 +8,9 @@ import pytest
 from service.ingest import read_article
 from service.models import Finding
 from service.pipeline import check_draft, index_article
-from service.quotes.model import SpeakerModel, speaker_model
 from service.verify import MAX_FUZZY_CHARS, WHOLE_REGION_CHARS
+
+from .conftest import speaker_model_with_threshold
 
 Judge = Callable[[str, str | None], Finding]
 
@@ -214,8 +215,7 @@ def test_words_whose_article_speaker_is_unknown_are_unconfirmed_whoever_the_draf
 def test_a_wrong_speaker_is_misattributed_only_above_the_confidence_threshold(
     judge: Judge, monkeypatch: pytest.MonkeyPatch, threshold: float, verdict: str
 ) -> None:
-    shipped = speaker_model()
-    model = SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)
+    model = speaker_model_with_threshold(threshold)
     monkeypatch.setattr("service.verify.speaker_model", lambda: model)
     f = judge("the Ukrainians didn’t ask for NATO troops", "Emmanuel Macron")
     assert (f.verdict, f.article_speaker) == (verdict, STOLTENBERG)
