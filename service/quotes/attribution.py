@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
@@ -578,6 +579,9 @@ _CLAIM = re.compile(
 )
 
 
+_CLAIM_HINTS = ("’s", "'s", "s’", "s'", "his", "His", "her", "Her")
+
+
 def _claim_of(
     text: str,
     masked: str,
@@ -589,6 +593,9 @@ def _claim_of(
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
     lo = max(sentence[0], q.open_pos - 150)
+    window = masked[lo : q.open_pos]
+    if not any(hint in window for hint in _CLAIM_HINTS):
+        return quote  # no possessive before it: the regex below is the costly part
     claims = list(_CLAIM.finditer(masked, lo, q.open_pos))
     if not claims:
         return quote
@@ -747,6 +754,7 @@ def _follows_running(prev: Quotation, q: RawQuote, paragraphs: Sequence[tuple[in
     )
 
 
+@lru_cache(maxsize=4096)
 def _looks_like_title(words: str) -> bool:
     """“Titanic”, “The Art of the Deal”: short, every main word capitalised."""
     parts = words.split()
