@@ -15,6 +15,9 @@ from .verify import ArticleIndex
 _TERMINAL = frozenset('.!?…"”’»')
 SUMMARY_SENTENCES = 3
 KEY_POINTS = 5
+MAX_SENTENCE_CHARS = 400
+"""Longer sentences (a key point's limit for the model too) are not taken: it keeps the
+summary a summary, and the work of checking its quotations small, whatever the article."""
 
 
 def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
@@ -22,7 +25,9 @@ def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
     sentences = [
         (s, e)
         for s, e in index.sentences
-        if len(WORD.findall(article.text[s:e])) >= 6 and article.text[e - 1] in _TERMINAL
+        if e - s <= MAX_SENTENCE_CHARS
+        and article.text[e - 1] in _TERMINAL
+        and len(WORD.findall(article.text[s:e])) >= 6
     ]
     ranked = _rank(sentences, index.sentence_words)
     summary = sorted(ranked[:SUMMARY_SENTENCES])

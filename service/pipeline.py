@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from .errors import EmptyInputError, UndecodableInputError
-from .grounding import ground_statement, quotes_in_text, support
-from .ingest import Article, looks_like_html, parse_request_body, read_article
+from .errors import EmptyDraftError, UndecodableDraftError, UndecodableInputError
+from .grounding import (
+    draft_sentences,
+    ground_statement,
+    judge_claim,
+    key_point_findings,
+    quotes_in_text,
+    summary_sentences,
+    text_quotes,
+)
+from .ingest import Article, parse_request_body, read_article
 from .models import (
     ArticleIn,
     CheckOut,
@@ -23,6 +32,7 @@ from .models import (
     SummarizeOut,
 )
 from .quotes import quotes_in
+from .quotes.model import speaker_model
 from .verify import ArticleIndex, count_verdicts
 
 if TYPE_CHECKING:  # the model's side (openai, tiktoken) is imported only by who runs it
@@ -59,20 +69,23 @@ def read_body(raw: bytes, content_type: str, *, limit: int) -> Article:
     text, title, url, fmt = parse_request_body(raw, content_type, limit=limit)
     if fmt == "json":
         return read_json_article(ArticleIn(text=text, title=title, url=url))
-    return read_article(text, title=title, url=url, source_format=fmt)
+    return read_article(text, title=title, url=url, source_format="html" if fmt == "html" else None)
 
 
 def read_json_article(payload: ArticleIn) -> Article:
     """An article sent as JSON; HTML in its ``text`` is detected and extracted."""
     if "\x00" in payload.text:
         raise UndecodableInputError("the article contains NUL characters: binary data, not text")
-    fmt: SourceFormat = "html" if looks_like_html(payload.text) else "json"
-    return read_article(payload.text, title=payload.title, url=payload.url, source_format=fmt)
+    return read_article(payload.text, title=payload.title, url=payload.url, plain="json")
 
 
 def quotes(article: Article) -> QuotesOut:
     """Every direct quotation in the article with its speaker."""
-    return QuotesOut(article=article.describe(), quotes=quotes_in(article))
+    return QuotesOut(
+        article=article.describe(),
+        quotes=quotes_in(article),
+        speaker_model=speaker_model().version,
+    )
 
 
 _QUOTE_LIST = TypeAdapter(list[Quote])
@@ -84,6 +97,7 @@ def quotes_json(article: Article) -> dict[str, Any]:
     return {
         "article": article.description(),
         "quotes": _QUOTE_LIST.dump_python(quotes_in(article), mode="json"),
+        "speaker_model": speaker_model().version,
     }
 
 
@@ -91,22 +105,38 @@ def index_article(article: Article) -> ArticleIndex:
     return ArticleIndex(article, quotes_in(article))
 
 
-def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "text") -> CheckOut:
-    """Every quotation in ``draft`` judged against ``article``; ``draft_start``/``draft_end``
-    index ``draft`` as given."""
+def check_draft(
+    article: Article,
+    draft: str,
+    *,
+    draft_format: SourceFormat = "text",
+    quotes_only: bool = False,
+    fail_on: Collection[str] = ("error",),
+) -> CheckOut:
+    """Every quotation in ``draft`` judged against ``article``, and unless ``quotes_only``
+    every sentence of it that holds none; ``draft_start``/``draft_end`` index ``draft`` as
+    given. ``failed`` says whether a finding has a severity in ``fail_on``."""
     if not draft.strip():
-        raise EmptyInputError("the draft is empty")
+        raise EmptyDraftError("the draft is empty")
     if "\x00" in draft:
-        raise UndecodableInputError("the draft contains NUL characters: binary data, not text")
+        raise UndecodableDraftError("the draft contains NUL characters: binary data, not text")
     index = index_article(article)
     draft_article = read_article(draft, source_format=draft_format)
     findings: list[Finding] = []
-    for q in quotes_in(draft_article):
-        if q.kind == "nested":
-            continue
+    draft_quotes = [q for q in quotes_in(draft_article) if q.kind != "nested"]
+    for q in draft_quotes:
         finding = index.judge(q.text, q.speaker)
         findings.append(finding.model_copy(update={"draft_start": q.start, "draft_end": q.end}))
-    return CheckOut(article=article.describe(), findings=findings, counts=count_verdicts(findings))
+    if not quotes_only:
+        findings += draft_sentences(index, draft_article, draft_quotes)
+        findings.sort(key=lambda f: f.draft_start or 0)
+    return CheckOut(
+        article=article.describe(),
+        findings=findings,
+        counts=count_verdicts(findings),
+        speaker_model=speaker_model().version,
+        failed=any(f.severity in fail_on for f in findings),
+    )
 
 
 async def _deterministic(article: Article, work: Callable[[], T]) -> T:
@@ -150,16 +180,19 @@ async def ground(
 
 
 def summary_of(index: ArticleIndex, analysis: Analysis) -> SummarizeOut:
-    """The model's summary and key points, every quotation in them checked."""
+    """The model's summary and key points, every quotation and sentence in them checked."""
     result = analysis.result
-    found = quotes_in_text(index, [result.summary, *result.key_points])
+    checked = _check_summary(index, analysis)
     return SummarizeOut(
         article=index.article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
-        quotes=found,
-        counts=count_verdicts(found),
+        quotes=checked.quotes,
+        summary_findings=checked.sentences,
+        key_point_findings=checked.key_points,
+        grounded=checked.grounded,
+        counts=count_verdicts(checked.all),
     )
 
 
@@ -178,24 +211,56 @@ def claims_of(index: ArticleIndex, analysis: Analysis) -> ClaimsOut:
 def report_of(index: ArticleIndex, analysis: Analysis) -> ReportOut:
     """Everything the model said, checked, with the article's own quotations."""
     result = analysis.result
-    summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
+    checked = _check_summary(index, analysis)
     claim_findings, statements = _ground(index, analysis)
     return ReportOut(
         article=index.article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
-        summary_quotes=summary_quotes,
+        summary_quotes=checked.quotes,
+        summary_findings=checked.sentences,
+        key_point_findings=checked.key_points,
+        grounded=checked.grounded,
         claims=claim_findings,
         statements=statements,
         quotes=index.quotes,
-        counts=count_verdicts(summary_quotes + claim_findings + statements),
+        counts=count_verdicts(checked.all + claim_findings + statements),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _SummaryChecked:
+    quotes: list[Finding]
+    sentences: list[Finding]
+    key_points: list[Finding]
+
+    @property
+    def all(self) -> list[Finding]:
+        return self.quotes + self.sentences + self.key_points
+
+    @property
+    def grounded(self) -> bool:
+        return all(f.verdict == "paraphrase" for f in self.sentences + self.key_points) and all(
+            f.severity != "error" for f in self.quotes
+        )
+
+
+def _check_summary(index: ArticleIndex, analysis: Analysis) -> _SummaryChecked:
+    """The quotations in the model's summary and key points, and each of their sentences."""
+    result = analysis.result
+    quoted = text_quotes(result.summary)
+    return _SummaryChecked(
+        [index.judge(q.text, q.speaker) for q in quoted]
+        + quotes_in_text(index, list(result.key_points)),
+        summary_sentences(index, result.summary, quoted),
+        key_point_findings(index, list(result.key_points)),
     )
 
 
 def _ground(index: ArticleIndex, analysis: Analysis) -> tuple[list[Finding], list[Finding]]:
     """The model's claims and statements, each checked against the article."""
     result = analysis.result
-    claim_findings = [support(index, c) for c in result.claims]
+    claim_findings = [judge_claim(index, c) for c in result.claims]
     statements = [ground_statement(index, s) for s in result.statements]
     return claim_findings, statements

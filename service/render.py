@@ -46,11 +46,10 @@ class Format(StrEnum):
 
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
-SEVERITY = {"verified": "note", "paraphrase": "warning", "unconfirmed": "warning"}
-"""gcc severity per verdict of a draft's quotation; every other verdict is an ``error``."""
-ARTICLE_SEVERITY = {"verified": "note", "paraphrase": "note", "unconfirmed": "warning"}
-"""gcc severity per verdict of what the model said about the article (a claim is expected
-to be a paraphrase); every other verdict is an ``error``."""
+QUIET = ("verified", "paraphrase")
+"""Verdicts that need nothing from an editor: left out of gcc output (and a draft's
+supported sentences out of the text output) unless ``--all``."""
+DIFFED = ("misquoted", "contradicted")
 
 _SPACE = re.compile(r"\s+")
 _WIDTH = 88
@@ -147,9 +146,9 @@ def render_check(
         return "".join(
             _finding_gcc(f, draft, draft_name)
             for f in out.findings
-            if show_all or f.verdict != "verified"
+            if show_all or f.verdict not in QUIET
         )
-    return _check_text(out, draft, draft_name, article_name)
+    return _check_text(out, draft, draft_name, article_name, show_all)
 
 
 def _where(f: Finding, draft: str, draft_name: str) -> str:
@@ -170,27 +169,36 @@ def _gcc_message(f: Finding) -> str:
 
 
 def _finding_gcc(f: Finding, draft: str, draft_name: str) -> str:
-    severity = SEVERITY.get(f.verdict, "error")
     where = _where(f, draft, draft_name)
-    return f"{where}: {severity}: {f.verdict}: {_straight(f.text)} — {_gcc_message(f)}\n"
+    return f"{where}: {f.severity}: {f.verdict}: {_straight(f.text)} — {_gcc_message(f)}\n"
 
 
 def _summary(out: CheckOut) -> str:
-    n = len(out.findings)
+    n = sum(f.kind != "sentence" for f in out.findings)
+    checked = f"{n} quotation{'s' if n != 1 else ''}"
+    if len(out.findings) > n:
+        m = len(out.findings) - n
+        checked += f" and {m} sentence{'s' if m != 1 else ''}"
     counts = ", ".join(f"{out.counts[v]} {v}" for v in VERDICTS if out.counts.get(v))
-    return f"{n} quotation{'s' if n != 1 else ''} checked" + (f": {counts}" if counts else "")
+    return f"{checked} checked" + (f": {counts}" if counts else "")
 
 
-def _check_text(out: CheckOut, draft: str, draft_name: str, article_name: str) -> str:
+def _check_text(
+    out: CheckOut, draft: str, draft_name: str, article_name: str, show_all: bool
+) -> str:
     lines = [f"{draft_name} against {article_name}: {_summary(out)}"]
     for f in out.findings:
-        speaker = f" — {f.speaker}" if f.speaker else " — no speaker named"
+        if f.kind == "sentence" and f.verdict in QUIET and not show_all:
+            continue
+        speaker = ""
+        if f.kind != "sentence":
+            speaker = f" — {f.speaker}" if f.speaker else " — no speaker named"
         lines += ["", f"{_where(f, draft, draft_name)}  {f.verdict}  {_quoted(f.text)}{speaker}"]
         lines.append(_wrap(_one_line(f.message)))
         said = f" ({f.article_speaker})" if f.article_speaker else ""
         for e in f.evidence:
             lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
-        if f.diff and f.verdict == "misquoted":
+        if f.diff and f.verdict in DIFFED:
             lines.append(_wrap("diff: " + diff_markup(f.diff)))
     return "\n".join(lines) + "\n"
 
@@ -233,7 +241,7 @@ def _article_finding(f: Finding) -> list[str]:
     said = f" ({f.article_speaker})" if f.article_speaker else ""
     for e in f.evidence:
         lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
-    if f.diff and f.verdict == "misquoted":
+    if f.diff and f.verdict in DIFFED:
         lines.append(_wrap("diff: " + diff_markup(f.diff)))
     return lines
 
@@ -267,13 +275,15 @@ def _head(name: str, engine: EngineInfo, summary: str, key_points: list[str]) ->
 def _article_gcc(kinded: _Kinded, name: str, text: str, show_all: bool) -> str:
     out: list[str] = []
     for kind, f in kinded:
-        if f.verdict == "verified" and not show_all:
+        # A claim the model makes is shown supported; the summary, sentence by sentence,
+        # only where it is not.
+        quiet = QUIET if kind in SUMMARY_KINDS else ("verified",)
+        if f.verdict in quiet and not show_all:
             continue
         line, col = line_col(text, f.evidence[0].start) if f.evidence else (1, 1)
-        severity = ARTICLE_SEVERITY.get(f.verdict, "error")
         who = f" by {f.speaker}" if f.speaker else ""
         out.append(
-            f"{name}:{line}:{col}: {severity}: {f.verdict}: {kind}{who} "
+            f"{name}:{line}:{col}: {f.severity}: {f.verdict}: {kind}{who} "
             f"{_straight(f.text)} — {_gcc_message(f)}\n"
         )
     return "".join(out)
@@ -286,11 +296,39 @@ def render_summary(
     if fmt is Format.json:
         return out.model_dump_json(indent=2) + "\n"
     if fmt is Format.gcc:
-        return _article_gcc([("quote", f) for f in out.quotes], name, text, show_all)
+        kinded = [("quote", f) for f in out.quotes] + _summary_kinded(out)
+        return _article_gcc(kinded, name, text, show_all)
     lines = _head(name, out.engine, out.summary, out.key_points)
+    lines += _grounding(out, show_all)
     if out.quotes:
         lines += _section("Quotations in the summary and key points", out.quotes)
     return "\n".join(lines) + "\n"
+
+
+SUMMARY_KINDS = ("summary sentence", "key point")
+
+
+def _summary_kinded(out: SummarizeOut | ReportOut) -> _Kinded:
+    sentence, point = SUMMARY_KINDS
+    return [(sentence, f) for f in out.summary_findings] + [
+        (point, f) for f in out.key_point_findings
+    ]
+
+
+def _grounding(out: SummarizeOut | ReportOut, show_all: bool) -> list[str]:
+    """Whether the summary and key points stand in the article, and the ones that do not."""
+    checked = out.summary_findings + out.key_point_findings
+    if not checked:
+        return []
+    shown = [f for f in checked if show_all or f.verdict not in QUIET]
+    if out.grounded:
+        head = f"The summary and key points are grounded in the article {_counted(checked)}"
+    else:
+        head = f"Not grounded: summary sentences and key points {_counted(checked)}"
+    lines = ["", head]
+    for f in shown:
+        lines += _article_finding(f)
+    return lines
 
 
 def _claims_kinded(claims: list[Finding], statements: list[Finding]) -> _Kinded:
@@ -318,10 +356,11 @@ def render_report(
     if fmt is Format.json:
         return out.model_dump_json(indent=2) + "\n"
     if fmt is Format.gcc:
-        kinded = [("quote", f) for f in out.summary_quotes]
+        kinded = [("quote", f) for f in out.summary_quotes] + _summary_kinded(out)
         kinded += _claims_kinded(out.claims, out.statements)
         return _article_gcc(kinded, name, text, show_all)
     lines = _head(name, out.engine, out.summary, out.key_points)
+    lines += _grounding(out, show_all)
     if out.summary_quotes:
         lines += _section("Quotations in the summary and key points", out.summary_quotes)
     lines += _section("Claims", out.claims)
