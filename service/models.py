@@ -8,6 +8,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 from pydantic.config import JsonDict
 
+
+class Contract(BaseModel):
+    """The base of every model here: a model's validators are built when it is first used,
+    not when the module is imported, so that a command that needs few of them starts fast."""
+
+    model_config = ConfigDict(defer_build=True)
+
 Verdict = Literal[
     "verified",
     "misquoted",
@@ -36,7 +43,7 @@ SEVERITY: dict[str, Severity] = {
 draft's own sentence, which may add context that no article holds: a note."""
 
 
-class Span(BaseModel):
+class Span(Contract):
     """A slice of a text: ``text == source[start:end]``."""
 
     start: int = Field(ge=0)
@@ -49,7 +56,7 @@ class Span(BaseModel):
         return cls(start=start, end=end, text=source[start:end])
 
 
-class Quote(BaseModel):
+class Quote(Contract):
     """A direct quotation found in a text, its marks excluded from the span."""
 
     text: str = Field(description="The quoted words, without their quotation marks.")
@@ -102,7 +109,7 @@ HTML_TEXT_PATTERN = (
 NON_BLANK: JsonDict = {"minLength": 1, "pattern": TEXT_PATTERN}
 
 
-class ArticleIn(BaseModel):
+class ArticleIn(Contract):
     """An article sent as JSON."""
 
     # Strict: a field takes what the schema says it takes (no 0 for false, no "1" for 1).
@@ -136,7 +143,7 @@ class CheckIn(ArticleIn):
     )
 
 
-class Ingested(BaseModel):
+class Ingested(Contract):
     """What the service read: the text that every offset refers to."""
 
     source_format: SourceFormat
@@ -155,7 +162,7 @@ class Ingested(BaseModel):
     )
 
 
-class QuotesOut(BaseModel):
+class QuotesOut(Contract):
     article: Ingested
     quotes: list[Quote]
     speaker_model: str = Field(
@@ -163,7 +170,7 @@ class QuotesOut(BaseModel):
     )
 
 
-class DiffOp(BaseModel):
+class DiffOp(Contract):
     """One step of a word-level difference between the article's passage and the draft."""
 
     op: Literal["equal", "replace", "delete", "insert"]
@@ -171,7 +178,7 @@ class DiffOp(BaseModel):
     draft: str = Field(description="The draft's words in this step (empty for delete).")
 
 
-class Finding(BaseModel):
+class Finding(Contract):
     """One quotation or statement judged against the article."""
 
     text: str = Field(
@@ -216,7 +223,7 @@ class Finding(BaseModel):
         return SEVERITY.get(self.verdict, "warning")
 
 
-class CheckOut(BaseModel):
+class CheckOut(Contract):
     article: Ingested
     findings: list[Finding]
     counts: dict[str, int] = Field(description="Number of findings per verdict.")
@@ -235,7 +242,7 @@ class CheckOut(BaseModel):
 ShortText = Annotated[str, StringConstraints(max_length=400)]
 
 
-class ModelStatement(BaseModel):
+class ModelStatement(Contract):
     """An attributed statement as the model reports it; never trusted, always checked."""
 
     model_config = ConfigDict(extra="forbid")
@@ -251,7 +258,7 @@ class ModelStatement(BaseModel):
     direct: bool = Field(description="True when the article puts these words in quotation marks.")
 
 
-class ModelAnalysis(BaseModel):
+class ModelAnalysis(Contract):
     """What one model call returns for an article (the structured-output schema)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -262,7 +269,7 @@ class ModelAnalysis(BaseModel):
     statements: list[ModelStatement] = Field(max_length=12)
 
 
-class Usage(BaseModel):
+class Usage(Contract):
     calls: int = Field(description="Model calls made for this response (0 when cached or offline).")
     prompt_tokens: int
     completion_tokens: int
@@ -271,7 +278,7 @@ class Usage(BaseModel):
     )
 
 
-class EngineInfo(BaseModel):
+class EngineInfo(Contract):
     engine: Literal["llm", "offline"]
     model: str | None = Field(description="The model that answered; null for the offline engine.")
     prompt: str | None = Field(description="The prompt template and its version, name@version.")
@@ -294,7 +301,7 @@ _GROUNDED = (
 )
 
 
-class SummarizeOut(BaseModel):
+class SummarizeOut(Contract):
     article: Ingested
     engine: EngineInfo
     summary: str
@@ -308,7 +315,7 @@ class SummarizeOut(BaseModel):
     counts: dict[str, int]
 
 
-class ClaimsOut(BaseModel):
+class ClaimsOut(Contract):
     article: Ingested
     engine: EngineInfo
     claims: list[Finding] = Field(
@@ -320,7 +327,7 @@ class ClaimsOut(BaseModel):
     counts: dict[str, int]
 
 
-class ReportOut(BaseModel):
+class ReportOut(Contract):
     """The full report on an article: summary, claims, statements and the quotations."""
 
     article: Ingested
@@ -339,12 +346,12 @@ class ReportOut(BaseModel):
     counts: dict[str, int]
 
 
-class Health(BaseModel):
+class Health(Contract):
     status: Literal["ok"]
     version: str
 
 
-class Problem(BaseModel):
+class Problem(Contract):
     """An RFC 9457 problem detail: the body of every error response of the HTTP API
     (media type ``application/problem+json``)."""
 
@@ -369,7 +376,7 @@ class Problem(BaseModel):
 # -- factcheck batch ----------------------------------------------------------------------
 
 
-class BatchItemError(BaseModel):
+class BatchItemError(Contract):
     """Why one article of a batch has no result: the problem's title, status and detail."""
 
     title: str
@@ -380,7 +387,7 @@ class BatchItemError(BaseModel):
 BatchOperation = Literal["report", "summarize", "claims", "quotes"]
 
 
-class BatchResult(BaseModel):
+class BatchResult(Contract):
     """One line of ``factcheck batch`` output: an article's result."""
 
     id: str | int | float
@@ -390,7 +397,7 @@ class BatchResult(BaseModel):
     result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut
 
 
-class BatchFailure(BaseModel):
+class BatchFailure(Contract):
     """One line of ``factcheck batch`` output: an article (or a line) that failed."""
 
     id: str | int | float | None = Field(description="Null when the line has no readable id.")
