@@ -1,56 +1,231 @@
 """The offline engine: what factcheck says about an article with no language model.
 
-An extractive summary (the article's own sentences, ranked by position and by how many of
-the article's frequent words they hold) and the core's quotations as attributed
-statements. Nothing is downloaded, nothing leaves the machine."""
+A summary and key points of the article's own sentences, picked for coverage (each pick
+favours the frequent words the earlier picks left out, and the lead a little), none
+opening on a pronoun or a connective whose referent is not in the summary; and, as claims
+to check, the article's own checkable sentences (numbers, dates, amounts, named sources,
+comparisons). Its quotations are the article's, listed as such by the callers: there is no
+independent statement to check them against. Deterministic, nothing downloaded, nothing
+leaves the machine."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass, field
 
-from .models import ModelAnalysis, ModelStatement
+from .models import ModelAnalysis, Quote
 from .normalize import WORD
+from .quotes.speakers import CUE
 from .verify import ArticleIndex
 
 _TERMINAL = frozenset('.!?…"”’»')
+MIN_WORDS = 6
 SUMMARY_SENTENCES = 3
 KEY_POINTS = 5
+CLAIMS = 10
+LEAD_WEIGHT = 0.5
+"""How much the first sentences are favoured over new coverage: news puts what matters
+first, but a summary of the lead alone misses the rest."""
+
+# "Details: …", "Background: …": a section label of one or two words is no sentence's
+# content. A quotation after the colon is someone's words, so the colon stays then.
+_LABEL = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)?:\s+(?=[^\W\d_])")
+_OPENING_MARKS = "\"“‘'«„"
+_BULLETS = "•·▪◦‣-–—*  \t\n"
+_PRONOUN = re.compile(
+    r"(?:He|She|They|It|His|Her|Their|Its|Him|Them)\b"
+    r"|(?:This|That|These|Those)\s+(?:is|was|are|were|has|have|had|will|would|could|may|"
+    r"might|means|meant|comes|came|follows|followed)\b"
+)
+"""A sentence opening on one of these needs what came before to be understood."""
+_SPEAKER_PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
+_CONNECTIVE = re.compile(
+    r"(?:Rather|However|But|And|Also|Instead|Meanwhile|Still|Yet|Moreover|Furthermore|"
+    r"Nevertheless|Nonetheless|Besides|Therefore|Thus|Then|So|Otherwise)\b"
+)
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|"
+    r"dozens?|half|quarter|third|twice|double|triple)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow)\b"
+    r"|\b(?:last|next|this) (?:week|month|year|decade|century)\b"
+)
+_AMOUNT = re.compile(
+    r"[$€£¥₹]|\b(?:per ?cent|percent|percentage|dollars?|euros?|pounds?|yen|rupees?|tonnes?|"
+    r"tons?|kilomet(?:er|re)s?|miles?|acres?|hectares?)\b|%",
+    re.IGNORECASE,
+)
+_COMPARISON = re.compile(
+    r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller|bigger|better|worse|older|"
+    r"younger|faster|slower|cheaper|costlier) than\b"
+    r"|\bcompared (?:with|to)\b|\b(?:most|least|largest|biggest|highest|lowest|smallest|"
+    r"fastest|slowest|record)\b"
+    r"|\b(?:rose|risen|rising|fell|fallen|falling|grew|grown|dropped|doubled|tripled|halved|"
+    r"increased|decreased|declined|surged|plunged|soared)\b",
+    re.IGNORECASE,
+)
+_NAMED = re.compile(r"\b[A-Z][\w’'-]+")
 
 
 def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
-    article = index.article
-    sentences = [
-        (s, e)
-        for s, e in index.sentences
-        if len(WORD.findall(article.text[s:e])) >= 6 and article.text[e - 1] in _TERMINAL
-    ]
-    ranked = _rank(sentences, index.sentence_words)
-    summary = sorted(ranked[:SUMMARY_SENTENCES])
-    points = sorted(ranked[SUMMARY_SENTENCES : SUMMARY_SENTENCES + KEY_POINTS])
+    sentences = _sentences(index)
+    picked = _pick(sentences, index.quotes, SUMMARY_SENTENCES + KEY_POINTS)
+    summary = [_standalone(s, index.quotes) for s in sorted(picked[:SUMMARY_SENTENCES])]
+    points = [_standalone(s, index.quotes) for s in sorted(picked[SUMMARY_SENTENCES:])]
     # Built without validation: the length bounds budget a model's output, and the
-    # article's own sentences and quotations are all worth keeping.
+    # article's own sentences are all worth keeping. No statements: the article's
+    # quotations are its own, and checking them against themselves would prove nothing.
     return ModelAnalysis.model_construct(
-        summary=" ".join(article.text[s:e] for s, e in summary),
-        key_points=[article.text[s:e] for s, e in points],
-        claims=[],
-        statements=[
-            ModelStatement.model_construct(speaker=q.speaker, text=q.text, direct=True)
-            for q in index.quotes
-            if q.speaker and q.kind != "nested"
-        ],
+        summary=" ".join(summary),
+        key_points=points,
+        claims=[s.text for s in checkable(sentences, index.quotes)],
+        statements=[],
     )
 
 
-def _rank(
-    sentences: list[tuple[int, int]], words: dict[tuple[int, int], list[str]]
-) -> list[tuple[int, int]]:
-    freq = Counter(w for span in sentences for w in words[span])
+@dataclass(frozen=True, order=True, slots=True)
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    position: int
+    words: frozenset[str]
+    source: str = field(compare=False, repr=False)
+
+    def text_between(self, previous: _Sentence) -> str:
+        return self.source[previous.end : self.start]
+
+
+def _sentences(index: ArticleIndex) -> list[_Sentence]:
+    """The body's whole sentences of a few words, without leading bullets or labels."""
+    text = index.article.text
+    out: list[_Sentence] = []
+    for span in index.sentences:
+        s, e = span
+        while s < e and text[s] in _BULLETS:
+            s += 1
+        label = _LABEL.match(text, s, e)
+        if (
+            label is not None
+            and text[label.end()] not in _OPENING_MARKS
+            and not CUE.search(label[0])
+        ):
+            s = label.end()
+        sentence = text[s:e]
+        if len(WORD.findall(sentence)) < MIN_WORDS or text[e - 1] not in _TERMINAL:
+            continue
+        words = frozenset(index.sentence_words[span])
+        out.append(_Sentence(s, e, sentence, len(out), words, text))
+    return out
+
+
+def _pick(sentences: list[_Sentence], quotes: list[Quote], n: int) -> list[_Sentence]:
+    """``n`` sentences, greedily: each adds the most weight of words not yet covered, per
+    word, with a bonus for coming early (ties go to the earlier sentence). A sentence that
+    opens on a pronoun or a connective is taken only when the quotations name whom its
+    pronoun means, or, for the summary, when the sentence before it is in the summary."""
+    freq = Counter(w for s in sentences for w in s.words)
     top = max(freq.values(), default=1)
+    covered: set[str] = set()
+    left = list(sentences)
+    picked: list[_Sentence] = []
 
-    def score(index: int, span: tuple[int, int]) -> float:
-        content = words[span]
-        density = sum(freq[w] for w in content) / (top * max(len(content), 1))
-        return density + 1.0 / (1 + index)  # news puts what matters first
+    def gain(s: _Sentence) -> float:
+        new = sum(freq[w] for w in s.words - covered)
+        return new / (top * max(len(s.words), 1)) + LEAD_WEIGHT / (1 + s.position)
 
-    order = sorted(range(len(sentences)), key=lambda i: -score(i, sentences[i]))
-    return [sentences[i] for i in order]
+    while left and len(picked) < n:
+        best = max(left, key=lambda s: (gain(s), -s.position))
+        left.remove(best)
+        if _dangling(best.text) and _speaker_at(best, quotes) is None:
+            previous = sentences[best.position - 1] if best.position else None
+            in_summary = len(picked) < SUMMARY_SENTENCES
+            if not (in_summary and previous in picked and _follows(previous, best)):
+                continue
+        picked.append(best)
+        covered |= best.words
+    return picked
+
+
+def _dangling(sentence: str) -> bool:
+    return bool(_PRONOUN.match(sentence) or _CONNECTIVE.match(sentence))
+
+
+def _follows(previous: _Sentence | None, s: _Sentence) -> bool:
+    """Whether ``s`` comes right after ``previous`` in the article, nothing but space or a
+    bullet between them."""
+    return previous is not None and not s.text_between(previous).strip(_BULLETS)
+
+
+def _speaker_at(s: _Sentence, quotes: list[Quote]) -> Quote | None:
+    """The quotation whose speaker the sentence's opening pronoun names, if any."""
+    for q in quotes:
+        mention = q.speaker_mention
+        if q.speaker and mention is not None and mention.start == s.start:
+            return q
+    return None
+
+
+def _standalone(s: _Sentence, quotes: list[Quote]) -> str:
+    """The sentence as it can stand alone: a pronoun that the quotations resolved to a
+    speaker ("he added", "she said") is replaced by the speaker's name."""
+    names: dict[tuple[int, int], str] = {}
+    for q in quotes:
+        m = q.speaker_mention
+        if (
+            q.speaker
+            and m is not None
+            and s.start <= m.start
+            and m.end <= s.end
+            and m.text.lower() in _SPEAKER_PRONOUNS
+        ):
+            names[m.start - s.start, m.end - s.start] = q.speaker
+    text = s.text
+    for (a, b), name in sorted(names.items(), reverse=True):
+        text = text[:a] + name + text[b:]
+    return text
+
+
+def checkable(sentences: list[_Sentence], quotes: list[Quote]) -> list[_Sentence]:
+    """The sentences an editor can check against a source, in article order: those with a
+    number, a date, an amount, a comparison or a named source, counted outside quotation
+    marks (a quotation is its speaker's, listed with who said what). The ``CLAIMS`` that
+    carry the most kinds of these are kept."""
+    scored: list[tuple[int, _Sentence]] = []
+    for s in sentences:
+        own = _outside_quotes(s, quotes)
+        if len(WORD.findall(own)) < MIN_WORDS:
+            continue
+        kinds = sum(
+            bool(pattern.search(own))
+            for pattern in (_DIGIT, _NUMBER_WORD, _DATE, _AMOUNT, _COMPARISON)
+        )
+        kinds += _named_source(own)
+        if kinds:
+            scored.append((kinds, s))
+    scored.sort(key=lambda ks: (-ks[0], ks[1].position))
+    return sorted(s for _, s in scored[:CLAIMS])
+
+
+def _outside_quotes(s: _Sentence, quotes: list[Quote]) -> str:
+    """The sentence with its quoted words blanked (same length)."""
+    chars = list(s.text)
+    for q in quotes:
+        lo, hi = max(q.start, s.start), min(q.end, s.end)
+        for i in range(lo - s.start, hi - s.start):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _named_source(text: str) -> bool:
+    """A speech cue and a capitalised word past the sentence's first: someone named says
+    or reports it."""
+    return bool(CUE.search(text)) and any(m.start() > 0 for m in _NAMED.finditer(text))
