@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -33,6 +34,8 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.response import File
+from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 from pydantic import BaseModel, ValidationError
 
@@ -75,7 +78,7 @@ from .pipeline import (
     summarize,
 )
 from .readiness import NotReadyError, Readiness, ReadinessProbe
-from .security import AccessMiddleware, ApiKeys, RateLimiter, cors_config
+from .security import PAGE_PREFIX, AccessMiddleware, ApiKeys, RateLimiter, cors_config
 from .settings import Settings, get_settings
 
 __all__ = ["app", "create_app"]
@@ -86,6 +89,9 @@ except PackageNotFoundError:  # a source tree that is not installed
     __version__ = "0+unknown"
 
 log = logging.getLogger("factcheck.api")
+
+WEB = Path(__file__).with_name("web")
+"""The editors' page: static HTML, CSS and a script that use the JSON API like any client."""
 
 PROBLEM_JSON = "application/problem+json"
 INLINE_BYTES = 64 * 1024
@@ -332,6 +338,12 @@ async def ready(request: Request[Any, Any, Any]) -> Readiness:
     return await probe.check(_analyzer(request))
 
 
+@get("/", include_in_schema=False, sync_to_thread=False)
+def page() -> File:
+    """The editors' page (its script and style sheet are under ``/page``)."""
+    return File(WEB / "index.html", content_disposition_type="inline", media_type="text/html")
+
+
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
 def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Prometheus metrics of this process (text exposition format)."""
@@ -575,6 +587,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             health,
             ready,
             metrics_endpoint,
+            page,
+            create_static_files_router(path=PAGE_PREFIX, directories=[WEB], name="page"),
             post_quotes,
             post_summarize,
             post_claims,
