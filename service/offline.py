@@ -21,10 +21,12 @@ from .verify import ArticleIndex
 
 _TERMINAL = frozenset('.!?…"”’»')
 MIN_WORDS = 6
+MIN_OWN_WORDS = 2
+"""Words outside quotation marks that a summary sentence needs, to say who is speaking."""
 SUMMARY_SENTENCES = 3
 KEY_POINTS = 5
 CLAIMS = 10
-LEAD_WEIGHT = 0.5
+LEAD_WEIGHT = 0.2
 """How much the first sentences are favoured over new coverage: news puts what matters
 first, but a summary of the lead alone misses the rest."""
 
@@ -145,6 +147,8 @@ def _pick(sentences: list[_Sentence], quotes: list[Quote], n: int) -> list[_Sent
     while left and len(picked) < n:
         best = max(left, key=lambda s: (gain(s), -s.position))
         left.remove(best)
+        if len(WORD.findall(_outside_quotes(best, quotes))) < MIN_OWN_WORDS:
+            continue  # a quotation alone: whose words they are is in another sentence
         if _dangling(best.text) and _speaker_at(best, quotes) is None:
             previous = sentences[best.position - 1] if best.position else None
             in_summary = len(picked) < SUMMARY_SENTENCES
@@ -197,7 +201,8 @@ def _standalone(s: _Sentence, quotes: list[Quote]) -> str:
 def checkable(sentences: list[_Sentence], quotes: list[Quote]) -> list[_Sentence]:
     """The sentences an editor can check against a source, in article order: those with a
     number, a date, an amount, a comparison or a named source, counted outside quotation
-    marks (a quotation is its speaker's, listed with who said what). The ``CLAIMS`` that
+    marks (a quotation is its speaker's, listed with who said what; so is the cue beside it).
+    The ``CLAIMS`` that
     carry the most kinds of these are kept."""
     scored: list[tuple[int, _Sentence]] = []
     for s in sentences:
@@ -208,7 +213,8 @@ def checkable(sentences: list[_Sentence], quotes: list[Quote]) -> list[_Sentence
             bool(pattern.search(own))
             for pattern in (_DIGIT, _NUMBER_WORD, _DATE, _AMOUNT, _COMPARISON)
         )
-        kinds += _named_source(own)
+        # A quotation's own cue only says who spoke: who said what lists it already.
+        kinds += own == s.text and _named_source(own)
         if kinds:
             scored.append((kinds, s))
     scored.sort(key=lambda ks: (-ks[0], ks[1].position))
