@@ -372,9 +372,12 @@ def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
     to_act.sort(key=lambda kf: _ORDER.get(kf[1].verdict, 2))
     found = [kf for kf in kinded if kf[1].verdict in _FOUND]
     lines = ["", f"To check {_counted([f for _, f in to_act])}"]
+    if not to_act:
+        lines.append("    nothing: everything checked was found in the article")
     for kind, f in to_act:
         lines += _article_finding(f, kind)
-    lines += ["", f"Found in the article {_counted([f for _, f in found])}"]
+    if found:
+        lines += ["", f"Found in the article {_counted([f for _, f in found])}"]
     for kind, f in found:
         said = f" ({f.article_speaker})" if f.article_speaker else ""
         where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence)

@@ -450,7 +450,7 @@ def test_engine_option_overrides_the_environment(
     assert out.engine.engine == "offline"
     # No statements: the article's quotations checked against themselves prove nothing.
     # The claims are the article's own sentences with numbers, dates or named sources.
-    assert out.statements == [] and len(out.claims) == 4
+    assert out.statements == [] and len(out.claims) == 3
 
 
 def test_llm_engine_without_a_provider_is_a_usage_error(
@@ -551,7 +551,7 @@ def test_check_report_offline_exit_0(runner: CliRunner, no_model_env: None) -> N
     assert result.stdout == ""
     text = run(runner, "check", str(SAMPLE)).stdout
     assert "Nothing checked" in text and "verified" not in text
-    assert "Claims to check (4)" in text and "  - 223-363  NATO Secretary General" in text
+    assert "Claims to check (3)" in text and "  - 223-363  NATO Secretary General" in text
 
 
 @pytest.mark.parametrize(

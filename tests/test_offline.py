@@ -71,7 +71,7 @@ def test_a_speaker_pronoun_is_replaced_by_the_name() -> None:
     assert not any("reopened the debate" in p for p in [summary, *points])
 
 
-@pytest.mark.parametrize("path", ARTICLES + [SAMPLE], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [*ARTICLES, SAMPLE], ids=lambda p: p.stem)
 def test_real_articles_no_dangling_opening_and_article_sentences(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     summary, points, found = _analysis(text)

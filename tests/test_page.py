@@ -265,8 +265,8 @@ def test_draft_marked_by_verdict_with_evidence_by_keyboard(
     assert all(r.text.startswith("Jens Stoltenberg") for r in rows)
     assert "763–792" in rows[0].text
 
-    shot = os.environ.get("FACTCHECK_PAGE_SCREENSHOT")
-    if shot:  # the README's picture: FACTCHECK_PAGE_SCREENSHOT=docs/page.png pytest -k keyboard
+    shot = os.environ.get("PAGE_SCREENSHOT")
+    if shot:  # the README's picture: PAGE_SCREENSHOT=docs/page.png pytest -k keyboard
         marks[1].click()
         browser.save_screenshot(shot)
 
@@ -343,3 +343,27 @@ def test_problems_are_shown_not_a_blank_result(
 def _marks(driver: WebDriver) -> list[Any]:
     _wait(driver, "mark.finding")
     return driver.find_elements(By.CSS_SELECTOR, "mark.finding")
+
+
+def test_reflows_at_200_percent_zoom(browser: WebDriver, offline_url: str) -> None:
+    """A 1280-pixel window at 200% zoom lays out like a 640-pixel one: one column, no
+    sideways scrolling, the verdict words still there."""
+    article, draft, findings = _expected()
+    size = browser.get_window_size()
+    browser.set_window_size(640, 1000)
+    try:
+        _fill(browser, offline_url, article, draft)
+        browser.find_element(By.ID, "check").click()
+        marks = _marks(browser)
+        marks[1].send_keys(Keys.ENTER)
+        _wait(browser, "#detail mark.evidence")
+        width = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert width[0] <= width[1], width
+        assert [m.text.split()[-1] for m in marks] == [f.verdict for f in findings]
+        shot = os.environ.get("PAGE_SCREENSHOT_NARROW")
+        if shot:
+            browser.save_screenshot(shot)
+    finally:
+        browser.set_window_size(size["width"], size["height"])
