@@ -149,6 +149,8 @@ class GoldQuote:
     source: str | None
     all_sources: list[str | None]
     eids: list[str]
+    source_ranges: list[tuple[int, int]] = field(default_factory=list)
+    """Where the text gives ``source`` (one or more pieces)."""
 
 
 @dataclass
@@ -349,9 +351,10 @@ def build_gold(text: str, attrs: list[Attribution], regions: list[Region]) -> li
         for ps, _, a in pieces:
             first.setdefault(id(a), (ps, a.content_len, a))
         ordered = [a for _, _, a in sorted(first.values(), key=lambda x: (x[0], x[1]))]
-        source = next((a.source for a in ordered if names_someone(a.source)), None) or next(
-            (a.source for a in ordered if a.source), None
+        chosen = next((a for a in ordered if names_someone(a.source)), None) or next(
+            (a for a in ordered if a.source), None
         )
+        source = chosen.source if chosen else None
         gold.append(
             GoldQuote(
                 start=min(p[0] for p in pieces),
@@ -359,6 +362,7 @@ def build_gold(text: str, attrs: list[Attribution], regions: list[Region]) -> li
                 source=source,
                 all_sources=[a.source for a in ordered],
                 eids=[a.eid for a in ordered],
+                source_ranges=chosen.source_ranges if chosen else [],
             )
         )
     return gold

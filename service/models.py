@@ -45,6 +45,14 @@ class Quote(BaseModel):
         default=None,
         description="Where the attribution names the speaker (may be a pronoun or a surname).",
     )
+    speaker_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The speaker model's probability that the speaker (or, when speaker is "
+        "null, that nobody) is right; null for nested quotations, whose speaker is not "
+        "scored.",
+    )
     cue: Span | None = Field(
         default=None, description="The speech verb or phrase: 'said', 'according to'."
     )

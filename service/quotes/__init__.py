@@ -5,15 +5,25 @@ from __future__ import annotations
 from ..ingest import Article, read_article
 from ..models import Quote
 from .attribution import attribute
+from .choose import choice_sets, choose, resolved_quote
 from .context import QuoteContext
 from .marks import find_quotes
+from .model import speaker_model
 
 
 def quotes_in(article: Article) -> list[Quote]:
     ctx = QuoteContext.build(
         article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
     )
-    return attribute(ctx)[0]
+    rules, events = attribute(ctx)
+    model = speaker_model()
+    chosen: dict[int, Quote] = {}
+    earlier: list[Quote] = []
+    for choices in choice_sets(ctx, rules, events):
+        quote = resolved_quote(ctx, choices, choose(ctx, model, choices, earlier))
+        chosen[choices.raw.open_pos] = quote
+        earlier.append(quote)
+    return [chosen.get(q.open_pos, rule) for q, rule in zip(ctx.raw, rules, strict=True)]
 
 
 def extract_quotes(text: str) -> list[Quote]:

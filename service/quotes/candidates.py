@@ -1,0 +1,149 @@
+"""Who may have said a quotation: the people and organisations named, the pronouns and
+the speaking noun phrases ("a spokesman", "the report") near it, outside quotation marks.
+
+Mentions are found once per article, in text order; each quotation then takes those of
+its own paragraph and the two before it, nearest first and at most ``_BEFORE`` before it
+and ``_AFTER`` after it, so the work stays linear in the article's length whatever the
+number of quotations."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from .context import QuoteContext
+from .lexicon import DETERMINERS, PERSONAL_PRONOUNS, SPEAKING_NOUNS
+from .marks import RawQuote
+from .names import Token, capitalised_runs, split_title, tokens
+
+_BEFORE = 5
+_AFTER = 3
+_PARAGRAPHS_BACK = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A stretch of the article that may name a speaker."""
+
+    kind: str
+    """person, organisation, pronoun or nominal."""
+    start: int
+    end: int
+    paragraph: int
+    sentence: int
+    """Index of its sentence in the whole article."""
+    name: str | None = None
+    """The name as written, for people and organisations."""
+    title: str | None = None
+    word: str = ""
+    """Lower-case head: the pronoun itself, the noun of a nominal."""
+
+
+@dataclass(slots=True)
+class MentionIndex:
+    """Every mention of the article, in text order, with the sentences they sit in."""
+
+    mentions: list[Mention]
+    starts: list[int]
+    sentence_starts: list[int]
+    sentence_paragraph: list[int]
+    tokens: list[Token]
+    token_starts: list[int]
+
+    @classmethod
+    def build(cls, ctx: QuoteContext) -> MentionIndex:
+        sentence_starts: list[int] = []
+        sentence_paragraph: list[int] = []
+        for index, sentences in enumerate(ctx.sentences):
+            for s, _ in sentences:
+                sentence_starts.append(s)
+                sentence_paragraph.append(index)
+        mentions: list[Mention] = []
+        all_tokens: list[Token] = []
+        for index, (lo, hi) in enumerate(ctx.paragraphs):
+            toks = tokens(ctx.masked, lo, hi)
+            all_tokens += toks
+            mentions += _mentions(ctx, toks, index, sentence_starts)
+        mentions.sort(key=lambda m: m.start)
+        return cls(
+            mentions,
+            [m.start for m in mentions],
+            sentence_starts,
+            sentence_paragraph,
+            all_tokens,
+            [t.start for t in all_tokens],
+        )
+
+    def sentence_at(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
+
+    def near(self, ctx: QuoteContext, q: RawQuote) -> list[Mention]:
+        """The mentions a quotation's speaker is looked for among."""
+        lo = ctx.paragraphs[max(0, q.paragraph - _PARAGRAPHS_BACK)][0]
+        hi = ctx.paragraphs[q.paragraph][1]
+        close = q.close_pos if q.close_pos is not None else q.end
+        i = bisect.bisect_left(self.starts, q.open_pos)
+        j = bisect.bisect_left(self.starts, close)
+        before = [m for m in self.mentions[max(0, i - _BEFORE) : i] if m.start >= lo]
+        after = [m for m in self.mentions[j : j + _AFTER] if m.end <= hi]
+        return before + after
+
+    def token_before(self, pos: int) -> Token | None:
+        i = bisect.bisect_left(self.token_starts, pos)
+        while i > 0:
+            tok = self.tokens[i - 1]
+            if tok.end <= pos:
+                return tok
+            i -= 1
+        return None
+
+    def token_after(self, pos: int) -> Token | None:
+        i = bisect.bisect_left(self.token_starts, pos)
+        return self.tokens[i] if i < len(self.tokens) else None
+
+
+def _mentions(
+    ctx: QuoteContext, toks: list[Token], paragraph: int, sentence_starts: list[int]
+) -> list[Mention]:
+    def sentence(pos: int) -> int:
+        return max(0, bisect.bisect_right(sentence_starts, pos) - 1)
+
+    out: list[Mention] = []
+    in_names: set[int] = set()
+    for run in capitalised_runs(toks, ctx.masked):
+        person = split_title(run, ctx.text)
+        if person is None:
+            continue
+        in_names.update(t.start for t in run if person.start <= t.start < person.end)
+        out.append(
+            Mention(
+                "organisation" if person.organisation else "person",
+                person.start,
+                person.end,
+                paragraph,
+                sentence(person.start),
+                person.name,
+                person.title,
+                person.name.split()[-1].lower(),
+            )
+        )
+    for k, tok in enumerate(toks):
+        if tok.start in in_names:
+            continue
+        if tok.word in PERSONAL_PRONOUNS and not tok.possessive:
+            out.append(
+                Mention("pronoun", tok.start, tok.end, paragraph, sentence(tok.start), word=tok.word)
+            )
+        elif tok.word in SPEAKING_NOUNS and (not tok.capitalised or k == 0 or tok.word.endswith("s")):
+            start = tok.start
+            for back in range(k - 1, max(-1, k - 4), -1):
+                prev = toks[back]
+                if prev.word in DETERMINERS or prev.possessive:
+                    start = prev.start
+                    break
+                if prev.capitalised or not prev.text.isalpha():
+                    break
+            out.append(
+                Mention("nominal", start, tok.end, paragraph, sentence(start), word=tok.word)
+            )
+    return out

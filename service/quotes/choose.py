@@ -1,0 +1,174 @@
+"""Speaker choice: each quotation's candidates described by their features, the trained
+model's pick among them, and the pick resolved to a full name. Training
+(``service.quotes.train``) reads the same choice sets, so what is learnt is what runs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..models import Quote, Span
+from .attribution import Event
+from .candidates import Mention, MentionIndex
+from .context import QuoteContext
+from .features import QuoteView, candidate_features, none_features, view
+from .marks import RawQuote
+from .model import SpeakerModel
+from .speakers import Mention as CueSubject
+from .speakers import organisation
+
+_GENDERED = {"he": "m", "she": "f"}
+
+
+@dataclass(slots=True)
+class ChoiceSet:
+    """One quotation and what may be said of its speaker: ``mentions[i]`` is described
+    by ``features[i]``; the last choice, ``None``, is "nobody"."""
+
+    raw: RawQuote
+    rule: Quote
+    view: QuoteView
+    mentions: list[Mention | None]
+    features: list[list[str]]
+
+
+def choice_sets(
+    ctx: QuoteContext, rules: list[Quote], events: dict[int, list[Event]]
+) -> Iterator[ChoiceSet]:
+    """A choice set for every quotation that is not nested in another."""
+    index = MentionIndex.build(ctx)
+    salience = Counter(m.word for m in index.mentions if m.kind == "person")
+    by_mention = {ev.mention.start: ev for evs in events.values() for ev in evs}
+    previous: str | None = None
+    for q, rule in zip(ctx.raw, rules, strict=True):
+        if q.nested:
+            continue
+        v = view(ctx, index, q, rule, by_mention, previous)
+        mentions: list[Mention | None] = []
+        features: list[list[str]] = []
+        ranks = {"before": 0, "after": 0}
+        near = index.near(ctx, q)
+        # Nearest first, so that a rank counts outwards from the quotation.
+        for m in [*reversed([m for m in near if m.end <= q.open_pos]), *near]:
+            side = "before" if m.end <= q.open_pos else "after"
+            if side == "after" and m in mentions:
+                continue
+            mentions.append(m)
+            features.append(
+                candidate_features(
+                    ctx, index, v, m, ranks[side], salience[m.word] if m.kind == "person" else 0
+                )
+            )
+            ranks[side] += 1
+        picked = rule.speaker_mention
+        if rule.speaker and picked is not None and not any(
+            m is not None and m.start < picked.end and picked.start < m.end for m in mentions
+        ):
+            # The rule passes reach further (a running quotation's first speaker, a
+            # headline's subject): their pick stays a candidate.
+            far = Mention(
+                "rule", picked.start, picked.end, q.paragraph, index.sentence_at(picked.start)
+            )
+            mentions.append(far)
+            features.append(candidate_features(ctx, index, v, far, 0, 0))
+        mentions.append(None)
+        features.append(none_features(v))
+        yield ChoiceSet(q, rule, v, mentions, features)
+        if rule.speaker:
+            previous = rule.speaker
+
+
+@dataclass(slots=True)
+class Choice:
+    mention: Mention | None
+    confidence: float
+    speaker: str | None = None
+    title: str | None = None
+
+
+def choose(
+    ctx: QuoteContext, model: SpeakerModel, choices: ChoiceSet, earlier: list[Quote]
+) -> Choice:
+    """The speaker with the most probability: a person named three times near a quotation
+    gathers the probability of all three mentions, so that "nobody" does not win because
+    the mass was split among mentions of one person."""
+    probs = model.probabilities(choices.features)
+    totals: dict[str | None, float] = {}
+    best: dict[str | None, tuple[float, Choice]] = {}
+    for m, p in zip(choices.mentions, probs, strict=True):
+        if m is None:
+            speaker, title = None, None
+        elif m.kind == "rule":
+            speaker, title = choices.rule.speaker, choices.rule.speaker_title
+        else:
+            speaker, title = _resolve(ctx, choices, m, earlier)
+            if speaker is None:
+                continue
+        totals[speaker] = totals.get(speaker, 0.0) + p
+        if speaker not in best or p > best[speaker][0]:
+            best[speaker] = (p, Choice(m, 0.0, speaker, title))
+    winner = max(totals, key=lambda k: totals[k])
+    chosen = best[winner][1]
+    chosen.confidence = totals[winner]
+    return chosen
+
+
+def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quote:
+    """The quotation with the chosen speaker: the rule passes' own quotation where they
+    point at the same mention, so their cue and title come with it."""
+    rule, m = choices.rule, choice.mention
+    base = {"speaker_confidence": round(choice.confidence, 4)}
+    if m is None:
+        return rule.model_copy(
+            update={**base, "speaker": None, "speaker_title": None, "speaker_mention": None}
+        )
+    mention = rule.speaker_mention
+    if rule.speaker and mention is not None and mention.start < m.end and m.start < mention.end:
+        return rule.model_copy(update=base)
+    cue = rule.cue
+    event = choices.view.events.get(m.start)
+    if event is not None:
+        cue = Span.of(ctx.text, event.cue_start, event.cue_end)
+    return rule.model_copy(
+        update={
+            **base,
+            "speaker": choice.speaker,
+            "speaker_title": choice.title,
+            "speaker_mention": Span.of(ctx.text, m.start, m.end),
+            "cue": cue,
+        }
+    )
+
+
+def _resolve(
+    ctx: QuoteContext, choices: ChoiceSet, m: Mention, earlier: list[Quote]
+) -> tuple[str | None, str | None]:
+    """Who a mention stands for: a name expanded to the article's full form of it, a
+    pronoun to the person last quoted or named before it (of its gender where known),
+    a noun phrase to the organisation it names."""
+    names = ctx.names
+    rule = choices.rule
+    if rule.speaker and rule.speaker_mention and rule.speaker_mention.start == m.start:
+        return rule.speaker, rule.speaker_title
+    event = choices.view.events.get(m.start)
+    if event is not None and event.speaker:
+        return event.speaker, event.title
+    if m.kind == "person" and m.name:
+        full = names.expand(m.name, m.start)
+        return full, m.title or names.titles.get(full)
+    if m.kind == "organisation":
+        return m.name, None
+    if m.kind == "pronoun" and m.word in _GENDERED:
+        gender = _GENDERED[m.word]
+        for quote in reversed(earlier):
+            if quote.speaker and quote.end <= m.start:
+                known = names.genders.get(quote.speaker)
+                if known in (None, gender):
+                    return quote.speaker, quote.speaker_title
+                break
+        return names.person_before(m.start), None
+    if m.kind == "nominal":
+        subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])
+        return organisation(subject, names) or subject.name, None
+    return None, None
