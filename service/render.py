@@ -392,7 +392,8 @@ _FOUND = frozenset({"verified", "paraphrase"})
 
 
 def _who_said_what(quotes: list[Quote]) -> list[str]:
-    """Each quotation of the article once, grouped by speaker in order of first quotation."""
+    """Each quotation of the article once, grouped by speaker in order of first quotation,
+    with its cue and the speaker model's confidence, rounded."""
     n = len(quotes)
     lines = ["", f"Who said what: {n} quotation{'s' if n != 1 else ''} in the article"]
     by_speaker: dict[str | None, list[Quote]] = {}
@@ -406,8 +407,11 @@ def _who_said_what(quotes: list[Quote]) -> list[str]:
             who += f", {first.speaker_title}"
         lines += ["", f"  {who}"]
         for q in said:
-            cue = f" ({q.cue.text})" if q.cue is not None else ""
-            lines.append(_wrap(f"{q.start}-{q.end}{cue} {_quoted(q.text)}", indent="    "))
+            notes = [q.cue.text] if q.cue is not None else []
+            if q.speaker_confidence is not None:
+                notes.append(f"confidence {q.speaker_confidence:.0%}")
+            note = f" ({', '.join(notes)})" if notes else ""
+            lines.append(_wrap(f"{q.start}-{q.end}{note} {_quoted(q.text)}", indent="    "))
     return lines
 
 

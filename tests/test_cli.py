@@ -539,7 +539,11 @@ def test_check_without_a_draft_prints_the_report(
     assert who > at[-1]
     assert result.stdout[who:].count("“the situation is changing now”") == 1
     assert "Quotations in the" not in result.stdout and "Statements" not in result.stdout
-    assert "    763-792 (pointed out) “the situation is changing now”" in result.stdout
+    # With its cue and, rounded for people, the speaker model's confidence.
+    assert re.search(
+        r"\n    763-792 \(pointed out, confidence \d{1,3}%\) “the situation is changing now”",
+        result.stdout,
+    )
 
 
 def test_check_report_offline_exit_0(runner: CliRunner, no_model_env: None) -> None:

@@ -30,6 +30,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from service.api import create_app
 from service.models import Finding
 from service.pipeline import check_draft, read_article
+from service.quotes import quotes_in
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,9 +262,14 @@ def test_draft_marked_by_verdict_with_evidence_by_keyboard(
 
     # Who said what: the article's quotations with their speakers and offsets.
     rows = browser.find_elements(By.CSS_SELECTOR, "#quotes-view tbody tr")
-    assert len(rows) == 4
-    assert all(r.text.startswith("Jens Stoltenberg") for r in rows)
-    assert "763–792" in rows[0].text
+    said = quotes_in(read_article(article))
+    assert len(rows) == len(said) == 4
+    for row, q in zip(rows, said, strict=True):
+        cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+        assert cells[0].startswith(q.speaker or "speaker unknown")
+        assert cells[2] == f"{q.start}–{q.end}"
+        if q.speaker_confidence is not None:  # rounded for people
+            assert cells[3] == f"{int(q.speaker_confidence * 100 + 0.5)}%"  # as JS rounds
 
     shot = os.environ.get("PAGE_SCREENSHOT")
     if shot:  # the README's picture: PAGE_SCREENSHOT=docs/page.png pytest -k keyboard

@@ -349,7 +349,7 @@ function showQuotes(quotes) {
   } else {
     const confidence = (q) => {
       const key = Object.keys(q).find((k) => /confidence/i.test(k) && typeof q[k] === "number");
-      return key ? Math.round(q[key] * (q[key] <= 1 ? 100 : 1)) + "%" : "";
+      return key ? Math.round(q[key] * 100) + "%" : "";  // a probability, 0 to 1
     };
     const hasConfidence = list.some((q) => confidence(q));
     body.replaceChildren(el("table", { class: "quotes" },
