@@ -429,6 +429,20 @@ def test_summarize_offline_by_default(runner: CliRunner, no_model_env: None) -> 
     assert "verified" not in out
 
 
+def test_json_puts_the_findings_before_the_article(
+    runner: CliRunner, fake_provider: FakeProvider
+) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    result = run(runner, "check", str(SAMPLE), "-f", "json")
+    data = json.loads(result.stdout)
+    keys = list(data)
+    assert keys[0] == "engine" and keys[-1] == "article"  # the body's paragraphs go last
+    assert ReportOut.model_validate(data).article.body  # the same content
+    # Full precision in JSON (the text rounds for people).
+    scores = [f["score"] for f in data["claims"] + data["statements"]]
+    assert any(s != round(s, 1) for s in scores), scores
+
+
 def test_summarize_json_and_stdin(runner: CliRunner, no_model_env: None) -> None:
     result = run(runner, "summarize", "-", "-f", "json", input=SAMPLE.read_bytes())
     assert result.exit_code == 0, result.stderr

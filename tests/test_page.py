@@ -373,3 +373,71 @@ def test_reflows_at_200_percent_zoom(browser: WebDriver, offline_url: str) -> No
             browser.save_screenshot(shot)
     finally:
         browser.set_window_size(size["width"], size["height"])
+
+
+def test_any_verdict_the_service_returns_is_shown(browser: WebDriver, offline_url: str) -> None:
+    """Verdicts the page has no sign for (a newer service's), with or without a severity,
+    and findings nested in a judged sentence: shown by name, in place."""
+    draft = "The mayor said “we will rebuild” on Monday. Rain fell. It was cold."
+    inner = draft.index("we will rebuild")
+    findings = [
+        {
+            "text": draft[:43],
+            "verdict": "contradicted",
+            "severity": "error",
+            "draft_start": 0,
+            "draft_end": 43,
+            "evidence": [],
+            "message": "the article says Tuesday",
+        },
+        {
+            "text": "we will rebuild",
+            "verdict": "unconfirmed",
+            "severity": "warning",
+            "draft_start": inner,
+            "draft_end": inner + 15,
+            "evidence": [],
+            "message": "who?",
+        },
+        {
+            "text": "Rain fell.",
+            "verdict": "brand-new",
+            "draft_start": 44,
+            "draft_end": 54,
+            "evidence": [],
+            "message": "a verdict from the future",
+        },
+        {
+            "text": "It was cold.",
+            "verdict": "unsupported",
+            "severity": "note",
+            "evidence": [],
+            "message": "no offsets: listed below the draft",
+        },
+    ]
+    answer = {"article": {"text": None}, "findings": findings, "counts": {}}
+    _fill(browser, offline_url, "The article.", draft)
+    # The service's answer is replaced in the page: what is tested is how it is shown.
+    browser.execute_script(
+        "const answer = arguments[0];"
+        "window.fetch = async (path) => new Response(JSON.stringify("
+        "  path === 'quotes' ? {quotes: []} : answer), {status: 200});",
+        answer,
+    )
+    browser.find_element(By.ID, "check").click()
+    marks = _marks(browser)
+    assert [m.get_attribute("data-verdict") for m in marks] == [
+        "contradicted",
+        "unconfirmed",
+        "brand-new",
+    ]
+    outer, nested, new = marks
+    assert nested in outer.find_elements(By.CSS_SELECTOR, "mark.finding")
+    assert "s-error" in (outer.get_attribute("class") or "")
+    assert "s-warning" in (nested.get_attribute("class") or "")
+    assert new.text.endswith("brand-new") and "v-brand-new" in (new.get_attribute("class") or "")
+    unplaced = browser.find_element(By.CSS_SELECTOR, ".unplaced")
+    assert "unsupported" in unplaced.text and "It was cold." in unplaced.text
+    nested.send_keys(Keys.ENTER)  # the inner one, not the sentence around it
+    detail = _wait(browser, "#detail")
+    assert "who?" in detail.text and "the article says Tuesday" not in detail.text

@@ -13,8 +13,11 @@ const VERDICT_MARKS = {
   unconfirmed: "?",
   unsupported: "∅",
 };
-// What an editor must look at first; the rest follows in the order the service gave.
-const SEVERITY = { misquoted: 0, misattributed: 0, contradicted: 0, unsupported: 1, unconfirmed: 1 };
+// What an editor must look at first; the rest follows in the order the service gave. A
+// finding's own severity, where the service gives one, comes before the verdict's.
+const SEVERITY_RANK = { error: 0, warning: 1, note: 2 };
+const VERDICT_RANK = { misquoted: 0, misattributed: 0, contradicted: 0, unsupported: 1, unconfirmed: 1 };
+const rank = (f) => SEVERITY_RANK[f.severity] ?? VERDICT_RANK[f.verdict] ?? 2;
 const HINTS = {
   401: "The service needs an API key: enter it under “API key” and try again.",
   413: "The article and draft are larger than the service accepts: shorten them, or ask " +
@@ -45,13 +48,16 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function verdictClass(verdict) {
-  return "v-" + String(verdict).replace(/[^a-z0-9-]/gi, "-").toLowerCase();
+// A class for the verdict and one for the severity, so that a verdict this page does not
+// know is still coloured by what it asks of the editor.
+function verdictClass(verdict, severity) {
+  const name = (prefix, value) => prefix + String(value).replace(/[^a-z0-9-]/gi, "-").toLowerCase();
+  return name("v-", verdict) + (severity ? " " + name("s-", severity) : "");
 }
 
-function verdictTag(verdict) {
+function verdictTag(verdict, severity) {
   const mark = VERDICT_MARKS[verdict] || "•";
-  return el("span", { class: "tag " + verdictClass(verdict) },
+  return el("span", { class: "tag " + verdictClass(verdict, severity) },
     el("span", { "aria-hidden": "true" }, mark + " "), verdict);
 }
 
@@ -230,7 +236,7 @@ function markFor(node, draft) {
   const f = state.findings[node.i];
   const label = f.verdict + ": " + quoted(f.text) + (f.speaker ? ", attributed to " + f.speaker : "");
   const mark = el("mark", {
-    class: "finding " + verdictClass(f.verdict),
+    class: "finding " + verdictClass(f.verdict, f.severity),
     tabindex: "0",
     role: "button",
     "data-index": node.i,
@@ -265,7 +271,7 @@ function onMarkKey(event, i) {
 function findingButton(i) {
   const f = state.findings[i];
   return el("button", { type: "button", class: "link", "data-index": i, onclick: () => select(i) },
-    verdictTag(f.verdict), " ", quoted(f.text));
+    verdictTag(f.verdict, f.severity), " ", quoted(f.text));
 }
 
 function select(i) {
@@ -279,7 +285,7 @@ function select(i) {
 function showDetail(f, text, unchecked = false) {
   const body = $("detail-body");
   body.replaceChildren();
-  body.append(el("p", { class: "verdict-line" }, unchecked ? "" : verdictTag(f.verdict), unchecked ? "" : " ", quoted(f.text)));
+  body.append(el("p", { class: "verdict-line" }, unchecked ? "" : verdictTag(f.verdict, f.severity), unchecked ? "" : " ", quoted(f.text)));
   if (unchecked) body.append(el("p", {}, "The article's own sentence, to check against other sources."));
   else if (f.message) body.append(el("p", {}, f.message));
   const who = el("dl", { class: "who" });
@@ -408,13 +414,13 @@ function showReport(report) {
     const unchecked = offline && key === "claims";
     const base = state.findings.length;
     state.findings.push(...list);
-    const order = list.map((f, j) => j).sort((a, b) => (SEVERITY[list[a].verdict] ?? 2) - (SEVERITY[list[b].verdict] ?? 2));
+    const order = list.map((f, j) => j).sort((a, b) => rank(list[a]) - rank(list[b]));
     body.append(el("h3", {}, unchecked ? "Claims to check (the article's own sentences)" : title + " (" + list.length + ")"));
     body.append(el("ul", { class: "findings" }, order.map((j) => {
       const f = list[j];
       const i = base + j;
       return el("li", {}, el("button", { type: "button", class: "link", "data-index": i, onclick: () => showDetail(f, state.articleText, unchecked) },
-        unchecked ? "" : verdictTag(f.verdict), unchecked ? "" : " ", quoted(f.text),
+        unchecked ? "" : verdictTag(f.verdict, f.severity), unchecked ? "" : " ", quoted(f.text),
         f.speaker ? " — " + f.speaker : ""));
     })));
   }
