@@ -120,6 +120,10 @@ function showProblem(problem) {
   box.hidden = false;
   $("results").hidden = true;
   $("status").textContent = "";
+  if (problem.status === 401) {
+    $("key-box").open = true;
+    $("key").focus();
+  }
 }
 
 async function run(withDraft) {
