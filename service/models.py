@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Verdict = Literal["verified", "misquoted", "misattributed", "paraphrase", "unsupported"]
+Verdict = Literal[
+    "verified", "misquoted", "misattributed", "unconfirmed", "paraphrase", "unsupported"
+]
 Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
 QuoteKind = Literal["full", "partial", "nested"]
 SourceFormat = Literal["text", "json", "html"]

@@ -49,9 +49,9 @@ class Format(StrEnum):
 
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
-SEVERITY = {"verified": "note", "paraphrase": "warning"}
+SEVERITY = {"verified": "note", "paraphrase": "warning", "unconfirmed": "warning"}
 """gcc severity per verdict of a draft's quotation; every other verdict is an ``error``."""
-ARTICLE_SEVERITY = {"verified": "note", "paraphrase": "note"}
+ARTICLE_SEVERITY = {"verified": "note", "paraphrase": "note", "unconfirmed": "warning"}
 """gcc severity per verdict of what the model said about the article (a claim is expected
 to be a paraphrase); every other verdict is an ``error``."""
 

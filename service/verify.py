@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import SpaceCollapsed, content_words, fold
+from .quotes.model import speaker_model
 from .sentences import sentence_spans
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
@@ -185,8 +186,12 @@ class ArticleIndex:
         method: Method = "exact" if all(h.method == "exact" for h in hits) else "normalized"
         article_speakers = {h.quote.speaker for h in hits if h.quote is not None}
         article_speaker = next(iter(article_speakers)) if len(article_speakers) == 1 else None
+        confidence = min(
+            (h.quote.speaker_confidence for h in hits if h.quote and h.quote.speaker_confidence),
+            default=1.0,
+        )
         attribution = _attribution(speaker, article_speaker)
-        if attribution == "mismatch":
+        if attribution == "mismatch" and confidence >= speaker_model().threshold:
             return _finding(
                 words,
                 speaker,
@@ -199,10 +204,29 @@ class ArticleIndex:
                 None,
                 f"these words are in the article, said by {article_speaker}, not {speaker}",
             )
+        if speaker and attribution != "match":
+            # The words stand, but the article does not establish who said them firmly
+            # enough to confirm the draft's speaker or to contradict it.
+            why = (
+                "the article does not say who said them"
+                if article_speaker is None
+                else f"the article's speaker, {article_speaker}, is uncertain "
+                f"(confidence {confidence:.2f})"
+            )
+            return _finding(
+                words,
+                speaker,
+                "unconfirmed",
+                method,
+                100.0,
+                evidence,
+                article_speaker,
+                attribution,
+                None,
+                f"quotation found in the article, but {why}: {speaker} is not confirmed",
+            )
         note = "quotation found in the article"
-        if attribution == "unknown" and speaker and not article_speaker:
-            note += "; the article does not say who said it"
-        elif speaker:
+        if speaker:
             note += f", said by {article_speaker}"
         return _finding(
             words,

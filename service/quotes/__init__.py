@@ -18,11 +18,12 @@ def quotes_in(article: Article) -> list[Quote]:
     rules, events = attribute(ctx)
     model = speaker_model()
     chosen: dict[int, Quote] = {}
-    earlier: list[Quote] = []
+    last_spoken: Quote | None = None
     for choices in choice_sets(ctx, rules, events):
-        quote = resolved_quote(ctx, choices, choose(ctx, model, choices, earlier))
+        quote = resolved_quote(ctx, choices, choose(ctx, model, choices, last_spoken))
         chosen[choices.raw.open_pos] = quote
-        earlier.append(quote)
+        if quote.speaker:
+            last_spoken = quote
     return [chosen.get(q.open_pos, rule) for q, rule in zip(ctx.raw, rules, strict=True)]
 
 

@@ -69,8 +69,11 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
     for q in raw:
         raw_by_para[q.paragraph].append(q)
 
+    spoken = {p: _Spoken.of(evs) for p, evs in events.items()}
+    no_events = _Spoken([], [])
+    recent = _Recent({}, {})
+    quoted: set[str] | None = None
     out: list[Quote] = []
-    by_para: dict[int, list[Quote]] = defaultdict(list)
     previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
@@ -79,8 +82,9 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
         if q.nested:
             quote = _nested_speaker(text, q, quote, raw_by_para[q.paragraph], names)
         elif event is None:
-            nearby = by_para[q.paragraph - 1] + by_para[q.paragraph]
-            quote = _inherit(text, q, quote, nearby, previous_para_speaker, events, paragraphs)
+            quote = _inherit(
+                text, q, quote, recent, previous_para_speaker, events, spoken, no_events, paragraphs
+            )
             if (
                 quote.speaker is None
                 and quote.kind == "partial"
@@ -102,9 +106,13 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
                 quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
                 # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
-                quoted = {
-                    ev.speaker.rstrip(".") for evs in events.values() for ev in evs if ev.speaker
-                }
+                if quoted is None:
+                    quoted = {
+                        ev.speaker.rstrip(".")
+                        for evs in events.values()
+                        for ev in evs
+                        if ev.speaker
+                    }
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
         if quote.speaker and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
@@ -113,7 +121,7 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
         ):
             quote = _make_quote(text, q, None)
         out.append(quote)
-        by_para[q.paragraph].append(quote)
+        recent.add(q.paragraph, quote)
         if not q.nested and quote.speaker:
             previous_para_speaker = (q.paragraph, quote)
     return out, events
@@ -294,13 +302,49 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     )
 
 
+@dataclass(slots=True)
+class _Spoken:
+    """A paragraph's speech cues whose speaker is known, with their offsets for bisection."""
+
+    events: list[Event]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, events: list[Event]) -> _Spoken:
+        known = [ev for ev in events if ev.speaker]
+        return cls(known, [ev.cue_start for ev in known])
+
+    def last_before(self, pos: int) -> Event | None:
+        i = bisect.bisect_left(self.starts, pos)
+        return self.events[i - 1] if i else None
+
+
+@dataclass(slots=True)
+class _Recent:
+    """The latest quotations ``_inherit`` looks back at, kept up as quotations are
+    attributed, so that a look-back costs the same however many came before."""
+
+    running: dict[str, Quote]
+    """Per opening mark, the latest quotation running on into the next paragraph."""
+    spoken: dict[int, Quote]
+    """Per paragraph, its latest quotation with a speaker (nested ones aside)."""
+
+    def add(self, paragraph: int, quote: Quote) -> None:
+        if quote.continued:
+            self.running[quote.open_mark] = quote
+        if quote.speaker and quote.kind != "nested":
+            self.spoken[paragraph] = quote
+
+
 def _inherit(
     text: str,
     q: RawQuote,
     quote: Quote,
-    out: list[Quote],
+    recent: _Recent,
     previous: tuple[int, Quote] | None,
     events: dict[int, list[Event]],
+    spoken: dict[int, _Spoken],
+    no_events: _Spoken,
     paragraphs: Sequence[tuple[int, int]],
 ) -> Quote:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
@@ -312,27 +356,26 @@ def _inherit(
     lo = paragraphs[q.paragraph][0]
     if q.paragraph > 0 and q.open_pos == lo:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
-        intro = [e for e in events[q.paragraph - 1] if e.speaker]
+        intro = spoken.get(q.paragraph - 1, no_events).events
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
-    running = [x for x in out if x.continued and x.open_mark == q.open_mark and x.end <= q.start]
+    running = recent.running.get(q.open_mark)
     if (
-        running
-        and running[-1].speaker
+        running is not None
+        and running.speaker
+        and running.end <= q.start
         and q.open_pos == lo
-        and _follows_running(running[-1], q, paragraphs)
+        and _follows_running(running, q, paragraphs)
     ):
-        return _said_by(quote, running[-1])
-    earlier = [ev for ev in para_events if ev.cue_start < q.open_pos and ev.speaker]
-    if earlier:
-        return _with_event(text, quote, earlier[-1])
+        return _said_by(quote, running)
+    earlier = spoken.get(q.paragraph, no_events).last_before(q.open_pos)
+    if earlier is not None:
+        return _with_event(text, quote, earlier)
     if _looks_like_title(quote.text):
         return quote
-    same_para = [
-        x for x in out if x.speaker and x.start >= paragraphs[q.paragraph][0] and x.kind != "nested"
-    ]
-    if same_para and not para_events:
-        return _said_by(quote, same_para[-1])
+    same_para = recent.spoken.get(q.paragraph)
+    if same_para is not None and not para_events:
+        return _said_by(quote, same_para)
     if previous is not None and quote.kind == "full" and not para_events:
         para_index, src = previous
         if para_index == q.paragraph - 1 and q.open_pos == lo:

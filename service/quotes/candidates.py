@@ -12,9 +12,10 @@ import bisect
 from dataclasses import dataclass
 
 from .context import QuoteContext
-from .lexicon import DETERMINERS, PERSONAL_PRONOUNS, SPEAKING_NOUNS
+from .lexicon import DETERMINERS, NEGATING, PERSONAL_PRONOUNS, SPEAKING_NOUNS
 from .marks import RawQuote
 from .names import Token, capitalised_runs, split_title, tokens
+from .speakers import CUE
 
 _BEFORE = 5
 _AFTER = 3
@@ -49,6 +50,8 @@ class MentionIndex:
     sentence_paragraph: list[int]
     tokens: list[Token]
     token_starts: list[int]
+    cue_starts: list[int]
+    """Where a speech verb or phrase stands outside quotation marks."""
 
     @classmethod
     def build(cls, ctx: QuoteContext) -> MentionIndex:
@@ -60,10 +63,12 @@ class MentionIndex:
                 sentence_paragraph.append(index)
         mentions: list[Mention] = []
         all_tokens: list[Token] = []
+        cue_starts: list[int] = []
         for index, (lo, hi) in enumerate(ctx.paragraphs):
             toks = tokens(ctx.masked, lo, hi)
             all_tokens += toks
             mentions += _mentions(ctx, toks, index, sentence_starts)
+            cue_starts += [m.start() for m in CUE.finditer(ctx.masked, lo, hi)]
         mentions.sort(key=lambda m: m.start)
         return cls(
             mentions,
@@ -72,10 +77,19 @@ class MentionIndex:
             sentence_paragraph,
             all_tokens,
             [t.start for t in all_tokens],
+            cue_starts,
         )
 
     def sentence_at(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, pos) - 1)
+
+    def sentence_end(self, sentence: int, text_end: int) -> int:
+        following = sentence + 1
+        return self.sentence_starts[following] if following < len(self.sentence_starts) else text_end
+
+    def has_cue(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.cue_starts, start)
+        return i < len(self.cue_starts) and self.cue_starts[i] < end
 
     def near(self, ctx: QuoteContext, q: RawQuote) -> list[Mention]:
         """The mentions a quotation's speaker is looked for among."""
@@ -135,14 +149,16 @@ def _mentions(
                 Mention("pronoun", tok.start, tok.end, paragraph, sentence(tok.start), word=tok.word)
             )
         elif tok.word in SPEAKING_NOUNS and (not tok.capitalised or k == 0 or tok.word.endswith("s")):
-            start = tok.start
+            start, determiner = tok.start, ""
             for back in range(k - 1, max(-1, k - 4), -1):
                 prev = toks[back]
                 if prev.word in DETERMINERS or prev.possessive:
-                    start = prev.start
+                    start, determiner = prev.start, prev.word
                     break
                 if prev.capitalised or not prev.text.isalpha():
                     break
+            if determiner in NEGATING:
+                continue  # "there are no reports": nobody
             out.append(
                 Mention("nominal", start, tok.end, paragraph, sentence(start), word=tok.word)
             )

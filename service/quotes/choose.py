@@ -88,7 +88,7 @@ class Choice:
 
 
 def choose(
-    ctx: QuoteContext, model: SpeakerModel, choices: ChoiceSet, earlier: list[Quote]
+    ctx: QuoteContext, model: SpeakerModel, choices: ChoiceSet, last_spoken: Quote | None
 ) -> Choice:
     """The speaker with the most probability: a person named three times near a quotation
     gathers the probability of all three mentions, so that "nobody" does not win because
@@ -102,7 +102,7 @@ def choose(
         elif m.kind == "rule":
             speaker, title = choices.rule.speaker, choices.rule.speaker_title
         else:
-            speaker, title = _resolve(ctx, choices, m, earlier)
+            speaker, title = resolve(ctx, choices, m, last_spoken)
             if speaker is None:
                 continue
         totals[speaker] = totals.get(speaker, 0.0) + p
@@ -141,12 +141,14 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
     )
 
 
-def _resolve(
-    ctx: QuoteContext, choices: ChoiceSet, m: Mention, earlier: list[Quote]
+def resolve(
+    ctx: QuoteContext, choices: ChoiceSet, m: Mention, last_spoken: Quote | None
 ) -> tuple[str | None, str | None]:
-    """Who a mention stands for: a name expanded to the article's full form of it, a
-    pronoun to the person last quoted or named before it (of its gender where known),
-    a noun phrase to the organisation it names."""
+    """Who a mention stands for, as ``(name, title)``: what the rule passes resolved it
+    to when they looked at it; else a name expanded to the article's full form of it, a
+    "he" or "she" to the person last quoted (``last_spoken``) when of that gender or of
+    none known, else to the person named last before it; a noun phrase to the
+    organisation it names, or itself."""
     names = ctx.names
     rule = choices.rule
     if rule.speaker and rule.speaker_mention and rule.speaker_mention.start == m.start:
@@ -161,13 +163,20 @@ def _resolve(
         return m.name, None
     if m.kind == "pronoun" and m.word in _GENDERED:
         gender = _GENDERED[m.word]
-        for quote in reversed(earlier):
-            if quote.speaker and quote.end <= m.start:
-                known = names.genders.get(quote.speaker)
-                if known in (None, gender):
-                    return quote.speaker, quote.speaker_title
-                break
+        if (
+            last_spoken
+            and last_spoken.speaker
+            and last_spoken.end <= m.start
+            and names.genders.get(last_spoken.speaker) in (None, gender)
+        ):
+            return last_spoken.speaker, last_spoken.speaker_title
         return names.person_before(m.start), None
+    if m.kind == "pronoun" and m.word in ("it", "they"):
+        # "The ministry said … It added": the organisation named last before it.
+        for other in choices.mentions:  # nearest first
+            if other is not None and other.end <= m.start and other.kind == "organisation":
+                return other.name, None
+        return None, None
     if m.kind == "nominal":
         subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])
         return organisation(subject, names) or subject.name, None

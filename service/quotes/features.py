@@ -58,13 +58,9 @@ def view(
     close = q.close_pos if q.close_pos is not None else q.end
     sentence = index.sentence_at(q.open_pos)
     lo = index.sentence_starts[sentence]
-    hi = (
-        index.sentence_starts[sentence + 1]
-        if sentence + 1 < len(index.sentence_starts)
-        else len(ctx.text)
-    )
+    hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
     para_lo = ctx.paragraphs[q.paragraph][0]
-    cue_in_sentence = CUE.search(ctx.masked, lo, min(hi, ctx.paragraphs[q.paragraph][1]))
+    cue_in_sentence = index.has_cue(lo, hi)
     words = _WORD.findall(rule.text)
     shape = [
         f"kind={rule.kind}",
@@ -84,7 +80,7 @@ def view(
         close,
         sentence,
         q.open_pos == para_lo,
-        cue_in_sentence is not None,
+        cue_in_sentence,
         tuple(shape),
         previous_speaker,
         events,

@@ -21,7 +21,10 @@ SPEAKING_NOUNS = frozenset("""
 """.split())
 """Heads of noun phrases that speak in news: "a spokesman", "the report", "officials"."""
 
-DETERMINERS = frozenset("the a an his her their its our my this that these those".split())
+DETERMINERS = frozenset("the a an his her their its our my this that these those no".split())
+
+NEGATING = frozenset({"no"})
+"""A noun phrase after one of these names nobody: "there are no reports"."""
 
 PERSONAL_PRONOUNS = {"he": "he", "she": "she", "they": "they", "it": "it", "i": "i", "we": "we"}
 """Pronouns that may be a quotation's source, mapped to the kind the features name."""

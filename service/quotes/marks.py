@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Mark families: a quotation closes only with a mark of the family that opened it.
+# Mark families: a quotation closes only with a mark of the family that opened it. Wire
+# copy writes a double mark as two single ones: ``‘‘…’’`` and ``\`\`…''`` (AP, the NYT
+# archive), and closes with ``’’`` or ``''`` whatever opened.
 _DOUBLE, _SINGLE = "double", "single"
 _FAMILY = {
     '"': _DOUBLE,
@@ -22,6 +24,10 @@ _FAMILY = {
     "〝": _DOUBLE,
     "〞": _DOUBLE,
     "‟": _DOUBLE,
+    "‘‘": _DOUBLE,
+    "’’": _DOUBLE,
+    "``": _DOUBLE,
+    "''": _DOUBLE,
     "'": _SINGLE,
     "‘": _SINGLE,
     "’": _SINGLE,
@@ -29,26 +35,34 @@ _FAMILY = {
     "‹": _SINGLE,
     "›": _SINGLE,
 }
+_WIRE_CLOSERS = ("’’", "''")
 # Which closing marks end a quotation opened by each mark (German „…“ and ‚…‘ close with
 # what English opens with; French guillemets may be reversed in German and Danish).
-_CLOSERS = {
-    '"': '"”“',
-    "“": '”“"',
-    "„": '“”"',
-    "«": "»",
-    "»": "«",
-    "〝": "〞",
-    "‟": "”",
-    "”": "”",
-    "'": "'’",
-    "‘": "’'‘",
-    "‚": "‘’",
-    "‹": "›",
-    "›": "‹",
+_CLOSERS: dict[str, tuple[str, ...]] = {
+    '"': ('"', "”", "“", *_WIRE_CLOSERS),
+    "“": ("”", "“", '"', *_WIRE_CLOSERS),
+    "„": ("“", "”", '"'),
+    "«": ("»",),
+    "»": ("«",),
+    "〝": ("〞",),
+    "‟": ("”",),
+    "”": ("”",),
+    "‘‘": (*_WIRE_CLOSERS, "”", '"'),
+    "``": (*_WIRE_CLOSERS, "”", '"'),
+    "''": (*_WIRE_CLOSERS, "”", '"'),
+    "'": ("'", "’"),
+    "‘": ("’", "'", "‘"),
+    "‚": ("‘", "’"),
+    "‹": ("›",),
+    "›": ("‹",),
 }
 _OPENERS = set(_CLOSERS)  # ” opens too: Swedish and Finnish typography
+_SURE_OPENERS = frozenset({"“", "„", "‘‘", "``", "«", "»"})
+"""Marks that only ever open: one may be followed by a space (“ I love…), as typed."""
 _APOSTROPHES = {"'", "’"}
-_MARK = re.compile("[" + re.escape("".join(_FAMILY)) + "]")
+_MARK = re.compile(
+    "(?:‘‘|’’|``|'')|[" + re.escape("".join(m for m in _FAMILY if len(m) == 1)) + "]"
+)
 _OPEN_BEFORE = set("([{/–—―-:") | {"\u00a0"}
 _CLOSE_AFTER = set(".,;:!?)]}–—―-…/")
 _STRONG_CLOSE_BEFORE = set(".,;:!?…–—-)")
@@ -60,7 +74,8 @@ class RawQuote:
     end: int
     open_pos: int
     close_pos: int | None
-    """Offset of the closing mark; None for a piece that runs on into the next paragraph."""
+    """Offset of the closing mark's last character (a wire-copy ``’’`` has two); None for a
+    piece that runs on into the next paragraph."""
     open_mark: str
     paragraph: int
     nested: bool
@@ -75,18 +90,24 @@ class _Open:
     children: list[RawQuote]
 
 
-def _can_open(text: str, i: int, lo: int, hi: int) -> bool:
+def _can_open(text: str, i: int, j: int, lo: int, hi: int, double_open: bool) -> bool:
+    """Whether the mark at ``text[i:j]`` may open a quotation: set off from the word
+    before it, and followed by a word, or by a space when it is a mark that only opens
+    or a straight double mark while no double quotation is open."""
+    mark = text[i:j]
     before = text[i - 1] if i > lo else " "
-    after = text[i + 1] if i + 1 < hi else " "
-    if after.isspace() and text[i] not in "«»":  # French sets guillemets off with spaces
+    after = text[j] if j < hi else " "
+    if after.isspace() and not (
+        mark in _SURE_OPENERS or (mark == '"' and not double_open and j < hi)
+    ):
         return False
     return before.isspace() or before in _OPEN_BEFORE or before in _FAMILY
 
 
-def _can_close(text: str, i: int, lo: int, hi: int) -> bool:
+def _can_close(text: str, i: int, j: int, lo: int, hi: int) -> bool:
     before = text[i - 1] if i > lo else " "
-    after = text[i + 1] if i + 1 < hi else " "
-    if before.isspace() and not after.isspace() and text[i] not in "«»":
+    after = text[j] if j < hi else " "
+    if before.isspace() and not after.isspace() and text[i:j] not in "«»":
         return False
     return after.isspace() or after in _CLOSE_AFTER or after in _FAMILY
 
@@ -108,9 +129,13 @@ def _weak_single_close(text: str, i: int, lo: int, hi: int) -> bool:
         return False
     for j in range(i + 1, hi):
         c = text[j]
-        if c in ("‘", "'") and _can_open(text, j, lo, hi) and c != text[i]:
+        if c in ("‘", "'") and _can_open(text, j, j + 1, lo, hi, False) and c != text[i]:
             return False
-        if c in ("’", "'") and not _is_apostrophe(text, j, lo, hi) and _can_close(text, j, lo, hi):
+        if (
+            c in ("’", "'")
+            and not _is_apostrophe(text, j, lo, hi)
+            and _can_close(text, j, j + 1, lo, hi)
+        ):
             prev = text[j - 1]
             nxt = text[j + 1] if j + 1 < hi else " "
             if prev in _STRONG_CLOSE_BEFORE or nxt in _CLOSE_AFTER:
@@ -136,38 +161,46 @@ def find_quotes(
             # The paragraph reopens the running quotation with its own mark.
             while i < hi and text[i].isspace():
                 i += 1
-            stack.append(_Open(i, text[i], i + 1, []))
-            i += 1
+            reopening = _MARK.match(text, i, hi)
+            j = reopening.end() if reopening else i + 1
+            stack.append(_Open(i, text[i:j], j, []))
+            i = j
             carried = None
-        for mark in _MARK.finditer(text, i, hi):
-            i = mark.start()
-            c = text[i]
+        # Double marks open on the stack, counted so that a mark's test costs the same
+        # however deep the stack is.
+        doubles = sum(_FAMILY[o.mark] == _DOUBLE for o in stack)
+        for found_mark in _MARK.finditer(text, i, hi):
+            i, j = found_mark.span()
+            c = found_mark.group()
             family = _FAMILY[c]
             if c in _APOSTROPHES and _is_apostrophe(text, i, lo, hi):
                 continue
             depth = _matching_depth(stack, c, family)
             if (
                 depth is not None
-                and _can_close(text, i, lo, hi)
+                and _can_close(text, i, j, lo, hi)
                 and not (family == _SINGLE and _weak_single_close(text, i, lo, hi) and c in "’'")
             ):
                 # Openers above the match were never closed: their children move up.
                 while len(stack) - 1 > depth:
                     dropped = stack.pop()
+                    doubles -= _FAMILY[dropped.mark] == _DOUBLE
                     stack[-1].children.extend(dropped.children)
                 opened = stack.pop()
+                doubles -= family == _DOUBLE
                 quote = RawQuote(
                     start=opened.content_start,
                     end=i,
                     open_pos=opened.pos,
-                    close_pos=i,
+                    close_pos=j - 1,
                     open_mark=opened.mark,
                     paragraph=index,
                     nested=bool(stack),
                 )
                 _emit(text, quote, opened.children, stack, found)
-            elif c in _OPENERS and _can_open(text, i, lo, hi):
-                stack.append(_Open(i, c, i + 1, []))
+            elif c in _OPENERS and _can_open(text, i, j, lo, hi, doubles > 0):
+                stack.append(_Open(i, c, j, []))
+                doubles += family == _DOUBLE
         if stack:
             outer = stack[0]
             nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
@@ -212,8 +245,10 @@ def _matching_depth(stack: list[_Open], mark: str, family: str) -> int | None:
 
 def _reopens(text: str, paragraph: tuple[int, int], mark: str) -> bool:
     lo, hi = paragraph
-    first = text[lo] if lo < hi else ""
-    return first in _OPENERS and _FAMILY[first] == _FAMILY[mark]
+    first = _MARK.match(text, lo, hi)
+    return (
+        first is not None and first.group() in _OPENERS and _FAMILY[first.group()] == _FAMILY[mark]
+    )
 
 
 def _emit(

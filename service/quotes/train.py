@@ -44,7 +44,7 @@ from bench.polnear import (
 from ..ingest import read_article
 from ..models import Quote
 from .attribution import attribute
-from .choose import ChoiceSet, _resolve, choice_sets, choose, resolved_quote
+from .choose import ChoiceSet, choice_sets, choose, resolve, resolved_quote
 from .context import QuoteContext
 from .marks import find_quotes
 from .model import MODEL_FILE, SpeakerModel
@@ -127,7 +127,7 @@ def _positives(ctx: QuoteContext, cs: ChoiceSet, gold: GoldQuote | None) -> list
             out.append(i)
         elif named and m.kind in ("person", "organisation", "rule"):
             speaker = (
-                cs.rule.speaker if m.kind == "rule" else _resolve(ctx, cs, m, [])[0]
+                cs.rule.speaker if m.kind == "rule" else resolve(ctx, cs, m, None)[0]
             )
             if speaker_correct(speaker, gold.source):
                 out.append(i)
@@ -235,15 +235,16 @@ def evaluate(exs: list[Example], pick: str, model: SpeakerModel | None = None) -
     """Scores of the rule passes' speakers (``pick="rules"``) or the model's."""
     sc = Scores()
     assert sc.kinds is not None and sc.kinds_right is not None
-    earlier: dict[str, list[Quote]] = {}
+    last_spoken: dict[str, Quote] = {}
     for ex in exs:
         if pick == "rules":
             quote = ex.choices.rule
         else:
             assert model is not None
-            done = earlier.setdefault(ex.article.name, [])
-            quote = resolved_quote(ex.ctx, ex.choices, choose(ex.ctx, model, ex.choices, done))
-            done.append(quote)
+            before = last_spoken.get(ex.article.name)
+            quote = resolved_quote(ex.ctx, ex.choices, choose(ex.ctx, model, ex.choices, before))
+            if quote.speaker:
+                last_spoken[ex.article.name] = quote
         g = ex.gold
         if g is None or not g.source:
             continue
@@ -269,7 +270,7 @@ def threshold(model: SpeakerModel, dev: list[Example]) -> float:
         g = ex.gold
         if g is None or not g.source or not names_someone(g.source):
             continue
-        choice = choose(ex.ctx, model, ex.choices, [])
+        choice = choose(ex.ctx, model, ex.choices, None)
         if choice.mention is None:
             continue
         scored.append((choice.confidence, speaker_correct(choice.speaker, g.source)))
