@@ -441,3 +441,26 @@ def test_any_verdict_the_service_returns_is_shown(browser: WebDriver, offline_ur
     nested.send_keys(Keys.ENTER)  # the inner one, not the sentence around it
     detail = _wait(browser, "#detail")
     assert "who?" in detail.text and "the article says Tuesday" not in detail.text
+
+
+def test_unconfirmed_quotation_in_the_page(browser: WebDriver, offline_url: str) -> None:
+    """The sample's quotations all have a confident speaker, so an unconfirmed one needs an
+    article of its own: words that stand in it, said by nobody it names."""
+    article = (
+        "The council met on Monday to discuss the bridge.\n\n"
+        'The plan was described as "a bridge too far" in a report circulated before the '
+        "vote.\n\nMayor Ana Ruiz said the vote would go ahead.\n"
+    )
+    draft = 'Mayor Ana Ruiz called the plan "a bridge too far".'
+    [expected] = check_draft(read_article(article), draft).findings
+    assert expected.verdict == "unconfirmed"
+    _fill(browser, offline_url, article, draft)
+    browser.find_element(By.ID, "check").click()
+    [mark] = _marks(browser)
+    assert mark.get_attribute("data-verdict") == "unconfirmed" and "unconfirmed" in mark.text
+    mark.send_keys(Keys.ENTER)
+    evidence = _wait(browser, "#detail mark.evidence")
+    [span] = expected.evidence
+    assert evidence.get_attribute("data-start") == str(span.start)
+    assert evidence.text == "a bridge too far"
+    assert "does not say who said them" in browser.find_element(By.ID, "detail").text
