@@ -354,7 +354,10 @@ def _checked(out: ReportOut) -> _Kinded:
     return kinded + _claims_kinded(out.claims, out.statements)
 
 
+_FOUND = frozenset({"verified", "paraphrase"})
 _ORDER = {"misquoted": 0, "misattributed": 0, "contradicted": 0, "unsupported": 1}
+"""What to check first: words or speakers the article contradicts, then what it lacks, then
+the rest (a speaker it cannot confirm)."""
 
 
 def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
@@ -388,18 +391,15 @@ def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
     return lines
 
 
-_FOUND = frozenset({"verified", "paraphrase"})
-
-
 def _who_said_what(quotes: list[Quote]) -> list[str]:
     """Each quotation of the article once, grouped by speaker in order of first quotation,
     with its cue and the speaker model's confidence, rounded."""
-    n = len(quotes)
+    listed = [q for q in quotes if q.kind != "nested"]
+    n = len(listed)
     lines = ["", f"Who said what: {n} quotation{'s' if n != 1 else ''} in the article"]
     by_speaker: dict[str | None, list[Quote]] = {}
-    for q in quotes:
-        if q.kind != "nested":
-            by_speaker.setdefault(q.speaker, []).append(q)
+    for q in listed:
+        by_speaker.setdefault(q.speaker, []).append(q)
     for speaker, said in by_speaker.items():
         first = said[0]
         who = speaker or "speaker unknown"
