@@ -286,6 +286,17 @@ def test_article_alone_from_a_file(browser: WebDriver, offline_url: str, tmp_pat
     WebDriverWait(browser, WAIT).until(
         lambda d: d.find_element(By.ID, "article").get_attribute("value") == article
     )
+    # A file dropped on a field fills it too (the event a drag from the desktop fires).
+    browser.execute_script(
+        "const data = new DataTransfer();"
+        "data.items.add(new File([arguments[0]], 'draft.md', {type: 'text/markdown'}));"
+        "document.getElementById('draft').dispatchEvent("
+        "  new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));",
+        "A dropped draft.",
+    )
+    WebDriverWait(browser, WAIT).until(
+        lambda d: d.find_element(By.ID, "draft").get_attribute("value") == "A dropped draft."
+    )
     browser.find_element(By.ID, "alone").click()
     report = _wait(browser, "#report-view")
     assert "Jens Stoltenberg has once again stressed" in report.text
