@@ -114,6 +114,10 @@ class Ingested(BaseModel):
 class QuotesOut(BaseModel):
     article: Ingested
     quotes: list[Quote]
+    speaker_model: str = Field(
+        description="Version of the trained model that chose the speakers (and their "
+        "confidence)."
+    )
 
 
 class DiffOp(BaseModel):
@@ -156,6 +160,9 @@ class CheckOut(BaseModel):
     article: Ingested
     findings: list[Finding]
     counts: dict[str, int] = Field(description="Number of findings per verdict.")
+    speaker_model: str = Field(
+        description="Version of the trained model that chose the article's speakers."
+    )
 
 
 # -- the LLM stages -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .models import (
     SummarizeOut,
 )
 from .quotes import quotes_in
+from .quotes.model import speaker_model
 from .verify import ArticleIndex, count_verdicts
 
 T = TypeVar("T")
@@ -67,7 +68,11 @@ def read_json_article(payload: ArticleIn) -> Article:
 
 def quotes(article: Article) -> QuotesOut:
     """Every direct quotation in the article with its speaker."""
-    return QuotesOut(article=article.describe(), quotes=quotes_in(article))
+    return QuotesOut(
+        article=article.describe(),
+        quotes=quotes_in(article),
+        speaker_model=speaker_model().version,
+    )
 
 
 _QUOTE_LIST = TypeAdapter(list[Quote])
@@ -79,6 +84,7 @@ def quotes_json(article: Article) -> dict[str, Any]:
     return {
         "article": article.description(),
         "quotes": _QUOTE_LIST.dump_python(quotes_in(article), mode="json"),
+        "speaker_model": speaker_model().version,
     }
 
 
@@ -101,7 +107,12 @@ def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "t
             continue
         finding = index.judge(q.text, q.speaker)
         findings.append(finding.model_copy(update={"draft_start": q.start, "draft_end": q.end}))
-    return CheckOut(article=article.describe(), findings=findings, counts=count_verdicts(findings))
+    return CheckOut(
+        article=article.describe(),
+        findings=findings,
+        counts=count_verdicts(findings),
+        speaker_model=speaker_model().version,
+    )
 
 
 async def _deterministic(article: Article, work: Callable[[], T]) -> T:

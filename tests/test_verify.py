@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from service.ingest import read_article
 from service.models import Finding
 from service.pipeline import check_draft, index_article
+from service.quotes.model import SpeakerModel, speaker_model
 
 Judge = Callable[[str, str | None], Finding]
 
@@ -130,3 +132,51 @@ def test_words_inside_a_quotation_that_holds_a_shorter_one_are_verified() -> Non
     findings = check_draft(read_article(text), text).findings
     assert findings
     assert {f.verdict for f in findings} == {"verified"}
+
+
+def test_words_whose_article_speaker_is_unknown_are_unconfirmed_whoever_the_draft_names() -> None:
+    article = read_article(
+        "The council met on Monday. A banner outside read “No more cuts” in red letters."
+    )
+    index = index_article(article)
+    assert all(q.speaker is None for q in index.quotes)
+    f = index.judge("No more cuts", "Mayor Tom Reed")
+    assert f.verdict == "unconfirmed"
+    assert f.article_speaker is None
+    [ev] = f.evidence
+    assert article.text[ev.start : ev.end] == "No more cuts"
+    # Naming nobody, the draft claims only the words: those stand.
+    assert index.judge("No more cuts", None).verdict == "verified"
+
+
+@pytest.mark.parametrize(("threshold", "verdict"), [(0.0, "misattributed"), (1.0, "unconfirmed")])
+def test_a_wrong_speaker_is_misattributed_only_above_the_confidence_threshold(
+    judge: Judge, monkeypatch: pytest.MonkeyPatch, threshold: float, verdict: str
+) -> None:
+    shipped = speaker_model()
+    model = SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)
+    monkeypatch.setattr("service.verify.speaker_model", lambda: model)
+    f = judge("the Ukrainians didn’t ask for NATO troops", "Emmanuel Macron")
+    assert (f.verdict, f.article_speaker) == (verdict, STOLTENBERG)
+    # The right speaker is verified whatever the threshold.
+    assert judge("the Ukrainians didn’t ask for NATO troops", STOLTENBERG).verdict == "verified"
+
+
+def test_unconfirmed_is_a_warning_in_gcc_output_and_does_not_fail(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "The council met on Monday. A banner outside read “No more cuts” in red letters.\n",
+        encoding="utf-8",
+    )
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Mayor Tom Reed said “No more cuts”.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["check", str(article), "--draft", str(draft), "--format", "gcc"]
+    )
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith(f"{draft}:1:22: warning: unconfirmed: ")

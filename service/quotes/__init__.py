@@ -15,16 +15,16 @@ def quotes_in(article: Article) -> list[Quote]:
     ctx = QuoteContext.build(
         article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
     )
-    rules, events = attribute(ctx)
+    sieve = attribute(ctx)
     model = speaker_model()
     chosen: dict[int, Quote] = {}
     last_spoken: Quote | None = None
-    for choices in choice_sets(ctx, rules, events):
+    for choices in choice_sets(ctx, sieve):
         quote = resolved_quote(ctx, choices, choose(ctx, model, choices, last_spoken))
         chosen[choices.raw.open_pos] = quote
         if quote.speaker:
             last_spoken = quote
-    return [chosen.get(q.open_pos, rule) for q, rule in zip(ctx.raw, rules, strict=True)]
+    return [chosen.get(q.open_pos, rule) for q, rule in zip(ctx.raw, sieve.quotes, strict=True)]
 
 
 def extract_quotes(text: str) -> list[Quote]:

@@ -56,10 +56,24 @@ class Event:
     sentence: tuple[int, int]
 
 
-def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
-    """The rule passes' speakers for the quotations of ``ctx``, as ``Quote`` models, and
-    every speech cue found with its subject (paragraph by paragraph): the candidates and
-    features of the speaker model read both."""
+@dataclass(slots=True)
+class Sieve:
+    """What the rule passes made of an article's quotations, read by the speaker model's
+    candidates and features."""
+
+    quotes: list[Quote]
+    """Their speakers for each quotation of ``ctx.raw``, in the same order."""
+    passes: list[str]
+    """For each quotation, the pass that gave its speaker, or "none"."""
+    events: dict[int, list[Event]]
+    """Every speech cue found with its subject, paragraph by paragraph."""
+    names_a_thing: set[int]
+    """``open_pos`` of the quotations that name a work, an event, a term or a nickname:
+    nobody says them, whatever stands near."""
+
+
+def attribute(ctx: QuoteContext) -> Sieve:
+    """The rule passes, in order, over the quotations of ``ctx``."""
     text, paragraphs, raw = ctx.text, ctx.paragraphs, ctx.raw
     names, masked, sentences = ctx.names, ctx.masked, ctx.sentences
     events: dict[int, list[Event]] = defaultdict(list)
@@ -74,27 +88,35 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
     recent = _Recent({}, {})
     quoted: set[str] | None = None
     out: list[Quote] = []
+    passes: list[str] = []
+    things: set[int] = set()
     previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
         event = None if q.nested else _event_for(q, sentence, events[q.paragraph], masked)
         quote = _make_quote(text, q, event)
+        given = "cue" if event is not None else "none"
         if q.nested:
             quote = _nested_speaker(text, q, quote, raw_by_para[q.paragraph], names)
+            given = _pass_of(quote, given, "nested")
         elif event is None:
             quote = _inherit(
                 text, q, quote, recent, previous_para_speaker, events, spoken, no_events, paragraphs
             )
+            given = _pass_of(quote, given, "inherited")
             if (
                 quote.speaker is None
                 and quote.kind == "partial"
                 and not _looks_like_title(quote.text)
             ):
                 quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
+                given = _pass_of(quote, given, "sentence subject")
             if quote.speaker is None:
                 quote = _claim_of(text, masked, sentence, q, quote, names)
+                given = _pass_of(quote, given, "claim")
             if quote.speaker is None and quote.kind == "full":
                 quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
+                given = _pass_of(quote, given, "colon")
             if (
                 quote.speaker is None
                 and quote.kind == "full"
@@ -102,8 +124,10 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
                 and not _looks_like_title(quote.text.rstrip(",."))
             ):
                 quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
+                given = _pass_of(quote, given, "beat after")
             if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
                 quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
+                given = _pass_of(quote, given, "beat before")
             if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
                 # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
                 if quoted is None:
@@ -114,17 +138,24 @@ def attribute(ctx: QuoteContext) -> tuple[list[Quote], dict[int, list[Event]]]:
                         if ev.speaker
                     }
                 quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
-        if quote.speaker and (
+                given = _pass_of(quote, given, "headline")
+        if not q.nested and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
             or _KNOWN_AS.search(text, max(0, q.open_pos - 40), q.open_pos) is not None
         ):
-            quote = _make_quote(text, q, None)
+            things.add(q.open_pos)
+            quote, given = _make_quote(text, q, None), "none"
         out.append(quote)
+        passes.append(given)
         recent.add(q.paragraph, quote)
         if not q.nested and quote.speaker:
             previous_para_speaker = (q.paragraph, quote)
-    return out, events
+    return Sieve(out, passes, events, things)
+
+
+def _pass_of(quote: Quote, given: str, name: str) -> str:
+    return given if given != "none" or not quote.speaker else name
 
 
 @dataclass(slots=True)

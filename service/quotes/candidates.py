@@ -124,23 +124,40 @@ def _mentions(
 
     out: list[Mention] = []
     in_names: set[int] = set()
-    for run in capitalised_runs(toks, ctx.masked):
+    previous: list[Token] = []
+    for run in _split_at_verbs(capitalised_runs(toks, ctx.masked)):
         person = split_title(run, ctx.text)
         if person is None:
+            previous = run
             continue
         in_names.update(t.start for t in run if person.start <= t.start < person.end)
+        start, name = person.start, person.name
+        if (
+            person.organisation
+            and previous
+            and previous[-1].possessive
+            and ctx.masked[previous[-1].end : run[0].start].isspace()
+        ):
+            # "the United Nations Children's Fund", "McDonald's Corp.": one organisation,
+            # where a possessive otherwise ends a name ("Trump's campaign").
+            lead = [t for t in previous if t.word not in DETERMINERS]
+            start = lead[0].start if lead else run[0].start
+            if out and out[-1].start >= previous[0].start:
+                out.pop()
+            name = ctx.text[start : person.end]
         out.append(
             Mention(
                 "organisation" if person.organisation else "person",
-                person.start,
+                start,
                 person.end,
                 paragraph,
-                sentence(person.start),
-                person.name,
+                sentence(start),
+                name,
                 person.title,
-                person.name.split()[-1].lower(),
+                name.split()[-1].lower(),
             )
         )
+        previous = run
     for k, tok in enumerate(toks):
         if tok.start in in_names:
             continue
@@ -163,3 +180,18 @@ def _mentions(
                 Mention("nominal", start, tok.end, paragraph, sentence(start), word=tok.word)
             )
     return out
+
+
+def _split_at_verbs(runs: list[list[Token]]) -> list[list[Token]]:
+    """A headline capitalises its speech verb: "Engineer Jane Smith Says" is a name and a
+    verb, not one name."""
+    out: list[list[Token]] = []
+    for run in runs:
+        cut = 0
+        for k, tok in enumerate(run[1:], 1):
+            if CUE.fullmatch(tok.word):
+                out.append(run[cut:k])
+                cut = k + 1
+        if run[cut:]:
+            out.append(run[cut:])
+    return [r for r in out if r]

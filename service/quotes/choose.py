@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..models import Quote, Span
-from .attribution import Event
+from .attribution import Sieve
 from .candidates import Mention, MentionIndex
 from .context import QuoteContext
 from .features import QuoteView, candidate_features, none_features, view
+from .lexicon import ORGANISATION_HEADS
 from .marks import RawQuote
 from .model import SpeakerModel
 from .speakers import Mention as CueSubject
@@ -33,27 +34,25 @@ class ChoiceSet:
     features: list[list[str]]
 
 
-def choice_sets(
-    ctx: QuoteContext, rules: list[Quote], events: dict[int, list[Event]]
-) -> Iterator[ChoiceSet]:
-    """A choice set for every quotation that is not nested in another."""
+def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
+    """A choice set for every quotation that is not nested in another and does not name a
+    work, an event, a term or a nickname (those keep no speaker: nobody says them)."""
     index = MentionIndex.build(ctx)
     salience = Counter(m.word for m in index.mentions if m.kind == "person")
-    by_mention = {ev.mention.start: ev for evs in events.values() for ev in evs}
+    by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
     previous: str | None = None
-    for q, rule in zip(ctx.raw, rules, strict=True):
-        if q.nested:
+    for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True):
+        if q.nested or q.open_pos in sieve.names_a_thing:
             continue
-        v = view(ctx, index, q, rule, by_mention, previous)
+        v = view(ctx, index, q, rule, given, by_mention, previous)
         mentions: list[Mention | None] = []
         features: list[list[str]] = []
         ranks = {"before": 0, "after": 0}
         near = index.near(ctx, q)
+        before = [m for m in near if m.end <= q.open_pos]
         # Nearest first, so that a rank counts outwards from the quotation.
-        for m in [*reversed([m for m in near if m.end <= q.open_pos]), *near]:
+        for m in [*reversed(before), *near[len(before) :]]:
             side = "before" if m.end <= q.open_pos else "after"
-            if side == "after" and m in mentions:
-                continue
             mentions.append(m)
             features.append(
                 candidate_features(
@@ -62,8 +61,12 @@ def choice_sets(
             )
             ranks[side] += 1
         picked = rule.speaker_mention
-        if rule.speaker and picked is not None and not any(
-            m is not None and m.start < picked.end and picked.start < m.end for m in mentions
+        if (
+            rule.speaker
+            and picked is not None
+            and not any(
+                m is not None and m.start < picked.end and picked.start < m.end for m in mentions
+            )
         ):
             # The rule passes reach further (a running quotation's first speaker, a
             # headline's subject): their pick stays a candidate.
@@ -102,9 +105,9 @@ def choose(
         elif m.kind == "rule":
             speaker, title = choices.rule.speaker, choices.rule.speaker_title
         else:
+            # A mention that cannot be resolved ("he" with nobody before it) still says
+            # who spoke: someone unknown, which counts with "nobody" against the others.
             speaker, title = resolve(ctx, choices, m, last_spoken)
-            if speaker is None:
-                continue
         totals[speaker] = totals.get(speaker, 0.0) + p
         if speaker not in best or p > best[speaker][0]:
             best[speaker] = (p, Choice(m, 0.0, speaker, title))
@@ -125,6 +128,15 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
         )
     mention = rule.speaker_mention
     if rule.speaker and mention is not None and mention.start < m.end and m.start < mention.end:
+        if (
+            choice.speaker
+            and m.word in ORGANISATION_HEADS
+            and rule.speaker == mention.text != choice.speaker
+        ):
+            # The rule passes left "the agency" as it stands; it names an organisation.
+            return rule.model_copy(
+                update={**base, "speaker": choice.speaker, "speaker_title": choice.title}
+            )
         return rule.model_copy(update=base)
     cue = rule.cue
     event = choices.view.events.get(m.start)
@@ -150,12 +162,31 @@ def resolve(
     none known, else to the person named last before it; a noun phrase to the
     organisation it names, or itself."""
     names = ctx.names
-    rule = choices.rule
+    rule, event = choices.rule, choices.view.events.get(m.start)
+    said: tuple[str | None, str | None] = (None, None)
     if rule.speaker and rule.speaker_mention and rule.speaker_mention.start == m.start:
-        return rule.speaker, rule.speaker_title
-    event = choices.view.events.get(m.start)
-    if event is not None and event.speaker:
-        return event.speaker, event.title
+        said = rule.speaker, rule.speaker_title
+    elif event is not None and event.speaker:
+        said = event.speaker, event.title
+    described = ctx.text[m.start : m.end]
+    if said[0] and said[0] != described:
+        return said
+    if (m.kind == "pronoun" and m.word in ("it", "they")) or (
+        m.kind == "nominal"
+        and described.lower().startswith("the ")
+        and m.word in ORGANISATION_HEADS
+    ):
+        # "The ministry said … It added", "… the agency said": the organisation named
+        # last before it.
+        for other in choices.mentions:  # nearest first
+            if other is None or other.end > m.start:
+                continue
+            if other.kind == "organisation":
+                return other.name, None
+            if other.kind == "nominal" and other.word in ORGANISATION_HEADS:
+                return ctx.text[other.start : other.end], None
+    if said[0]:
+        return said
     if m.kind == "person" and m.name:
         full = names.expand(m.name, m.start)
         return full, m.title or names.titles.get(full)
@@ -171,11 +202,7 @@ def resolve(
         ):
             return last_spoken.speaker, last_spoken.speaker_title
         return names.person_before(m.start), None
-    if m.kind == "pronoun" and m.word in ("it", "they"):
-        # "The ministry said … It added": the organisation named last before it.
-        for other in choices.mentions:  # nearest first
-            if other is not None and other.end <= m.start and other.kind == "organisation":
-                return other.name, None
+    if m.kind == "pronoun":
         return None, None
     if m.kind == "nominal":
         subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])

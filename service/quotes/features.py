@@ -52,6 +52,7 @@ def view(
     index: MentionIndex,
     q: RawQuote,
     rule: Quote,
+    given: str,
     events: dict[int, Event],
     previous_speaker: str | None,
 ) -> QuoteView:
@@ -64,7 +65,7 @@ def view(
     words = _WORD.findall(rule.text)
     shape = [
         f"kind={rule.kind}",
-        "rule=" + ("none" if rule.speaker is None else "cue" if rule.cue else "nocue"),
+        "rule=" + given,
         "opens_paragraph" if q.open_pos == para_lo else "inside_paragraph",
         "cue_in_sentence" if cue_in_sentence else "no_cue_in_sentence",
     ]
@@ -111,12 +112,17 @@ def candidate_features(
     masked = ctx.masked
     prev_tok = index.token_before(m.start)
     cue_after = bool(_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 40)))
+    if not cue_after and "headline" in v.shape:
+        # A headline capitalises its verb: "…, Engineer Jane Smith Says".
+        following_word = _WORD.match(masked, m.end + 1)
+        cue_after = following_word is not None and bool(CUE.fullmatch(following_word.group().lower()))
     cue_before = _CUE_JUST_BEFORE.search(masked, max(0, m.start - 30), m.start) is not None
     event = v.events.get(m.start)
     rule_pick = v.rule.speaker_mention is not None and (
         v.rule.speaker_mention.start < m.end and m.start < v.rule.speaker_mention.end
     )
     following = masked[m.end : m.end + 3].lstrip()
+    sentence_start = index.sentence_starts[m.sentence]
     feats = [
         "kind=" + kind,
         f"{kind}|{dsent}",
@@ -135,20 +141,19 @@ def candidate_features(
         feats += ["cue_after", f"cue_after|{dsent}", f"{kind}|cue_after|{dsent}|{side}"]
     if cue_before:
         feats += ["cue_before", f"cue_before|{dsent}", f"{kind}|cue_before|{dsent}|{side}"]
-    if prev_tok is not None:
+    if prev_tok is not None and not masked[prev_tok.end : m.start].strip():
         if prev_tok.word in TELLING:
             feats.append("hearer")
         elif prev_tok.word == "by":
             feats.append("after_by")
-        elif prev_tok.word in PREPOSITIONS:
+        elif prev_tok.word in PREPOSITIONS and not cue_before:  # "according to X" is a cue
             feats += ["after_preposition", f"{kind}|after_preposition"]
-        if masked[prev_tok.end : m.start].strip() == "" and prev_tok.possessive:
+        if prev_tok.possessive:
             feats.append("after_possessive")
     if masked[m.end - 2 : m.end] in ("’s", "'s"):
         feats += ["possessive", f"possessive|{dsent}|{side}"]
     if following.startswith(":"):
         feats += ["colon_after", f"colon_after|{dsent}"]
-    sentence_start = index.sentence_starts[m.sentence]
     if m.start == sentence_start:
         feats.append(f"opens_sentence|{kind}")
     elif m.start == past_lead_in(masked, sentence_start, m.start + 1):
@@ -164,6 +169,16 @@ def candidate_features(
         feats += ["rule_pick|" + s for s in v.shape]
     if m.title:
         feats.append("titled")
+    if (
+        m.kind == "person"
+        and m.name
+        and " " not in m.name
+        and not m.title
+        and ctx.names.expand(m.name, m.start) == m.name
+    ):
+        # "Viewers", "Six", "GCSEs" opening a sentence: one capitalised word that the
+        # article never gives as the surname of a full name is seldom a person.
+        feats += ["lone_word", f"lone_word|{m.start == sentence_start}"]
     if before and QUOTE_CHAR in masked[m.end : v.raw.open_pos]:
         feats.append("another_quote_between")
     if (

@@ -29,6 +29,13 @@ NEGATING = frozenset({"no"})
 PERSONAL_PRONOUNS = {"he": "he", "she": "she", "they": "they", "it": "it", "i": "i", "we": "we"}
 """Pronouns that may be a quotation's source, mapped to the kind the features name."""
 
+ORGANISATION_HEADS = frozenset("""
+    agency ministry department company firm group organisation organization council
+    committee bank union university institute association foundation commission charity
+""".split())
+"""Heads of a definite description that stands for an organisation named before it ("the
+agency", "the company"): resolved to that organisation."""
+
 PREPOSITIONS = frozenset("""
     on in at to by for with from of about against into over under after before during
     between among via through without toward towards than like

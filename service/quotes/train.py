@@ -1,7 +1,7 @@
 """Train the speaker model on PolNeAR and write ``speaker_model.json``.
 
     python -m service.quotes.train                  # train on all of train, score dev
-    python -m service.quotes.train --holdout 5      # also: train on 4/5, score the 5th
+    python -m service.quotes.train --folds 5        # also: 5-fold cross-validation on train
 
 Needs the ``[train]`` extra (numpy, scipy) and the repository's ``bench`` package (the
 PolNeAR reader and scorer). The model is a conditional logit: for each quotation, a
@@ -92,10 +92,10 @@ def examples(articles: Sequence[Article]) -> tuple[list[Example], Counter[str]]:
         ctx = QuoteContext.build(
             ingested.text, ingested.paragraphs, find_quotes(ingested.text, ingested.paragraphs)
         )
-        rules, events = attribute(ctx)
+        sieve = attribute(ctx)
         golds = {(g.start, g.end): g for g in art.gold}
         trimmed = {k: trim(art.text, *k) for k in golds}
-        for cs in choice_sets(ctx, rules, events):
+        for cs in choice_sets(ctx, sieve):
             span = trim(art.text, cs.raw.start, cs.raw.end)
             gold = None
             best = 0.5
@@ -226,6 +226,14 @@ class Scores:
     def __post_init__(self) -> None:
         self.kinds, self.kinds_right = Counter(), Counter()
 
+    def add(self, other: Scores) -> None:
+        assert self.kinds is not None and self.kinds_right is not None
+        assert other.kinds is not None and other.kinds_right is not None
+        self.named += other.named
+        self.named_right += other.named_right
+        self.kinds.update(other.kinds)
+        self.kinds_right.update(other.kinds_right)
+
     @property
     def strict(self) -> float:
         return self.named_right / self.named if self.named else 0.0
@@ -298,9 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument(
-        "--holdout", type=int, default=0, metavar="K",
-        help="also train on all but every K-th train article (in name order) and score "
-        "rules and model on those held out",
+        "--folds", type=int, default=0, metavar="K",
+        help="also score rules and model by K-fold cross-validation over the train articles "
+        "(in name order, fold k holding every K-th article from the k-th)",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -311,16 +319,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"read {len(train_articles)} train and {len(dev_articles)} dev articles in "
           f"{time.perf_counter() - t0:.1f}s; " + "; ".join(f"{k}: {v}" for k, v in stats.items()),
           file=sys.stderr)
-    if args.holdout:
-        held_names = {a.name for a in train_articles[:: args.holdout]}
-        rest = [ex for ex in train if ex.article.name not in held_names]
-        held = [ex for ex in train if ex.article.name in held_names]
-        d = design(rest)
-        fold_model = to_model(d.vocabulary, fit(d))
-        print(f"held-out fold: {len(held_names)} articles, trained on the other "
-              f"{len(train_articles) - len(held_names)}")
-        print(report("  rules", evaluate(held, "rules")))
-        print(report("  model", evaluate(held, "model", fold_model)))
+    if args.folds:
+        # Every article is held out once: fold k is every K-th article from the k-th.
+        pooled = {"rules": Scores(), "model": Scores()}
+        for k in range(args.folds):
+            held_names = {a.name for a in train_articles[k :: args.folds]}
+            held = [ex for ex in train if ex.article.name in held_names]
+            d = design([ex for ex in train if ex.article.name not in held_names])
+            fold_model = to_model(d.vocabulary, fit(d))
+            pooled["rules"].add(evaluate(held, "rules"))
+            pooled["model"].add(evaluate(held, "model", fold_model))
+        print(f"train split, {args.folds}-fold cross-validation (each article scored by a "
+              "model that did not see it):")
+        print(report("  rules", pooled["rules"]))
+        print(report("  model", pooled["model"]))
     d = design(train)
     w = fit(d)
     model = to_model(d.vocabulary, w)
