@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .models import ModelAnalysis, Quote
-from .normalize import WORD
+from .normalize import WORD, content_words
 from .quotes.speakers import CUE
 from .verify import ArticleIndex
 
@@ -75,6 +75,7 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 _NAMED = re.compile(r"\b[A-Z][\w’'-]+")
+_SUBJECT = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s+")
 
 
 def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
@@ -232,6 +233,12 @@ def _outside_quotes(s: _Sentence, quotes: list[Quote]) -> str:
 
 
 def _named_source(text: str) -> bool:
-    """A speech cue and a capitalised word past the sentence's first: someone named says
-    or reports it."""
-    return bool(CUE.search(text)) and any(m.start() > 0 for m in _NAMED.finditer(text))
+    """A speech cue and a name: a capitalised word past the sentence's first, or a
+    capitalised subject right before the cue ("Smith said", not "He said")."""
+    if CUE.search(text) is None:
+        return False
+    text = text.lstrip()
+    if any(m.start() > 0 for m in _NAMED.finditer(text)):
+        return True
+    subject = _SUBJECT.match(text)
+    return bool(subject and content_words(subject[0]) and CUE.match(text, subject.end()))

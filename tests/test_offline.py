@@ -111,3 +111,21 @@ def test_offline_claims_have_the_article_offsets() -> None:
 def test_summary_length() -> None:
     summary, _, _ = _analysis(BRIDGE)
     assert 1 <= len(re.findall(r"[.!?][\"”]?(?:\s|$)", summary)) <= SUMMARY_SENTENCES
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        ("Smith said the plan for the harbour was delayed.", True),  # a named source
+        ("The harbour plan was delayed again, Jane Smith told reporters.", True),
+        ("He said the plan for the harbour was delayed.", False),  # nobody named
+        ("The plan for the harbour was delayed, officials said.", False),
+        ("Environmental groups have asked the court to review the plan.", False),
+        ("The harbour plan was delayed until the spring.", False),  # nothing to check
+        ("The harbour plan was delayed by 14 weeks.", True),  # a number
+        ("The harbour plan now costs more than the old bridge.", True),  # a comparison
+    ],
+)
+def test_what_makes_a_sentence_checkable(sentence: str, claim: bool) -> None:
+    _, _, found = _analysis(f"The harbour.\n\n{sentence}\n")
+    assert found == ([sentence] if claim else [])
