@@ -101,6 +101,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import re
 import sys
 import time
@@ -404,6 +405,8 @@ class Pred:
     end: int
     speaker: str | None
     kind: str = "full"
+    mention: tuple[int, int] | None = None
+    """Where the text names the speaker (ours only)."""
 
 
 @dataclass
@@ -443,8 +446,15 @@ def run_ours(articles: list[Article], spec: str) -> ExtractorRun:
         for q in quotes:
             if art.text[q.start : q.end] != q.text:
                 run.offset_errors += 1
+            m = getattr(q, "speaker_mention", None)
             preds.append(
-                Pred(q.start, q.end, q.speaker or None, getattr(q, "kind", "full") or "full")
+                Pred(
+                    q.start,
+                    q.end,
+                    q.speaker or None,
+                    getattr(q, "kind", "full") or "full",
+                    (m.start, m.end) if m is not None else None,
+                )
             )
         run.preds[art.name] = preds
     run.seconds = time.perf_counter() - t0
@@ -712,6 +722,63 @@ def score(articles: list[Article], run: ExtractorRun) -> dict[str, Counts]:
     return res
 
 
+_PRONOUNS = frozenset("he she they it i we you him her them".split())
+_ORG_WORDS = frozenset(
+    """
+    agency department ministry committee council office commission court party union bank
+    company corporation university institute association foundation organization
+    organisation service police army government administration campaign times post journal
+    news network press reuters bureau board group center centre fund church congress senate
+    house report study poll survey newspaper magazine statement
+    """.split()
+)
+
+
+def source_kind(source: str) -> str:
+    """How the annotated source is written: a pronoun, a name of a person, an
+    organisation (named or not), or another noun phrase."""
+    words = [w.strip(".,’'").lower() for w in source.split()]
+    if len(words) == 1 and words[0] in _PRONOUNS:
+        return "pronoun"
+    if any(w in _ORG_WORDS for w in words):
+        return "organisation"
+    return "name" if names_someone(source) else "noun phrase"
+
+
+def speakers_by_kind(articles: list[Article], run: ExtractorRun) -> dict[str, tuple[int, int]]:
+    """Per kind of source mention, ``(right, n)`` over gold quotations with a source that a
+    prediction matches: right when the speaker mention given is the annotated one, or the
+    speaker is the person the source names; no speaker is wrong. ``strict`` is the
+    issue's measure: quotations whose source names someone, right only when the speaker
+    given is that person."""
+    out: dict[str, list[int]] = {}
+    for art in articles:
+        preds = [p for p in run.preds.get(art.name, []) if p.kind != "nested"]
+        golds = [g for g in art.gold if g.source]
+        pairs = match(
+            art.text,
+            [(g.start, g.end) for g in golds],
+            [(p.start, p.end) for p in preds],
+            "overlap",
+        )
+        for gi, pi, _ in pairs:
+            g, p = golds[gi], preds[pi]
+            source = g.source or ""
+            named = speaker_correct(p.speaker, source) if names_someone(source) else False
+            hit = p.mention is not None and any(
+                p.mention[0] < e and s < p.mention[1] for s, e in g.source_ranges
+            )
+            kind = source_kind(source)
+            tally = out.setdefault(kind, [0, 0])
+            tally[0] += bool(p.speaker) and (hit or named)
+            tally[1] += 1
+            if names_someone(source):
+                strict = out.setdefault("strict", [0, 0])
+                strict[0] += named
+                strict[1] += 1
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
 # --------------------------------------------------------------- error report
 
 
@@ -913,9 +980,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--examples", type=int, default=10, help="examples per error category")
     ap.add_argument("--json", action="store_true", help="print JSON results instead of markdown")
+    ap.add_argument(
+        "--fold",
+        metavar="K/N",
+        help="only the articles of fold K of N (in name order, every N-th from the K-th): "
+        "the folds of `python -m service.quotes.train --folds N`",
+    )
+    ap.add_argument(
+        "--model", type=Path, help="score our extractor with this speaker model file instead"
+    )
     args = ap.parse_args(argv)
 
     articles = load_articles(args.data, args.article)
+    if args.fold:
+        k, n = (int(x) for x in args.fold.split("/"))
+        articles = articles[k::n]
+    if args.model:
+        os.environ["FACTCHECK_SPEAKER_MODEL"] = str(args.model.resolve())
     if not articles:
         raise SystemExit("no articles")
     wanted = [x.strip() for x in args.extractors.split(",") if x.strip()]
@@ -998,6 +1079,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    failed {art_name}: {_short(err, 120)}")
     for name, why in unavailable.items():
         print(f"- {name}: NOT AVAILABLE ({why})")
+    if "ours" in runs:
+        kinds = speakers_by_kind(articles, runs["ours"])
+        right, n = kinds.pop("strict", (0, 0))
+        print(
+            f"\nStrict speaker accuracy (ours): {100 * right / max(n, 1):.1f}% of {n} quotations "
+            "whose source names someone (no speaker is wrong). By how the source is written "
+            "(the speaker mention is the annotated one, or names that person): "
+            + ", ".join(
+                f"{k} {100 * r / max(t, 1):.1f}% ({t})" for k, (r, t) in sorted(kinds.items())
+            )
+        )
     if args.verbose and runs:
         target = args.errors_for or ("ours" if "ours" in runs else next(iter(runs)))
         if target not in runs:

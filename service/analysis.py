@@ -62,9 +62,9 @@ class Analyzer:
 
     async def analyze(self, index: ArticleIndex) -> Analysis:
         article = index.article
-        if self.model is None:
+        if self.model is None:  # in a worker thread, like all work on a whole article
             return Analysis(
-                offline_analysis(index),
+                await asyncio.to_thread(offline_analysis, index),
                 EngineInfo(
                     engine="offline",
                     model=None,
@@ -82,7 +82,7 @@ class Analyzer:
             self._cache.move_to_end(key)
             result, parts = cached
             return Analysis(result, self._info(prompt, parts, CallUsage(), cached=True))
-        plan = self.plan(article)
+        plan = await asyncio.to_thread(self.plan, article)  # counting tokens takes a while
         usage = CallUsage()
         try:
             async with asyncio.timeout(self.settings.deadline_seconds):

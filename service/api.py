@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPIMediaType,
@@ -34,22 +36,28 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.response import File
+from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
+from litestar.typing import FieldDefinition
 from pydantic import BaseModel, ValidationError
 
 from .analysis import Analyzer
 from .errors import (
     FactcheckError,
-    InputError,
     InputTooLargeError,
+    InvalidJsonError,
     InvalidRequestError,
     ProviderError,
     UnsupportedMediaTypeError,
 )
 from .ingest import Article, decode
 from .models import (
+    HTML_TEXT_PATTERN,
+    TEXT_PATTERN,
     ArticleIn,
     CheckIn,
     CheckOut,
@@ -78,8 +86,18 @@ from .pipeline import (
     summarize,
 )
 from .readiness import NotReadyError, Readiness, ReadinessProbe
-from .security import PAGE_PREFIX, AccessMiddleware, ApiKeys, RateLimiter, cors_config
+from .security import (
+    PAGE_PREFIX,
+    SCHEMA_PREFIX,
+    AccessMiddleware,
+    ApiKeys,
+    RateLimiter,
+    cors_config,
+)
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
 
 __all__ = ["app", "create_app"]
 
@@ -139,7 +157,7 @@ def parse_json(model: type[M], raw: bytes, *, limit: int) -> M:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         syntax = next((e for e in errors if e["type"] == "json_invalid"), None)
         if syntax is not None:
-            raise InputError(
+            raise InvalidJsonError(
                 f"invalid JSON: {syntax['msg'].removeprefix('Invalid JSON: ')}"
             ) from None
         fields = [
@@ -158,8 +176,7 @@ def _article_from(raw: bytes, media: str, *, limit: int) -> Callable[[], Article
     """How to read the article in a ``POST /quotes`` body (the work is deferred, so that large
     bodies can be read in a worker thread)."""
     if _is_json(media):
-        payload = parse_json(ArticleIn, raw, limit=limit)
-        return lambda: read_json_article(payload)
+        return lambda: read_json_article(parse_json(ArticleIn, raw, limit=limit))
     if not media or media.startswith("text/"):
         return lambda: read_body(raw, media, limit=limit)
     hint = (
@@ -174,6 +191,16 @@ async def _run(work: Callable[[], T], size: int) -> T:
     if size > INLINE_BYTES:
         return await sync_to_thread(work)
     return work()
+
+
+async def _respond(out: BaseModel | dict[str, Any], size: int) -> Response[Any]:
+    """``out`` as a JSON response, encoded in a worker thread when the request was large: a
+    response holds the article, and encoding megabytes would stall the event loop."""
+
+    def encode() -> bytes:
+        return out.model_dump_json().encode() if isinstance(out, BaseModel) else encode_json(out)
+
+    return Response(await _run(encode, size), media_type=MediaType.JSON)
 
 
 async def _read_article(request: Request[Any, Any, Any]) -> Article:
@@ -266,9 +293,44 @@ def _documents_body(provider: Callable[..., None]) -> dict[str, Provide]:
 
 _RAW_TEXT = Schema(
     type=OpenAPIType.STRING,
-    description="The article itself; HTML is detected and its body extracted (the response "
-    "then includes the extracted text that offsets index).",
+    min_length=1,
+    pattern=TEXT_PATTERN,
+    description="The article itself, not blank, no NUL characters. Text that looks like an "
+    "HTML page is read as one: its body is extracted (the response then includes the "
+    "extracted text that offsets index).",
 )
+_RAW_HTML = Schema(
+    type=OpenAPIType.STRING,
+    min_length=1,
+    pattern=HTML_TEXT_PATTERN,
+    description="An HTML page, with some text outside its tags and no NUL characters; its "
+    "body is extracted (the response then includes the extracted text that offsets index). "
+    "A fragment the extractor finds no article in is read as it is.",
+)
+_BODY_LIMIT = (
+    f"At most FACTCHECK_MAX_BODY_BYTES bytes ({Settings.model_fields['max_body_bytes'].default:,} "
+    "unless configured); a larger body is refused with 413 before it is read."
+)
+
+
+class _ClosedModels(OpenAPISchemaPlugin):
+    """Litestar's pydantic schemas, plus ``additionalProperties: false`` for the models that
+    refuse unknown fields (``extra="forbid"``): the schema says what the server refuses."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        model = field_definition.annotation
+        return (
+            isinstance(model, type)
+            and issubclass(model, BaseModel)
+            and model.model_config.get("extra") == "forbid"
+        )
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = PydanticSchemaPlugin.for_pydantic_model(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema
 
 
 @dataclass
@@ -278,7 +340,17 @@ class _TextOrJsonBody(Operation):
     def __post_init__(self) -> None:
         if isinstance(self.request_body, RequestBody):
             self.request_body.content.setdefault("text/plain", OpenAPIMediaType(schema=_RAW_TEXT))
-            self.request_body.content.setdefault("text/html", OpenAPIMediaType(schema=_RAW_TEXT))
+            self.request_body.content.setdefault("text/html", OpenAPIMediaType(schema=_RAW_HTML))
+            self.request_body.description = _BODY_LIMIT
+
+
+@dataclass
+class _JsonBody(Operation):
+    """``POST /check`` takes JSON only."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.description = _BODY_LIMIT
 
 
 def _problem_spec(description: str) -> ResponseSpec:
@@ -291,10 +363,15 @@ def _problem_spec(description: str) -> ResponseSpec:
 
 
 _PROBLEMS: Mapping[int, ResponseSpec] = {
-    400: _problem_spec("Bad input: invalid JSON, bytes that are not UTF-8 text, NUL bytes"),
+    400: _problem_spec(
+        "Invalid JSON, or undecodable input or draft: bytes that are not UTF-8 text, NUL characters"
+    ),
     413: _problem_spec("The body is larger than the configured limit (FACTCHECK_MAX_BODY_BYTES)"),
     415: _problem_spec("A content type the endpoint cannot read"),
-    422: _problem_spec("Empty article or draft, or a JSON body that does not match its model"),
+    422: _problem_spec(
+        "Empty article (blank, or HTML of markup only), empty draft, or a JSON body that does "
+        "not match its model (invalid request)"
+    ),
     500: _problem_spec("Unexpected server error (logged; no details are returned)"),
 }
 
@@ -367,8 +444,7 @@ async def post_quotes(request: Request[Any, Any, Any]) -> Response[QuotesOut]:
     read = _article_from(raw, _media_type(request), limit=_limit(request))
     # QuotesOut's JSON form, built without the models, which would only be dumped again
     # (the busiest endpoint); the annotation is what documents the body.
-    body: Any = await _run(lambda: quotes_json(read()), len(raw))
-    return Response(body)
+    return await _respond(await _run(lambda: quotes_json(read()), len(raw)), len(raw))
 
 
 @post(
@@ -379,14 +455,14 @@ async def post_quotes(request: Request[Any, Any, Any]) -> Response[QuotesOut]:
     operation_class=_TextOrJsonBody,
     responses=_MODEL_PROBLEMS,
 )
-async def post_summarize(request: Request[Any, Any, Any]) -> SummarizeOut:
+async def post_summarize(request: Request[Any, Any, Any]) -> Response[SummarizeOut]:
     """Summary and key points (the language model, or the offline engine when none is
     configured: see `engine`), with every quotation they contain checked against the
     article. The body is like `POST /quotes`'s."""
     article = await _read_article(request)
     out = await _model_work(request, summarize(article, _analyzer(request)))
     _record(request, "summarize", out)
-    return out
+    return await _respond(out, len(article.text))
 
 
 @post(
@@ -397,7 +473,7 @@ async def post_summarize(request: Request[Any, Any, Any]) -> SummarizeOut:
     operation_class=_TextOrJsonBody,
     responses=_MODEL_PROBLEMS,
 )
-async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
+async def post_claims(request: Request[Any, Any, Any]) -> Response[ClaimsOut]:
     """The article's claims and who said what, as the model reads them, each checked against
     the article: a claim is a `paraphrase` of the sentence that supports it, or
     `unsupported`; a statement gets the verdict and offsets of the checker, never the model's.
@@ -405,7 +481,7 @@ async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
     article = await _read_article(request)
     out = await _model_work(request, claims(article, _analyzer(request)))
     _record(request, "claims", out)
-    return out
+    return await _respond(out, len(article.text))
 
 
 @post(
@@ -413,12 +489,16 @@ async def post_claims(request: Request[Any, Any, Any]) -> ClaimsOut:
     summary="Check a draft's quotations against the article, or report on the article",
     status_code=200,
     dependencies=_documents_body(_check_in),
+    operation_class=_JsonBody,
     responses=_MODEL_PROBLEMS,
 )
-async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
+async def post_check(request: Request[Any, Any, Any]) -> Response[CheckOut | ReportOut]:
     """With a `draft`: every quotation in the draft judged against the article (`CheckOut`):
     verified, misquoted (with the article's passage and a word-level diff), misattributed or
-    unsupported. Deterministic, no model.
+    unsupported; and unless `quotes_only`, every other sentence of the draft: paraphrase
+    (with the supporting sentence), contradicted (with the differing words) or unsupported.
+    `failed` says whether a finding has a severity listed in `fail_on`. Deterministic, no
+    model.
 
     Without a `draft`: the full report on the article (`ReportOut`): summary, key points,
     claims and attributed statements from one model call, all checked, and the article's
@@ -427,16 +507,24 @@ async def post_check(request: Request[Any, Any, Any]) -> CheckOut | ReportOut:
     media = _media_type(request)
     if media and not _is_json(media):
         raise UnsupportedMediaTypeError(f"cannot read {media}; send application/json (CheckIn)")
-    payload = parse_json(CheckIn, raw, limit=_limit(request))
+    payload = await _run(lambda: parse_json(CheckIn, raw, limit=_limit(request)), len(raw))
     draft = payload.draft
     out: CheckOut | ReportOut
     if draft is None:
         article = await _run(lambda: read_json_article(payload), len(raw))
         out = await _model_work(request, report(article, _analyzer(request)))
     else:
-        out = await _run(lambda: check_draft(read_json_article(payload), draft), len(raw))
+        out = await _run(
+            lambda: check_draft(
+                read_json_article(payload),
+                draft,
+                quotes_only=payload.quotes_only,
+                fail_on=payload.fail_on,
+            ),
+            len(raw),
+        )
     _record(request, "check", out)
-    return out
+    return await _respond(out, len(raw))
 
 
 # -- errors as RFC 9457 problems ----------------------------------------------------
@@ -549,6 +637,24 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+# -- the API docs, served from the package ---------------------------------------------
+
+DOCS_ASSETS = Path(__file__).with_name("docs_assets")
+"""Swagger UI (npm swagger-ui-dist, its LICENSE and NOTICE beside it), shipped in the package
+so that the docs page needs no CDN: many newsroom deployments have no internet."""
+_ASSETS_PATH = f"{SCHEMA_PREFIX}/assets"
+
+
+def _swagger() -> SwaggerRenderPlugin:
+    return SwaggerRenderPlugin(
+        js_url=f"{_ASSETS_PATH}/swagger-ui-bundle.js",
+        css_url=f"{_ASSETS_PATH}/swagger-ui.css",
+        standalone_preset_js_url=f"{_ASSETS_PATH}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{_ASSETS_PATH}/favicon-32x32.png'>",
+        path=["/", "/swagger"],
+    )
+
+
 # -- the app -------------------------------------------------------------------------
 
 
@@ -593,6 +699,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             post_summarize,
             post_claims,
             post_check,
+            create_static_files_router(_ASSETS_PATH, [DOCS_ASSETS], name="docs-assets"),
         ],
         lifespan=[lifespan],
         # Without keys or a rate limit the access middleware has nothing to do: no layer.
@@ -605,6 +712,7 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             Exception: _unexpected_error,
         },
         request_max_body_size=settings.max_body_bytes,
+        plugins=[_ClosedModels()],
         # Logging is the process's: JSON lines set up by `factcheck serve` (observability),
         # not a root handler of litestar's own that would write a second format.
         logging_config=None,
@@ -616,6 +724,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             "check every quote and attribution (the model's, or a draft's) against the "
             "article's own text, deterministically, with character offsets into the article.",
             use_handler_docstrings=True,
+            path=SCHEMA_PREFIX,
+            render_plugins=[_swagger()],
             **_security_docs(keys),
         ),
         debug=False,

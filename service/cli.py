@@ -1,8 +1,8 @@
 """The ``factcheck`` command: the operations of :mod:`service.pipeline` on files or stdin.
 
-Exit status: 0 clean (nothing misquoted, misattributed or unsupported; or the quotes
-listed), 1 findings (something is), 2 usage or input error, 3 the model provider failed
-or an unexpected internal error; every error is one line on stderr
+Exit status: 0 clean (nothing misquoted, misattributed, contradicted or unsupported; with a
+draft, no finding of a --fail-on severity; or the quotes listed), 1 findings (something
+is), 2 usage or input error, 3 the model provider failed or an unexpected internal error; every error is one line on stderr
 (``factcheck: error: ...``), never a traceback."""
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 STDIN = "-"
-FAILING = ("misquoted", "misattributed", "unsupported")
-"""Verdicts that make the exit status 1."""
+FAILING = ("misquoted", "misattributed", "contradicted", "unsupported")
+"""Verdicts of what the model said that make the exit status 1."""
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -159,6 +159,14 @@ ModelOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+
+
 AllOption = Annotated[
     bool,
     typer.Option("--all", help="gcc format: report verified findings too, as notes."),
@@ -347,10 +355,11 @@ def summarize_command(
     model: ModelOption = None,
     show_all: AllOption = False,
 ) -> int:
-    """Summarize an article: summary and key points, every quotation in them checked.
+    """Summarize an article: summary and key points, each sentence and quotation checked.
 
-    Exit 0 when no quotation in the summary is misquoted, misattributed or unsupported, 1 when
-    one is, 3 when the model provider fails."""
+    Exit 0 when the summary is grounded (every sentence and key point supported, no
+    quotation misquoted, misattributed or unsupported), 1 when it is not, 3 when the model
+    provider fails."""
     return _model_command(
         summarize, render_summary, article, fmt, show_all=show_all, engine=engine, model=model
     )
@@ -391,12 +400,28 @@ def check_command(
     show_all: AllOption = False,
     engine: EngineOption = None,
     model: ModelOption = None,
+    quotes_only: Annotated[
+        bool,
+        typer.Option("--quotes-only", help="With --draft: check its quotations only."),
+    ] = False,
+    fail_on: Annotated[
+        list[FailOn] | None,
+        typer.Option(
+            "--fail-on",
+            help="With --draft: a severity that makes the exit status 1 (repeat for more); "
+            "default: error.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
-    """Check every quotation in a draft against the article; without --draft, report on the
-    article (the model's summary, claims and statements, all checked).
+    """Check a draft against the article: every quotation, and every other sentence;
+    without --draft, report on the article (the model's summary, claims and statements,
+    all checked).
 
-    Exit 0 when nothing is misquoted, misattributed or unsupported, 1 when something is, 3
-    when the model provider fails (the report only: a draft is checked without a model)."""
+    Exit 0 when nothing fails, 1 when something does (with a draft: a finding of a
+    --fail-on severity, by default an error: misquoted, misattributed, contradicted, an
+    unsupported quotation; an unsupported sentence is a note), 3 when the model provider
+    fails (the report only: a draft is checked without a model)."""
     if draft is None:
         return _model_command(
             report, render_report, article, fmt, show_all=show_all, engine=engine, model=model
@@ -408,7 +433,12 @@ def check_command(
     art = read_article_file(article)
     draft_text = read_text_file(draft)
     try:
-        out = check_draft(art, draft_text)
+        out = check_draft(
+            art,
+            draft_text,
+            quotes_only=quotes_only,
+            fail_on=[f.value for f in fail_on] if fail_on else ("error",),
+        )
     except FactcheckError as exc:
         raise type(exc)(f"{_name(draft)}: {exc.detail}") from None
     _emit(
@@ -421,7 +451,7 @@ def check_command(
             show_all=show_all,
         )
     )
-    return _exit_status(out.counts)
+    return EXIT_FINDINGS if out.failed else EXIT_OK
 
 
 @app.command("batch")

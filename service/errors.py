@@ -25,13 +25,30 @@ class InputError(FactcheckError):
 
 
 class EmptyInputError(InputError):
+    """No article text: nothing but whitespace, or HTML of markup only."""
+
     status = 422
     title = "Empty article"
 
 
+class EmptyDraftError(EmptyInputError):
+    title = "Empty draft"
+
+
 class UndecodableInputError(InputError):
+    """Bytes that are not UTF-8 text, or text with NUL characters: binary data."""
+
     status = 400
     title = "Undecodable input"
+
+
+class UndecodableDraftError(UndecodableInputError):
+    title = "Undecodable draft"
+
+
+class InvalidJsonError(InputError):
+    status = 400
+    title = "Invalid JSON"
 
 
 class InputTooLargeError(InputError):

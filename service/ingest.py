@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import EmptyInputError, InputError, InputTooLargeError, UndecodableInputError
+from .errors import (
+    EmptyInputError,
+    InputTooLargeError,
+    InvalidJsonError,
+    InvalidRequestError,
+    UndecodableInputError,
+)
 from .models import Ingested, SourceFormat
 
 
@@ -61,21 +67,22 @@ def decode(raw: bytes, *, limit: int) -> str:
 def parse_request_body(
     raw: bytes, content_type: str, *, limit: int
 ) -> tuple[str, str | None, str | None, SourceFormat]:
-    """The article text, title, url and format of a request body, by its content type."""
+    """The article text, title, url and format of a request body, by its content type:
+    ``html`` only when declared (``text`` bodies are looked at by ``read_article``)."""
     text = decode(raw, limit=limit)
     media = content_type.split(";")[0].strip().lower()
     if media == "application/json" or (not media and text.lstrip().startswith("{")):
         try:
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(
+            raise InvalidJsonError(
                 f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
             ) from None
         if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-            raise InputError('JSON input must be an object with a string "text"')
+            raise InvalidRequestError('JSON input must be an object with a string "text"')
         title, url = payload.get("title"), payload.get("url")
         return payload["text"], _opt_str(title), _opt_str(url), "json"
-    if media == "text/html" or looks_like_html(text):
+    if media == "text/html":
         return text, None, None, "html"
     return text, None, None, "text"
 
@@ -98,31 +105,50 @@ def read_article(
     title: str | None = None,
     url: str | None = None,
     source_format: SourceFormat | None = None,
+    plain: SourceFormat = "text",
 ) -> Article:
-    """An article from text; HTML (given or detected) is reduced to its body text first."""
-    fmt: SourceFormat = source_format or ("html" if looks_like_html(text) else "text")
+    """An article from text. ``source_format="html"`` (declared) or ``None`` with text that
+    looks like HTML: reduced to its body text first; ``None`` otherwise, or any other format:
+    read as it is, and reported as ``plain`` when it was not given.
+
+    HTML in which no article text is found is read as it is (reported as ``plain``): a
+    fragment like ``<p>Hi</p>`` has text that the extractor, made for whole pages, does not
+    take. Only HTML that was declared and is nothing but markup and whitespace is empty. So
+    what is refused is exactly what the OpenAPI schema's patterns say (``models``)."""
+    fmt: SourceFormat = source_format or ("html" if looks_like_html(text) else plain)
     extracted = False
     if fmt == "html":
-        text, html_title = _extract_html(text)
-        title = title or html_title
-        extracted = True
+        body, html_title = _extract_html(text)
+        if body.strip():
+            text, title, extracted = body, title or html_title, True
+        elif source_format == "html" and is_markup_only(text):
+            raise EmptyInputError("no article text found in the HTML")
+        else:
+            fmt = plain
     if not text.strip():
-        raise EmptyInputError(
-            "the article is empty" if not extracted else "no article text found in the HTML"
-        )
+        raise EmptyInputError("the article is empty")
     paragraphs = split_paragraphs(text)
-    body, skipped = _set_boilerplate_aside(text, paragraphs)
-    if not body:
-        body, skipped = paragraphs, []
+    body_spans, skipped = _set_boilerplate_aside(text, paragraphs)
+    if not body_spans:
+        body_spans, skipped = paragraphs, []
     return Article(
         text=text,
         source_format=fmt,
-        paragraphs=tuple(body),
+        paragraphs=tuple(body_spans),
         skipped=tuple(skipped),
         title=title,
         url=url,
         extracted=extracted,
     )
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def is_markup_only(html: str) -> bool:
+    """Whether ``html`` is tags and whitespace only (the ``HTML_TEXT_PATTERN`` of the schema
+    says the opposite)."""
+    return not _TAG.sub("", html).strip()
 
 
 def _extract_html(html: str) -> tuple[str, str | None]:

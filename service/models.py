@@ -5,15 +5,35 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from pydantic.config import JsonDict
 
 Verdict = Literal[
-    "verified", "misquoted", "misattributed", "unconfirmed", "paraphrase", "unsupported"
+    "verified",
+    "misquoted",
+    "misattributed",
+    "unconfirmed",
+    "paraphrase",
+    "contradicted",
+    "unsupported",
 ]
 Method = Literal["exact", "normalized", "fuzzy", "model", "none"]
 QuoteKind = Literal["full", "partial", "nested"]
 SourceFormat = Literal["text", "json", "html"]
 Attribution = Literal["match", "mismatch", "unknown"]
+FindingKind = Literal["quotation", "claim", "sentence"]
+"""What was judged: a quotation; a claim of the model's (a claim, reported speech, a
+sentence of its summary, a key point); a sentence of a draft that quotes nobody."""
+Severity = Literal["error", "warning", "note"]
+SEVERITY: dict[str, Severity] = {
+    "verified": "note",
+    "paraphrase": "note",
+    "misquoted": "error",
+    "misattributed": "error",
+    "contradicted": "error",
+}
+"""What an editor must do about a verdict; ``unsupported`` is an error, except for a
+draft's own sentence, which may add context that no article holds: a note."""
 
 
 class Span(BaseModel):
@@ -70,13 +90,28 @@ class Quote(BaseModel):
     )
 
 
+# What the service refuses as empty or binary, as JSON Schema patterns (ECMA-262 and Python
+# alike), so that the schema says what is accepted: text with a character that is not
+# whitespace (str.isspace: \s, and the separators \x1c-\x1f and \x85 that ECMA's \s lacks)
+# and no NUL. Declared HTML must also have such a character outside its tags.
+_SPACE = r"\s\u001c-\u001f\u0085"
+TEXT_PATTERN = rf"^[^\u0000]*[^{_SPACE}\u0000][^\u0000]*$"
+HTML_TEXT_PATTERN = (
+    rf"^(?:<[^>\u0000]*>|[{_SPACE}])*(?:[^{_SPACE}<\u0000]|<[^>\u0000]*$)[^\u0000]*$"
+)
+NON_BLANK: JsonDict = {"minLength": 1, "pattern": TEXT_PATTERN}
+
+
 class ArticleIn(BaseModel):
     """An article sent as JSON."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a field takes what the schema says it takes (no 0 for false, no "1" for 1).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     text: str = Field(
-        description="The article: plain text, or HTML (detected) whose body is extracted."
+        description="The article: plain text, or HTML (detected) whose body is extracted. Not "
+        "blank, no NUL characters.",
+        json_schema_extra=NON_BLANK,
     )
     title: str | None = None
     url: str | None = None
@@ -87,8 +122,17 @@ class CheckIn(ArticleIn):
 
     draft: str | None = Field(
         default=None,
-        description="The draft whose quotations are checked against the article. Without one, "
-        "the response is the full report on the article (summary, claims, statements, quotes).",
+        description="The draft checked against the article: each of its quotations, and each "
+        "sentence holding none. Without one, the response is the full report on the article "
+        "(summary, claims, statements, quotes). Not blank, no NUL characters.",
+        json_schema_extra=NON_BLANK,
+    )
+    quotes_only: bool = Field(
+        default=False, description="Check the draft's quotations only, not its other sentences."
+    )
+    fail_on: list[Severity] = Field(
+        default=["error"],
+        description="The severities that make the check fail (`failed` in the response).",
     )
 
 
@@ -115,8 +159,7 @@ class QuotesOut(BaseModel):
     article: Ingested
     quotes: list[Quote]
     speaker_model: str = Field(
-        description="Version of the trained model that chose the speakers (and their "
-        "confidence)."
+        description="Version of the trained model that chose the speakers (and their confidence)."
     )
 
 
@@ -151,9 +194,26 @@ class Finding(BaseModel):
     )
     message: str = Field(description="One line for people.")
     draft_start: int | None = Field(
-        default=None, ge=0, description="Offset of the quote in the draft."
+        default=None,
+        ge=0,
+        description="Offset of the quote or sentence in the draft (or in the model's summary).",
     )
     draft_end: int | None = Field(default=None, ge=0)
+    kind: FindingKind = Field(
+        default="quotation",
+        description="quotation; claim (the model's claims, reported speech, summary sentences "
+        "and key points); sentence (a sentence of a draft that holds no quotation).",
+    )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="error (misquoted, misattributed, contradicted, an unsupported quotation "
+        "or claim), warning, or note (verified, paraphrase, an unsupported draft sentence)."
+    )
+    @property
+    def severity(self) -> Severity:
+        if self.verdict == "unsupported":
+            return "note" if self.kind == "sentence" else "error"
+        return SEVERITY.get(self.verdict, "warning")
 
 
 class CheckOut(BaseModel):
@@ -162,6 +222,11 @@ class CheckOut(BaseModel):
     counts: dict[str, int] = Field(description="Number of findings per verdict.")
     speaker_model: str = Field(
         description="Version of the trained model that chose the article's speakers."
+    )
+    failed: bool = Field(
+        default=False,
+        description="True when a finding has one of the severities the request's `fail_on` "
+        "lists (by default: an error).",
     )
 
 
@@ -218,6 +283,17 @@ class EngineInfo(BaseModel):
     )
 
 
+_SUMMARY_FINDINGS = (
+    "Each sentence of the summary judged like a claim: paraphrase (with the article sentence "
+    "that supports it), contradicted or unsupported; draft_start/draft_end index the summary."
+)
+_KEY_POINT_FINDINGS = "Each key point judged like a claim, in the order of key_points."
+_GROUNDED = (
+    "True when every sentence of the summary and every key point is supported by the article "
+    "and no quotation in them is an error."
+)
+
+
 class SummarizeOut(BaseModel):
     article: Ingested
     engine: EngineInfo
@@ -226,6 +302,9 @@ class SummarizeOut(BaseModel):
     quotes: list[Finding] = Field(
         description="Every quotation in the summary and key points, checked."
     )
+    summary_findings: list[Finding] = Field(default_factory=list, description=_SUMMARY_FINDINGS)
+    key_point_findings: list[Finding] = Field(default_factory=list, description=_KEY_POINT_FINDINGS)
+    grounded: bool = Field(default=True, description=_GROUNDED)
     counts: dict[str, int]
 
 
@@ -249,6 +328,9 @@ class ReportOut(BaseModel):
     summary: str
     key_points: list[str]
     summary_quotes: list[Finding]
+    summary_findings: list[Finding] = Field(default_factory=list, description=_SUMMARY_FINDINGS)
+    key_point_findings: list[Finding] = Field(default_factory=list, description=_KEY_POINT_FINDINGS)
+    grounded: bool = Field(default=True, description=_GROUNDED)
     claims: list[Finding]
     statements: list[Finding]
     quotes: list[Quote] = Field(

@@ -10,6 +10,7 @@ leaves the machine."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +26,13 @@ MIN_OWN_WORDS = 2
 """Words outside quotation marks that a summary sentence needs, to say who is speaking."""
 SUMMARY_SENTENCES = 3
 KEY_POINTS = 5
+MAX_SENTENCE_CHARS = 400
+"""Longer sentences (a key point's limit for the model too) are not taken: it keeps the
+summary a summary, and the work of checking its quotations small, whatever the article."""
 CLAIMS = 10
+MAX_PASSED = 50
+"""Dangling sentences passed over before the picking stops: it stays linear in the article
+whatever its sentences."""
 LEAD_WEIGHT = 0.2
 """How much the first sentences are favoured over new coverage: news puts what matters
 first, but a summary of the lead alone misses the rest."""
@@ -80,16 +87,17 @@ _SUBJECT = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*\s+")
 
 def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
     sentences = _sentences(index)
-    picked = _pick(sentences, index.quotes, SUMMARY_SENTENCES + KEY_POINTS)
-    summary = [_standalone(s, index.quotes) for s in sorted(picked[:SUMMARY_SENTENCES])]
-    points = [_standalone(s, index.quotes) for s in sorted(picked[SUMMARY_SENTENCES:])]
+    quotes = _Quotes(index.quotes)
+    picked = _pick(sentences, quotes, SUMMARY_SENTENCES + KEY_POINTS)
+    summary = [_standalone(s, quotes) for s in sorted(picked[:SUMMARY_SENTENCES])]
+    points = [_standalone(s, quotes) for s in sorted(picked[SUMMARY_SENTENCES:])]
     # Built without validation: the length bounds budget a model's output, and the
     # article's own sentences are all worth keeping. No statements: the article's
     # quotations are its own, and checking them against themselves would prove nothing.
     return ModelAnalysis.model_construct(
         summary=" ".join(summary),
         key_points=points,
-        claims=[s.text for s in checkable(sentences, index.quotes)],
+        claims=[s.text for s in checkable(sentences, quotes)],
         statements=[],
     )
 
@@ -123,37 +131,80 @@ def _sentences(index: ArticleIndex) -> list[_Sentence]:
         ):
             s = label.end()
         sentence = text[s:e]
-        if len(WORD.findall(sentence)) < MIN_WORDS or text[e - 1] not in _TERMINAL:
+        if (
+            e - s > MAX_SENTENCE_CHARS
+            or text[e - 1] not in _TERMINAL
+            or len(WORD.findall(sentence)) < MIN_WORDS
+        ):
             continue
         words = frozenset(index.sentence_words[span])
         out.append(_Sentence(s, e, sentence, len(out), words, text))
     return out
 
 
-def _pick(sentences: list[_Sentence], quotes: list[Quote], n: int) -> list[_Sentence]:
+class _Quotes:
+    """The article's quotations (sorted, none nested, so none overlaps another), found by
+    position: every look-up reads only the quotations near a sentence, whatever their
+    number."""
+
+    def __init__(self, quotes: list[Quote]) -> None:
+        self._quotes = quotes
+        self._starts = [q.start for q in quotes]
+        self._by_mention: dict[int, Quote] = {}
+        for q in quotes:
+            if q.speaker and q.speaker_mention is not None:
+                self._by_mention.setdefault(q.speaker_mention.start, q)
+        self._mentions = sorted(self._by_mention)
+
+    def overlapping(self, lo: int, hi: int) -> list[Quote]:
+        out: list[Quote] = []
+        i = bisect.bisect_left(self._starts, hi) - 1
+        while i >= 0 and self._quotes[i].end > lo:
+            out.append(self._quotes[i])
+            i -= 1
+        return out
+
+    def speaker_at(self, start: int) -> Quote | None:
+        """The quotation whose speaker a mention at ``start`` names."""
+        return self._by_mention.get(start)
+
+    def mentioned_in(self, lo: int, hi: int) -> list[Quote]:
+        """Quotations whose speaker is named between ``lo`` and ``hi``."""
+        i = bisect.bisect_left(self._mentions, lo)
+        j = bisect.bisect_left(self._mentions, hi)
+        return [self._by_mention[m] for m in self._mentions[i:j]]
+
+
+def _pick(sentences: list[_Sentence], quotes: _Quotes, n: int) -> list[_Sentence]:
     """``n`` sentences, greedily: each adds the most weight of words not yet covered, per
     word, with a bonus for coming early (ties go to the earlier sentence). A sentence that
-    opens on a pronoun or a connective is taken only when the quotations name whom its
-    pronoun means, or, for the summary, when the sentence before it is in the summary."""
+    is a quotation alone is not taken (whose words they are is in another sentence); one
+    that opens on a pronoun or a connective only when the quotations name whom its pronoun
+    means, or, for the summary, when the sentence before it is in the summary."""
     freq = Counter(w for s in sentences for w in s.words)
     top = max(freq.values(), default=1)
     covered: set[str] = set()
-    left = list(sentences)
+    left = [
+        s
+        for s in sentences
+        if len(WORD.findall(_outside_quotes(s, quotes))) >= MIN_OWN_WORDS
+        and (not _dangling(s.text) or quotes.speaker_at(s.start) or s.position)
+    ]
     picked: list[_Sentence] = []
 
     def gain(s: _Sentence) -> float:
         new = sum(freq[w] for w in s.words - covered)
         return new / (top * max(len(s.words), 1)) + LEAD_WEIGHT / (1 + s.position)
 
-    while left and len(picked) < n:
+    passed = 0
+    while left and len(picked) < n and passed <= MAX_PASSED:
         best = max(left, key=lambda s: (gain(s), -s.position))
         left.remove(best)
-        if len(WORD.findall(_outside_quotes(best, quotes))) < MIN_OWN_WORDS:
-            continue  # a quotation alone: whose words they are is in another sentence
-        if _dangling(best.text) and _speaker_at(best, quotes) is None:
-            previous = sentences[best.position - 1] if best.position else None
+        if _dangling(best.text) and quotes.speaker_at(best.start) is None:
+            previous = sentences[best.position - 1]
             in_summary = len(picked) < SUMMARY_SENTENCES
             if not (in_summary and previous in picked and _follows(previous, best)):
+                passed += 1
                 continue
         picked.append(best)
         covered |= best.words
@@ -164,34 +215,19 @@ def _dangling(sentence: str) -> bool:
     return bool(_PRONOUN.match(sentence) or _CONNECTIVE.match(sentence))
 
 
-def _follows(previous: _Sentence | None, s: _Sentence) -> bool:
+def _follows(previous: _Sentence, s: _Sentence) -> bool:
     """Whether ``s`` comes right after ``previous`` in the article, nothing but space or a
     bullet between them."""
-    return previous is not None and not s.text_between(previous).strip(_BULLETS)
+    return not s.text_between(previous).strip(_BULLETS)
 
 
-def _speaker_at(s: _Sentence, quotes: list[Quote]) -> Quote | None:
-    """The quotation whose speaker the sentence's opening pronoun names, if any."""
-    for q in quotes:
-        mention = q.speaker_mention
-        if q.speaker and mention is not None and mention.start == s.start:
-            return q
-    return None
-
-
-def _standalone(s: _Sentence, quotes: list[Quote]) -> str:
+def _standalone(s: _Sentence, quotes: _Quotes) -> str:
     """The sentence as it can stand alone: a pronoun that the quotations resolved to a
     speaker ("he added", "she said") is replaced by the speaker's name."""
     names: dict[tuple[int, int], str] = {}
-    for q in quotes:
+    for q in quotes.mentioned_in(s.start, s.end):
         m = q.speaker_mention
-        if (
-            q.speaker
-            and m is not None
-            and s.start <= m.start
-            and m.end <= s.end
-            and m.text.lower() in _SPEAKER_PRONOUNS
-        ):
+        if q.speaker and m is not None and m.end <= s.end and m.text.lower() in _SPEAKER_PRONOUNS:
             names[m.start - s.start, m.end - s.start] = q.speaker
     text = s.text
     for (a, b), name in sorted(names.items(), reverse=True):
@@ -199,7 +235,7 @@ def _standalone(s: _Sentence, quotes: list[Quote]) -> str:
     return text
 
 
-def checkable(sentences: list[_Sentence], quotes: list[Quote]) -> list[_Sentence]:
+def checkable(sentences: list[_Sentence], quotes: _Quotes) -> list[_Sentence]:
     """The sentences an editor can check against a source, in article order: those with a
     number, a date, an amount, a comparison or a named source, counted outside quotation
     marks (a quotation is its speaker's, listed with who said what; so is the cue beside it).
@@ -222,10 +258,10 @@ def checkable(sentences: list[_Sentence], quotes: list[Quote]) -> list[_Sentence
     return sorted(s for _, s in scored[:CLAIMS])
 
 
-def _outside_quotes(s: _Sentence, quotes: list[Quote]) -> str:
+def _outside_quotes(s: _Sentence, quotes: _Quotes) -> str:
     """The sentence with its quoted words blanked (same length)."""
     chars = list(s.text)
-    for q in quotes:
+    for q in quotes.overlapping(s.start, s.end):
         lo, hi = max(q.start, s.start), min(q.end, s.end)
         for i in range(lo - s.start, hi - s.start):
             chars[i] = " "

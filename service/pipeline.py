@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
 from .analysis import Analysis, Analyzer
-from .errors import EmptyInputError, UndecodableInputError
-from .grounding import ground_statement, quotes_in_text, support
-from .ingest import Article, looks_like_html, parse_request_body, read_article
+from .errors import EmptyDraftError, UndecodableDraftError, UndecodableInputError
+from .grounding import (
+    draft_sentences,
+    ground_statement,
+    judge_claim,
+    key_point_findings,
+    quotes_in_text,
+    summary_sentences,
+    text_quotes,
+)
+from .ingest import Article, parse_request_body, read_article
 from .models import (
     ArticleIn,
     CheckOut,
@@ -55,15 +64,14 @@ def read_body(raw: bytes, content_type: str, *, limit: int) -> Article:
     text, title, url, fmt = parse_request_body(raw, content_type, limit=limit)
     if fmt == "json":
         return read_json_article(ArticleIn(text=text, title=title, url=url))
-    return read_article(text, title=title, url=url, source_format=fmt)
+    return read_article(text, title=title, url=url, source_format="html" if fmt == "html" else None)
 
 
 def read_json_article(payload: ArticleIn) -> Article:
     """An article sent as JSON; HTML in its ``text`` is detected and extracted."""
     if "\x00" in payload.text:
         raise UndecodableInputError("the article contains NUL characters: binary data, not text")
-    fmt: SourceFormat = "html" if looks_like_html(payload.text) else "json"
-    return read_article(payload.text, title=payload.title, url=payload.url, source_format=fmt)
+    return read_article(payload.text, title=payload.title, url=payload.url, plain="json")
 
 
 def quotes(article: Article) -> QuotesOut:
@@ -92,26 +100,37 @@ def index_article(article: Article) -> ArticleIndex:
     return ArticleIndex(article, quotes_in(article))
 
 
-def check_draft(article: Article, draft: str, *, draft_format: SourceFormat = "text") -> CheckOut:
-    """Every quotation in ``draft`` judged against ``article``; ``draft_start``/``draft_end``
-    index ``draft`` as given."""
+def check_draft(
+    article: Article,
+    draft: str,
+    *,
+    draft_format: SourceFormat = "text",
+    quotes_only: bool = False,
+    fail_on: Collection[str] = ("error",),
+) -> CheckOut:
+    """Every quotation in ``draft`` judged against ``article``, and unless ``quotes_only``
+    every sentence of it that holds none; ``draft_start``/``draft_end`` index ``draft`` as
+    given. ``failed`` says whether a finding has a severity in ``fail_on``."""
     if not draft.strip():
-        raise EmptyInputError("the draft is empty")
+        raise EmptyDraftError("the draft is empty")
     if "\x00" in draft:
-        raise UndecodableInputError("the draft contains NUL characters: binary data, not text")
+        raise UndecodableDraftError("the draft contains NUL characters: binary data, not text")
     index = index_article(article)
     draft_article = read_article(draft, source_format=draft_format)
     findings: list[Finding] = []
-    for q in quotes_in(draft_article):
-        if q.kind == "nested":
-            continue
+    draft_quotes = [q for q in quotes_in(draft_article) if q.kind != "nested"]
+    for q in draft_quotes:
         finding = index.judge(q.text, q.speaker)
         findings.append(finding.model_copy(update={"draft_start": q.start, "draft_end": q.end}))
+    if not quotes_only:
+        findings += draft_sentences(index, draft_article, draft_quotes)
+        findings.sort(key=lambda f: f.draft_start or 0)
     return CheckOut(
         article=article.describe(),
         findings=findings,
         counts=count_verdicts(findings),
         speaker_model=speaker_model().version,
+        failed=any(f.severity in fail_on for f in findings),
     )
 
 
@@ -131,23 +150,53 @@ async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
     contain checked against the article."""
     index, analysis = await _analyze(article, analyzer)
     result = analysis.result
-    found = await _deterministic(
-        article, lambda: quotes_in_text(index, [result.summary, *result.key_points])
-    )
+    checked = await _deterministic(article, lambda: _check_summary(index, analysis))
     return SummarizeOut(
         article=article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
-        quotes=found,
-        counts=count_verdicts(found),
+        quotes=checked.quotes,
+        summary_findings=checked.sentences,
+        key_point_findings=checked.key_points,
+        grounded=checked.grounded,
+        counts=count_verdicts(checked.all),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _SummaryChecked:
+    quotes: list[Finding]
+    sentences: list[Finding]
+    key_points: list[Finding]
+
+    @property
+    def all(self) -> list[Finding]:
+        return self.quotes + self.sentences + self.key_points
+
+    @property
+    def grounded(self) -> bool:
+        return all(f.verdict == "paraphrase" for f in self.sentences + self.key_points) and all(
+            f.severity != "error" for f in self.quotes
+        )
+
+
+def _check_summary(index: ArticleIndex, analysis: Analysis) -> _SummaryChecked:
+    """The quotations in the model's summary and key points, and each of their sentences."""
+    result = analysis.result
+    quoted = text_quotes(result.summary)
+    return _SummaryChecked(
+        [index.judge(q.text, q.speaker) for q in quoted]
+        + quotes_in_text(index, list(result.key_points)),
+        summary_sentences(index, result.summary, quoted),
+        key_point_findings(index, list(result.key_points)),
     )
 
 
 def _ground(index: ArticleIndex, analysis: Analysis) -> tuple[list[Finding], list[Finding]]:
     """The model's claims and statements, each checked against the article."""
     result = analysis.result
-    claim_findings = [support(index, c) for c in result.claims]
+    claim_findings = [judge_claim(index, c) for c in result.claims]
     statements = [ground_statement(index, s) for s in result.statements]
     return claim_findings, statements
 
@@ -171,19 +220,21 @@ async def report(article: Article, analyzer: Analyzer) -> ReportOut:
     index, analysis = await _analyze(article, analyzer)
     result = analysis.result
 
-    def check() -> tuple[list[Finding], list[Finding], list[Finding]]:
-        summary_quotes = quotes_in_text(index, [result.summary, *result.key_points])
-        return (summary_quotes, *_ground(index, analysis))
+    def check() -> tuple[_SummaryChecked, list[Finding], list[Finding]]:
+        return (_check_summary(index, analysis), *_ground(index, analysis))
 
-    summary_quotes, claim_findings, statements = await _deterministic(article, check)
+    checked, claim_findings, statements = await _deterministic(article, check)
     return ReportOut(
         article=article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
-        summary_quotes=summary_quotes,
+        summary_quotes=checked.quotes,
+        summary_findings=checked.sentences,
+        key_point_findings=checked.key_points,
+        grounded=checked.grounded,
         claims=claim_findings,
         statements=statements,
         quotes=index.quotes,
-        counts=count_verdicts(summary_quotes + claim_findings + statements),
+        counts=count_verdicts(checked.all + claim_findings + statements),
     )

@@ -49,11 +49,10 @@ class Format(StrEnum):
 
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
-SEVERITY = {"verified": "note", "paraphrase": "warning", "unconfirmed": "warning"}
-"""gcc severity per verdict of a draft's quotation; every other verdict is an ``error``."""
-ARTICLE_SEVERITY = {"verified": "note", "paraphrase": "note", "unconfirmed": "warning"}
-"""gcc severity per verdict of what the model said about the article (a claim is expected
-to be a paraphrase); every other verdict is an ``error``."""
+QUIET = ("verified", "paraphrase")
+"""Verdicts that need nothing from an editor: left out of gcc output (and a draft's
+supported sentences out of the text output) unless ``--all``."""
+DIFFED = ("misquoted", "contradicted")
 
 _SPACE = re.compile(r"\s+")
 _WIDTH = 88
@@ -150,9 +149,9 @@ def render_check(
         return "".join(
             _finding_gcc(f, draft, draft_name)
             for f in out.findings
-            if show_all or f.verdict != "verified"
+            if show_all or f.verdict not in QUIET
         )
-    return _check_text(out, draft, draft_name, article_name)
+    return _check_text(out, draft, draft_name, article_name, show_all)
 
 
 def _where(f: Finding, draft: str, draft_name: str) -> str:
@@ -173,27 +172,36 @@ def _gcc_message(f: Finding) -> str:
 
 
 def _finding_gcc(f: Finding, draft: str, draft_name: str) -> str:
-    severity = SEVERITY.get(f.verdict, "error")
     where = _where(f, draft, draft_name)
-    return f"{where}: {severity}: {f.verdict}: {_straight(f.text)} — {_gcc_message(f)}\n"
+    return f"{where}: {f.severity}: {f.verdict}: {_straight(f.text)} — {_gcc_message(f)}\n"
 
 
 def _summary(out: CheckOut) -> str:
-    n = len(out.findings)
+    n = sum(f.kind != "sentence" for f in out.findings)
+    checked = f"{n} quotation{'s' if n != 1 else ''}"
+    if len(out.findings) > n:
+        m = len(out.findings) - n
+        checked += f" and {m} sentence{'s' if m != 1 else ''}"
     counts = ", ".join(f"{out.counts[v]} {v}" for v in VERDICTS if out.counts.get(v))
-    return f"{n} quotation{'s' if n != 1 else ''} checked" + (f": {counts}" if counts else "")
+    return f"{checked} checked" + (f": {counts}" if counts else "")
 
 
-def _check_text(out: CheckOut, draft: str, draft_name: str, article_name: str) -> str:
+def _check_text(
+    out: CheckOut, draft: str, draft_name: str, article_name: str, show_all: bool
+) -> str:
     lines = [f"{draft_name} against {article_name}: {_summary(out)}"]
     for f in out.findings:
-        speaker = f" — {f.speaker}" if f.speaker else " — no speaker named"
+        if f.kind == "sentence" and f.verdict in QUIET and not show_all:
+            continue
+        speaker = ""
+        if f.kind != "sentence":
+            speaker = f" — {f.speaker}" if f.speaker else " — no speaker named"
         lines += ["", f"{_where(f, draft, draft_name)}  {f.verdict}  {_quoted(f.text)}{speaker}"]
         lines.append(_wrap(_one_line(f.message)))
         said = f" ({f.article_speaker})" if f.article_speaker else ""
         for e in f.evidence:
             lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
-        if f.diff and f.verdict == "misquoted":
+        if f.diff and f.verdict in DIFFED:
             lines.append(_wrap("diff: " + diff_markup(f.diff)))
     return "\n".join(lines) + "\n"
 
@@ -237,7 +245,7 @@ def _article_finding(f: Finding, kind: str) -> list[str]:
     for e in f.evidence:
         similar = f", {f.score:.0f}% similar" if f.method == "fuzzy" else ""
         lines.append(_wrap(f"article {e.start}-{e.end}{said}{similar}: {_quoted(e.text)}"))
-    if f.diff and f.verdict == "misquoted":
+    if f.diff and f.verdict in DIFFED:
         lines.append(_wrap("diff: " + diff_markup(f.diff)))
     return lines
 
@@ -268,13 +276,15 @@ def _summary_lines(summary: str, key_points: list[str]) -> list[str]:
 def _article_gcc(kinded: _Kinded, name: str, text: str, show_all: bool) -> str:
     out: list[str] = []
     for kind, f in kinded:
-        if f.verdict == "verified" and not show_all:
+        # A claim the model makes is shown supported; the summary, sentence by sentence,
+        # only where it is not.
+        quiet = QUIET if kind in SUMMARY_KINDS else ("verified",)
+        if f.verdict in quiet and not show_all:
             continue
         line, col = line_col(text, f.evidence[0].start) if f.evidence else (1, 1)
-        severity = ARTICLE_SEVERITY.get(f.verdict, "error")
         who = f" by {f.speaker}" if f.speaker else ""
         out.append(
-            f"{name}:{line}:{col}: {severity}: {f.verdict}: {kind}{who} "
+            f"{name}:{line}:{col}: {f.severity}: {f.verdict}: {kind}{who} "
             f"{_straight(f.text)} — {_gcc_message(f)}\n"
         )
     return "".join(out)
@@ -286,8 +296,11 @@ def render_summary(
     """``text`` is the article text that evidence offsets index; ``name`` its file."""
     if fmt is Format.json:
         return _json(out)
-    # The offline engine's quotations are the article's own: nothing to report on them.
-    kinded = [] if out.engine.engine == "offline" else [("quote", f) for f in out.quotes]
+    # The offline engine's summary and its quotations are the article's own: checking them
+    # against the article proves nothing.
+    kinded: _Kinded = []
+    if out.engine.engine != "offline":
+        kinded = [("quote", f) for f in out.quotes] + _summary_kinded(out)
     if fmt is Format.gcc:
         return _article_gcc(kinded, name, text, show_all)
     lines = _header(name, out.engine)
@@ -295,6 +308,16 @@ def render_summary(
         lines += _findings(kinded, out.engine)
     lines += _summary_lines(out.summary, out.key_points)
     return "\n".join(lines) + "\n"
+
+
+SUMMARY_KINDS = ("summary sentence", "key point")
+
+
+def _summary_kinded(out: SummarizeOut | ReportOut) -> _Kinded:
+    sentence, point = SUMMARY_KINDS
+    return [(sentence, f) for f in out.summary_findings] + [
+        (point, f) for f in out.key_point_findings
+    ]
 
 
 def _claims_kinded(claims: list[Finding], statements: list[Finding]) -> _Kinded:
@@ -347,17 +370,18 @@ def render_report(
 
 def _checked(out: ReportOut) -> _Kinded:
     """What was checked against something independent of the article: the model's
-    quotations, claims and statements. The offline engine's are the article's own."""
+    quotations, summary sentences, key points, claims and statements. The offline engine's
+    are the article's own."""
     if out.engine.engine == "offline":
         return []
-    kinded = [("quote", f) for f in out.summary_quotes]
+    kinded = [("quote", f) for f in out.summary_quotes] + _summary_kinded(out)
     return kinded + _claims_kinded(out.claims, out.statements)
 
 
-_FOUND = frozenset({"verified", "paraphrase"})
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 _ORDER = {"misquoted": 0, "misattributed": 0, "contradicted": 0, "unsupported": 1}
-"""What to check first: words or speakers the article contradicts, then what it lacks, then
-the rest (a speaker it cannot confirm)."""
+"""What to check first, within a severity: words or speakers the article contradicts, then
+what it lacks, then the rest (a speaker it cannot confirm)."""
 
 
 def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
@@ -371,9 +395,9 @@ def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
             else "the model gave nothing to check"
         )
         return ["", _wrap(f"Nothing checked: {why}. To check a draft: --draft FILE.", "")]
-    to_act = [kf for kf in kinded if kf[1].verdict not in _FOUND]
-    to_act.sort(key=lambda kf: _ORDER.get(kf[1].verdict, 2))
-    found = [kf for kf in kinded if kf[1].verdict in _FOUND]
+    to_act = [kf for kf in kinded if kf[1].verdict not in QUIET]
+    to_act.sort(key=lambda kf: (_SEVERITY_ORDER[kf[1].severity], _ORDER.get(kf[1].verdict, 2)))
+    found = [kf for kf in kinded if kf[1].verdict in QUIET]
     lines = ["", f"To check {_counted([f for _, f in to_act])}"]
     if not to_act:
         lines.append("    nothing: everything checked was found in the article")

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from .ingest import Article
 from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
-from .normalize import SpaceCollapsed, content_words, fold
+from .normalize import SpaceCollapsed, _is_word, content_words, fold
+from .quotes.lexicon import HONORIFICS, SUFFIXES, TITLE_WORDS
 from .quotes.model import speaker_model
+from .quotes.names import same_given_name
 from .sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from .grounding.facts import ArticleFacts
 
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|\.\s*\.\s*\.+|…)\s*")
 _EDGE = " \t\n\"'“”‘’«»„‚‹›.,;:!?-–—…()[]"
@@ -29,6 +36,33 @@ _WORD = re.compile(r"\S+")
 MISQUOTE_MIN_SCORE = 70.0
 """Below this similarity a draft quotation is not a variant of an article passage but a
 different statement: ``unsupported``."""
+
+MAX_OCCURRENCES = 2_000
+"""Places where a quoted phrase may be, looked at per phrase: a phrase that occurs more often
+than this (in an article made of one sentence repeated) is looked for in the first ones only.
+It bounds the work per draft quotation, so that a draft's size times the article's does not
+multiply into minutes."""
+
+CLOSE_PLACES = 8
+"""The passages (in quotations, then in the body) compared word by word with a quotation that
+is not in the article: those sharing the most word pairs with it."""
+
+CLOSE_VOTES = 256
+"""Occurrences of its word pairs looked at to place a quotation that is not in the article,
+its rarest pairs first. News text has pairs that occur once or twice; in a text of a few words
+repeated, the first occurrences only."""
+
+WHOLE_REGION_CHARS = 2_000
+"""A quotation or paragraph up to this long is compared whole with a quotation not found;
+a longer one only around the place the quotation's words point to."""
+
+MAX_FUZZY_CHARS = 5_000
+"""A quotation longer than this (ten times a long one) is looked for as it is, never compared
+word by word: alignment costs the square of its length."""
+
+_TOKEN = re.compile(r"[^\W_]+")
+"""Runs of letters and digits: every one in a quoted phrase is a whole run in the article
+wherever the phrase is (a boundary check or a mark beside it says so), the key to the index."""
 
 
 @dataclass(slots=True)
@@ -70,20 +104,77 @@ class ArticleIndex:
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         """The body's sentences, never cut inside a quotation."""
-        inside = [(q.start, q.end) for q in self.quotes]
         out: list[tuple[int, int]] = []
         for lo, hi in self.article.paragraphs:
             for s, e in sentence_spans(self.article.text, lo, hi):
-                if out and out[-1][1] >= lo and any(a < s <= b for a, b in inside):
+                if out and out[-1][1] >= lo and self._inside_quote(s):
                     out[-1] = (out[-1][0], e)
                 else:
                     out.append((s, e))
         return out
 
     @cached_property
+    def _quote_reach(self) -> list[int]:
+        """For each quotation in start order, the furthest end of it and those before it."""
+        return list(itertools.accumulate((q.end for q in self.quotes), max))
+
+    def _inside_quote(self, pos: int) -> bool:
+        """Whether some quotation has ``start < pos <= end``."""
+        i = bisect.bisect_left(self._quote_starts, pos) - 1
+        return i >= 0 and self._quote_reach[i] >= pos
+
+    @cached_property
+    def _postings(self) -> tuple[dict[str, list[int]], dict[int, list[int]]]:
+        """Where each word, and each pair of neighbouring words, starts in the space-collapsed
+        text: the word pairs narrow a phrase down to few places even in a text of few words."""
+        words: dict[str, list[int]] = defaultdict(list)
+        pairs: dict[int, list[int]] = defaultdict(list)
+        previous = ""
+        for m in _TOKEN.finditer(self.space_collapsed.text):
+            word, start = m.group(), m.start()
+            words[word].append(start)
+            if previous:
+                pairs[hash((previous, word))].append(start)
+            previous = word
+        return words, pairs
+
+    def _keyed(self, needle: str, *, pairs: bool) -> list[tuple[list[int], int]]:
+        """For each word pair of ``needle`` (folded, space-collapsed), or each word when
+        ``pairs`` is false or it has one word: where the pair (word) occurs in the
+        space-collapsed text, and its offset in ``needle``."""
+        tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(needle)]
+        words, pair_postings = self._postings
+        if pairs and len(tokens) > 1:
+            return [
+                (pair_postings.get(hash((a, b)), []), offset)
+                for (a, _), (b, offset) in itertools.pairwise(tokens)
+            ]
+        return [(words.get(word, []), offset) for word, offset in tokens]
+
+    def _places(self, needle: str) -> list[int]:
+        """Where ``needle`` may start in the space-collapsed text: its rarest word pair (or
+        word) placed at each of its occurrences, ``MAX_OCCURRENCES`` at most."""
+        keyed = self._keyed(needle, pairs=True)
+        if not keyed:
+            return []
+        postings, offset = min(keyed, key=lambda k: len(k[0]))
+        return [p - offset for p in postings[:MAX_OCCURRENCES] if p >= offset]
+
+    @cached_property
     def sentence_words(self) -> dict[tuple[int, int], list[str]]:
         """Each body sentence's content words, worked out once for every claim checked."""
         return {(s, e): content_words(self.article.text[s:e]) for s, e in self.sentences}
+
+    @cached_property
+    def facts(self) -> ArticleFacts:
+        """Each body sentence's names, amounts, dates and negations, for judging claims;
+        built on first use, so a check of quotations alone never pays for it."""
+        from .grounding.facts import ArticleFacts  # grounding builds on this module
+
+        article = self.article
+        return ArticleFacts.build(
+            article.text, article.paragraphs, self.sentences, self.sentence_words, self.folded
+        )
 
     def in_body(self, start: int) -> bool:
         i = bisect.bisect_right(self._paragraph_starts, start) - 1
@@ -92,36 +183,112 @@ class ArticleIndex:
     # -- look-ups -------------------------------------------------------------------
 
     def find(self, words: str) -> list[_Hit]:
-        """Every occurrence of ``words`` in the article body: exact first, else normalized."""
+        """Every occurrence of ``words`` in the article body (up to ``MAX_OCCURRENCES``): exact
+        first, else normalized (whatever the whitespace, case, quote marks and dashes)."""
+        found = self._found.get(words)
+        if found is None:
+            found = self._found[words] = self._find(words)
+        return found
+
+    @cached_property
+    def _found(self) -> dict[str, list[_Hit]]:
+        """What ``find`` found, by phrase: a draft may quote the same words many times."""
+        return {}
+
+    def _find(self, words: str) -> list[_Hit]:
+        needle = " ".join(fold(words).split())
+        if not _TOKEN.search(needle):  # no word to look up: look through the text
+            return [
+                _Hit(start, end, self.quote_at(start, end), "normalized")
+                for start, end in self.space_collapsed.find_words(words)
+                if self.in_body(start)
+            ]
+        collapsed = self.space_collapsed
+        ctext, n = collapsed.text, len(needle)
+        places = sorted({c for c in self._places(needle) if ctext.startswith(needle, c)})
         text = self.article.text
-        hits: list[_Hit] = []
-        pos = text.find(words)
-        while pos >= 0:
-            if self.in_body(pos) and _on_word_boundaries(text, pos, pos + len(words)):
-                hits.append(
-                    _Hit(pos, pos + len(words), self.quote_at(pos, pos + len(words)), "exact")
-                )
-            pos = text.find(words, pos + 1)
-        if hits:
-            return hits
-        for start, end in self.space_collapsed.find_words(words):
-            if self.in_body(start):
-                hits.append(_Hit(start, end, self.quote_at(start, end), "normalized"))
-        return hits
+        exact: list[_Hit] = []
+        for c in places:  # every exact occurrence is one of these; overlapping ones count
+            start = collapsed.original(c)
+            end = start + len(words)
+            if (
+                text.startswith(words, start)
+                and self.in_body(start)
+                and _on_word_boundaries(text, start, end)
+            ):
+                exact.append(_Hit(start, end, self.quote_at(start, end), "exact"))
+        if exact:
+            return exact
+        # As SpaceCollapsed.find_words: left to right, not overlapping, on word boundaries
+        # where the words begin or end with a letter or digit.
+        check_before, check_after = needle[0].isalnum(), needle[-1].isalnum()
+        normalized: list[_Hit] = []
+        done = 0
+        for c in places:
+            end = c + n
+            if c < done:
+                continue
+            if (not check_before or c == 0 or not _is_word(ctext[c - 1])) and (
+                not check_after or end == len(ctext) or not _is_word(ctext[end])
+            ):
+                done = end
+                start, stop = collapsed.original(c), collapsed.original(end - 1) + 1
+                if self.in_body(start):
+                    normalized.append(_Hit(start, stop, self.quote_at(start, stop), "normalized"))
+        return normalized
 
     def closest(self, words: str) -> tuple[float, int, int, Quote | None] | None:
-        """The article passage most like ``words``: quotations first, then the body."""
+        """The article passage most like ``words``: quotations first, then the body. Only the
+        places sharing the most word pairs with ``words`` are compared (``CLOSE_PLACES``)."""
         needle = " ".join(fold(words).split())
-        if not needle:
+        if not needle or len(needle) > MAX_FUZZY_CHARS:
             return None
-        best = self._closest_in(needle, [(q.start, q.end, q) for q in self.quotes])
+        quotes: dict[tuple[int, int], Quote | None] = {}
+        body: dict[tuple[int, int], Quote | None] = {}
+        n = len(needle)
+        for place in self._close_places(needle):
+            start = self.space_collapsed.original(place)
+            for quote in self._quotes_near(start, start + 2 * n):
+                if len(quotes) < CLOSE_PLACES:
+                    quotes[_window(quote.start, quote.end, start, n)] = quote
+            i = bisect.bisect_right(self._paragraph_starts, start) - 1
+            if i >= 0 and len(body) < CLOSE_PLACES:
+                lo, hi = self.article.paragraphs[i]
+                body[_window(lo, hi, start, n)] = None
+        best = self._closest_in(needle, [(*k, q) for k, q in sorted(quotes.items(), key=_first)])
         if best is None or best[0] < MISQUOTE_MIN_SCORE:
             in_body = self._closest_in(
-                needle, [(lo, hi, None) for lo, hi in self.article.paragraphs]
+                needle, [(*k, q) for k, q in sorted(body.items(), key=_first)]
             )
             if in_body is not None and (best is None or in_body[0] > best[0]):
                 best = in_body
         return best
+
+    def _close_places(self, needle: str) -> list[int]:
+        """Where in the space-collapsed text ``needle`` most likely starts: each occurrence of
+        one of its word pairs (or words) votes for the start it implies, the pairs rarest in
+        the article first, ``CLOSE_VOTES`` votes at most."""
+        keyed = self._keyed(needle, pairs=True)
+        if not any(postings for postings, _ in keyed):  # no pair in common: words, then
+            keyed = self._keyed(needle, pairs=False)
+        # Nearby starts are one place: a changed word shifts the rest by a few characters.
+        width = max(16, len(needle) // 4)
+        votes: Counter[int] = Counter()
+        budget = CLOSE_VOTES
+        for postings, offset in sorted(keyed, key=lambda k: len(k[0])):
+            if budget <= 0:
+                break
+            votes.update(max(0, p - offset) // width for p in postings[:budget])
+            budget -= len(postings)
+        return [bucket * width for bucket, _ in votes.most_common(CLOSE_PLACES)]
+
+    def _quotes_near(self, lo: int, hi: int) -> list[Quote]:
+        """The quotation around ``lo``, if any, and those starting in ``(lo, hi)``."""
+        first = bisect.bisect_right(self._quote_starts, lo) - 1
+        last = bisect.bisect_left(self._quote_starts, hi)
+        if first >= 0 and self.quotes[first].end <= lo:
+            first += 1
+        return self.quotes[max(first, 0) : min(last, first + CLOSE_PLACES)]
 
     def _closest_in(
         self, needle: str, regions: list[tuple[int, int, Quote | None]]
@@ -191,54 +358,37 @@ class ArticleIndex:
             default=1.0,
         )
         attribution = _attribution(speaker, article_speaker)
+        verdict: Verdict
         if attribution == "mismatch" and confidence >= speaker_model().threshold:
-            return _finding(
-                words,
-                speaker,
-                "misattributed",
-                method,
-                100.0,
-                evidence,
-                article_speaker,
-                attribution,
-                None,
-                f"these words are in the article, said by {article_speaker}, not {speaker}",
-            )
-        if speaker and attribution != "match":
+            verdict = "misattributed"
+            message = f"these words are in the article, said by {article_speaker}, not {speaker}"
+        elif speaker and attribution != "match":
             # The words stand, but the article does not establish who said them firmly
             # enough to confirm the draft's speaker or to contradict it.
+            verdict = "unconfirmed"
             why = (
                 "the article does not say who said them"
                 if article_speaker is None
                 else f"the article's speaker, {article_speaker}, is uncertain "
                 f"(confidence {confidence:.2f})"
             )
-            return _finding(
-                words,
-                speaker,
-                "unconfirmed",
-                method,
-                100.0,
-                evidence,
-                article_speaker,
-                attribution,
-                None,
-                f"quotation found in the article, but {why}: {speaker} is not confirmed",
-            )
-        note = "quotation found in the article"
-        if speaker:
-            note += f", said by {article_speaker}"
+            message = f"quotation found in the article, but {why}: {speaker} is not confirmed"
+        else:
+            verdict = "verified"
+            message = "quotation found in the article"
+            if speaker:
+                message += f", said by {article_speaker}"
         return _finding(
             words,
             speaker,
-            "verified",
+            verdict,
             method,
             100.0,
             evidence,
             article_speaker,
             attribution,
             None,
-            note,
+            message,
         )
 
     def _judge_unfound(
@@ -306,19 +456,47 @@ def _speaker_rank(speaker: str | None, quote: Quote | None) -> int:
 
 def same_person(a: str, b: str) -> bool:
     """Whether two speaker strings name the same person: equal, one within the other, or
-    the same surname ("Stoltenberg" and "Jens Stoltenberg")."""
+    the same surname ("Stoltenberg" and "Jens Stoltenberg", "Mr. Biden" and "Joseph R.
+    Biden Jr."), unless both give first names and those differ ("Bill Clinton" is not
+    "Hillary Clinton"; "Joe" and "Joseph" agree)."""
     x, y = " ".join(fold(a).split()).strip(_EDGE), " ".join(fold(b).split()).strip(_EDGE)
     if not x or not y:
         return False
     if x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} ":
         return True
-    return x.split()[-1] == y.split()[-1]
+    xs, ys = _name_words(x), _name_words(y)
+    if not xs or not ys or xs[-1] != ys[-1]:
+        return False
+    return len(xs) < 2 or len(ys) < 2 or same_given_name(xs[0], ys[0])
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words without titles before it and suffixes after it."""
+    words = [w.strip(".,") for w in name.split()]
+    while words and (words[0] in TITLE_WORDS or words[0] in HONORIFICS or words[0] == "the"):
+        words = words[1:]
+    while words and words[-1] in SUFFIXES:
+        words = words[:-1]
+    return [w for w in words if w]
 
 
 def _attribution(speaker: str | None, article_speaker: str | None) -> Attribution:
     if not speaker or not article_speaker:
         return "unknown"
     return "match" if same_person(speaker, article_speaker) else "mismatch"
+
+
+def _window(lo: int, hi: int, start: int, length: int) -> tuple[int, int]:
+    """The part of region ``[lo, hi)`` where a passage of about ``length`` characters that
+    starts near ``start`` can be: a region of a paragraph's size whole, a longer one around
+    ``start`` (the alignment costs its length times the passage's)."""
+    if hi - lo <= max(WHOLE_REGION_CHARS, 4 * length):
+        return lo, hi
+    return max(lo, start - length), min(hi, start + 2 * length)
+
+
+def _first(item: tuple[tuple[int, int], Quote | None]) -> tuple[int, int]:
+    return item[0]
 
 
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:

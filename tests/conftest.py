@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from service.observability import JsonFormatter
+from service.quotes.model import SpeakerModel, speaker_model
 from service.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,3 +151,9 @@ def _fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+def speaker_model_with_threshold(threshold: float) -> SpeakerModel:
+    """The shipped speaker model with another confidence threshold."""
+    shipped = speaker_model()
+    return SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)

@@ -259,20 +259,64 @@ def test_check_draft_quoting_the_article_itself_is_all_verified(
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "ctype"),
+    ("path", "body", "ctype", "title"),
     [
-        ("/quotes", b'{"text": ""}', "application/json"),
-        ("/quotes", b'{"text": "   \\n  "}', "application/json"),
-        ("/quotes", b"", "text/plain"),
-        ("/quotes", b"\n\n  \n", "text/plain"),
-        ("/check", b'{"text": "", "draft": "He said \\"hello\\"."}', "application/json"),
-        ("/check", b'{"text": "He said \\"hello\\".", "draft": ""}', "application/json"),
+        ("/quotes", b'{"text": ""}', "application/json", "Empty article"),
+        ("/quotes", b'{"text": "   \\n  "}', "application/json", "Empty article"),
+        ("/quotes", b"", "text/plain", "Empty article"),
+        ("/quotes", b"\n\n  \n", "text/plain", "Empty article"),
+        ("/quotes", b"\x1c\x1f \xc2\x85", "text/plain", "Empty article"),  # str.isspace
+        ("/quotes", b"<html><body>\n</body></html>", "text/html", "Empty article"),
+        (
+            "/check",
+            b'{"text": "", "draft": "He said \\"hello\\"."}',
+            "application/json",
+            "Empty article",
+        ),
+        (
+            "/check",
+            b'{"text": "He said \\"hello\\".", "draft": ""}',
+            "application/json",
+            "Empty draft",
+        ),
+        (
+            "/check",
+            b'{"text": "He said \\"hello\\".", "draft": " \\t"}',
+            "application/json",
+            "Empty draft",
+        ),
     ],
 )
-def test_empty_text_is_422(client: TestClient[Any], path: str, body: bytes, ctype: str) -> None:
+def test_empty_text_is_422_named_for_what_was_empty(
+    client: TestClient[Any], path: str, body: bytes, ctype: str, title: str
+) -> None:
     r = client.post(path, content=body, headers={"content-type": ctype})
     problem = assert_problem(r, 422, path)
-    assert "empty" in (problem.detail or "")
+    assert problem.title == title
+    assert problem.type == "urn:factcheck:problem:" + title.lower().replace(" ", "-")
+    assert "empty" in (problem.detail or "") or "no article text" in (problem.detail or "")
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"<p>Mayor Anna Berg said \xe2\x80\x9cwe will build\xe2\x80\x9d.</p>", "text/html"),
+        (b"<p></p>", "text/plain"),  # looks like HTML, has no article: read as sent
+        (b'{"text": "<div>"}', "application/json"),
+    ],
+)
+def test_html_without_an_article_is_read_as_sent(
+    client: TestClient[Any], body: bytes, ctype: str
+) -> None:
+    """The extractor is made for whole pages; what it finds nothing in but is not markup
+    only is read as it was sent, so that the schema's patterns say what is refused."""
+    r = client.post("/quotes", content=body, headers={"content-type": ctype})
+    assert r.status_code == 200, r.text
+    out = QuotesOut.model_validate_json(r.text)
+    sent = json.loads(body)["text"] if ctype == "application/json" else body.decode()
+    assert out.article.text is None  # offsets index the body as sent
+    assert [(s.start, s.end) for s in out.article.body] == [(0, len(sent))]
+    assert out.article.source_format == ("json" if ctype == "application/json" else "text")
 
 
 def test_body_over_the_limit_is_413(sample: str) -> None:
@@ -304,23 +348,28 @@ def test_streamed_body_over_the_limit_is_413() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "ctype"),
+    ("path", "body", "ctype", "title"),
     [
-        ("/quotes", b"caf\xe9 au lait", "text/plain"),
-        ("/quotes", b"\xff\xfe\x00a\x00b", "text/plain"),
-        ("/quotes", b"some text\x00with a NUL byte", "text/plain"),
-        ("/quotes", b'{"text": "caf\xe9"}', "application/json"),
-        ("/check", b'{"text": "a", "draft": "\xc3("}', "application/json"),
-        ("/quotes", b'{"text": "NUL \\u0000 inside"}', "application/json"),
-        ("/check", b'{"text": "He said \\"hi\\".", "draft": "NUL \\u0000"}', "application/json"),
+        ("/quotes", b"caf\xe9 au lait", "text/plain", "Undecodable input"),
+        ("/quotes", b"\xff\xfe\x00a\x00b", "text/plain", "Undecodable input"),
+        ("/quotes", b"some text\x00with a NUL byte", "text/plain", "Undecodable input"),
+        ("/quotes", b'{"text": "caf\xe9"}', "application/json", "Undecodable input"),
+        ("/check", b'{"text": "a", "draft": "\xc3("}', "application/json", "Undecodable input"),
+        ("/quotes", b'{"text": "NUL \\u0000 inside"}', "application/json", "Undecodable input"),
+        (
+            "/check",
+            b'{"text": "He said \\"hi\\".", "draft": "NUL \\u0000"}',
+            "application/json",
+            "Undecodable draft",
+        ),
     ],
 )
 def test_undecodable_bytes_are_400(
-    client: TestClient[Any], path: str, body: bytes, ctype: str
+    client: TestClient[Any], path: str, body: bytes, ctype: str, title: str
 ) -> None:
     r = client.post(path, content=body, headers={"content-type": ctype})
     problem = assert_problem(r, 400, path)
-    assert problem.title == "Undecodable input"
+    assert problem.title == title
 
 
 @pytest.mark.parametrize("path", ["/quotes", "/check"])
@@ -328,7 +377,15 @@ def test_undecodable_bytes_are_400(
 def test_malformed_json_is_400(client: TestClient[Any], path: str, body: bytes) -> None:
     r = client.post(path, content=body, headers={"content-type": "application/json"})
     problem = assert_problem(r, 400, path)
+    assert problem.title == "Invalid JSON"
     assert "invalid JSON" in (problem.detail or "")
+
+
+def test_json_sniffed_in_an_untyped_body_names_what_is_wrong(client: TestClient[Any]) -> None:
+    r = client.post("/quotes", content=b'{"text": ', headers={"content-type": ""})
+    assert assert_problem(r, 400, "/quotes").title == "Invalid JSON"
+    r = client.post("/quotes", content=b'{"txt": "typo"}', headers={"content-type": ""})
+    assert assert_problem(r, 422, "/quotes").title == "Invalid request"
 
 
 @pytest.mark.parametrize(
@@ -341,6 +398,7 @@ def test_malformed_json_is_400(client: TestClient[Any], path: str, body: bytes) 
         ("/check", {"text": 'He said "hi".', "draft": 42}, {"#/draft"}),
         ("/check", {"draft": "x"}, {"#/text"}),
         ("/check", {"text": "a", "draft": ["x"]}, {"#/draft"}),
+        ("/check", {"text": "a", "draft": "x", "quotes_only": 0}, {"#/quotes_only"}),  # strict
     ],
 )
 def test_body_not_matching_the_model_is_422(
@@ -504,7 +562,11 @@ def test_summarize_offline_engine(offline_client: TestClient[Any], sample: str, 
         assert sentence.replace("Jens Stoltenberg added", "He added") in sample, sentence
     # The quotations in those sentences are checked, and are the article's.
     assert out.quotes and {f.verdict for f in out.quotes} == {"verified"}
-    assert out.counts == {"verified": len(out.quotes)}
+    # The article's own sentences are supported by themselves: the summary is grounded.
+    checked = out.summary_findings + out.key_point_findings
+    assert out.summary_findings and len(out.key_point_findings) == len(out.key_points)
+    assert {f.verdict for f in checked} == {"paraphrase"} and out.grounded
+    assert out.counts == {"verified": len(out.quotes), "paraphrase": len(checked)}
     for f in out.quotes:
         assert all(sample[e.start : e.end] == e.text for e in f.evidence)
 
@@ -604,8 +666,45 @@ def test_check_without_a_draft_is_the_full_report(
         "paraphrase",
     ]
     assert len(out.quotes) == 4 and {q.speaker for q in out.quotes} == {"Jens Stoltenberg"}
-    assert sum(out.counts.values()) == 1 + 2 + 4
+    # The summary's sentence without a quotation and both key points, judged as claims.
+    assert [f.text for f in out.summary_findings] == ["He said Ukraine needs more military aid."]
+    checked = out.summary_findings + out.key_point_findings
+    assert [f.verdict for f in checked] == ["paraphrase"] * 3 and out.grounded
+    assert sum(out.counts.values()) == 1 + 1 + 2 + 2 + 4
     assert len(fake_provider.requests) == 1  # one call for the whole report
+
+
+def test_an_invented_summary_is_marked_and_not_grounded(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    """A small model once answered with its prompt's worked example; another may swap who
+    said what. Each sentence is marked, and the summary as a whole is not grounded."""
+    copied = "Mayor Ana Ruiz said the bridge will reopen in May; engineers disagree."
+    swapped = "Putin suggested that Western states send troops to Ukraine."
+    true = "NATO has no plans to deploy troops in Ukraine."
+    fake_provider.reply(
+        fake_answer(
+            NATO_ANALYSIS.model_copy(
+                update={"summary": f"{copied} {swapped} {true}", "key_points": [swapped]}
+            )
+        )
+    )
+    r = fake_client.post("/summarize", json={"text": sample})
+    assert r.status_code == 200, r.text
+    out = SummarizeOut.model_validate_json(r.text)
+    assert [(f.text, f.verdict) for f in out.summary_findings] == [
+        (copied, "unsupported"),
+        (swapped, "contradicted"),
+        (true, "paraphrase"),
+    ]
+    [point] = out.key_point_findings
+    assert point.verdict == "contradicted" and "Emmanuel Macron" in point.evidence[0].text
+    assert point.diff and any(d.draft == "Putin" for d in point.diff)
+    for f in out.summary_findings:
+        assert f.draft_start is not None
+        assert out.summary[f.draft_start : f.draft_end] == f.text
+    assert out.grounded is False
+    assert out.counts == {"unsupported": 1, "contradicted": 2, "paraphrase": 1}
 
 
 def test_check_with_a_draft_asks_no_model(
@@ -615,6 +714,28 @@ def test_check_with_a_draft_asks_no_model(
     assert r.status_code == 200, r.text
     assert len(CheckOut.model_validate_json(r.text).findings) == 4
     assert fake_provider.requests == []
+
+
+def test_check_options_quotes_only_and_fail_on(client: TestClient[Any], sample: str) -> None:
+    draft = (
+        "Stoltenberg said NATO has no plans to deploy troops in Ukraine. "
+        "Analysts expect the debate to go on for months. "
+        'He said: "NATO has no intention of sending troops to Ukraine."'
+    )
+    r = client.post("/check", json={"text": sample, "draft": draft})
+    out = CheckOut.model_validate_json(r.text)
+    assert [(f.kind, f.verdict, f.severity) for f in out.findings] == [
+        ("sentence", "paraphrase", "note"),
+        ("sentence", "unsupported", "note"),
+        ("quotation", "verified", "note"),
+    ]
+    assert out.failed is False  # an unsupported sentence is a note; notes do not fail
+    r = client.post("/check", json={"text": sample, "draft": draft, "fail_on": ["error", "note"]})
+    assert CheckOut.model_validate_json(r.text).failed is True
+    r = client.post("/check", json={"text": sample, "draft": draft, "quotes_only": True})
+    assert [f.kind for f in CheckOut.model_validate_json(r.text).findings] == ["quotation"]
+    r = client.post("/check", json={"text": sample, "draft": draft, "fail_on": ["fatal"]})
+    assert_problem(r, 422, "/check")
 
 
 def test_check_with_a_null_draft_is_the_report(

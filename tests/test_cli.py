@@ -173,7 +173,12 @@ def test_check_text_exit_1_and_marked_diff(runner: CliRunner, draft_file: Path) 
     result = run(runner, "check", str(SAMPLE), "--draft", str(draft_file))
     assert result.exit_code == 1, result.stderr
     out = result.stdout
-    assert "4 quotations checked: 1 verified, 1 misquoted, 1 misattributed, 1 unsupported" in out
+    assert (
+        "4 quotations and 1 sentence checked: 1 verified, 1 misquoted, 1 misattributed, "
+        "2 unsupported" in out
+    )
+    # The draft's own sentence is judged too: the article does not say it.
+    assert ":1:1  unsupported  “Brüssel — NATO’s chief was clear.”\n" in out
     assert "[-not-]{+lose+}" in out
     assert "“to prove on the battlefield that he will not”" in out  # the article's passage
     assert "said by Jens Stoltenberg, not Macron" in out
@@ -185,12 +190,14 @@ def test_check_json(runner: CliRunner, draft_file: Path) -> None:
     result = run(runner, "check", str(SAMPLE), "-d", str(draft_file), "-f", "json")
     assert result.exit_code == 1
     out = CheckOut.model_validate_json(result.stdout)
-    assert [f.verdict for f in out.findings] == [
-        "verified",
-        "misquoted",
-        "misattributed",
-        "unsupported",
+    assert [(f.kind, f.verdict, f.severity) for f in out.findings] == [
+        ("sentence", "unsupported", "note"),
+        ("quotation", "verified", "note"),
+        ("quotation", "misquoted", "error"),
+        ("quotation", "misattributed", "error"),
+        ("quotation", "unsupported", "error"),
     ]
+    assert out.failed
     for f in out.findings:
         assert f.draft_start is not None and f.draft_end is not None
         assert DRAFT[f.draft_start : f.draft_end] == f.text
@@ -202,20 +209,26 @@ def test_check_gcc_line_and_column(runner: CliRunner, draft_file: Path, show_all
     result = run(runner, *args, *(["--all"] if show_all else []))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    expected = ["misquoted", "misattributed", "unsupported"]
+    # An unsupported sentence of the draft's own is a note: shown, not failing.
+    expected = [
+        ("unsupported", "note"),
+        ("misquoted", "error"),
+        ("misattributed", "error"),
+        ("unsupported", "error"),
+    ]
     if show_all:
-        expected.insert(0, "verified")
+        expected.insert(1, ("verified", "note"))
     assert len(lines) == len(expected)
-    for line, verdict in zip(lines, expected, strict=True):
+    for line, (verdict, severity) in zip(lines, expected, strict=True):
         m = GCC.match(line)
         assert m, line
         assert m["file"] == str(draft_file)
-        assert m["severity"] == ("note" if verdict == "verified" else "error")
+        assert m["severity"] == severity
         assert m["rest"].startswith(f'{verdict}: "')
         quoted = m["rest"].split(': "', 1)[1].split('" — ', 1)[0]
         start = offset_of(DRAFT, int(m["line"]), int(m["col"]))
         assert DRAFT[start : start + len(quoted)] == quoted
-    first = GCC.match(lines[0])
+    first = GCC.match(lines[1])
     assert first is not None
     if show_all:  # after "Brüssel — NATO’s …": characters, not bytes
         assert (first["line"], first["col"]) == ("1", str(DRAFT.index("NATO has") + 1))
@@ -238,10 +251,27 @@ def test_check_all_verified_exits_0(runner: CliRunner, tmp_path: Path) -> None:
     assert "1 quotation checked: 1 verified" in result.stdout
 
 
+def test_check_options_quotes_only_and_fail_on(runner: CliRunner, tmp_path: Path) -> None:
+    """An unsupported sentence of the draft's own is a note: shown, failing only when asked."""
+    draft = tmp_path / "context.txt"
+    draft.write_text(VERIFIED_DRAFT + "Analysts expect the debate to go on for months.\n")
+    args = ["check", str(SAMPLE), "--draft", str(draft), "-f", "gcc"]
+    result = run(runner, *args)
+    assert result.exit_code == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert ': note: unsupported: "Analysts expect the debate to go on for months."' in line
+    assert run(runner, *args, "--fail-on", "error", "--fail-on", "note").exit_code == 1
+    quotes_only = run(runner, *args[:-2], "-f", "json", "--quotes-only")
+    assert quotes_only.exit_code == 0
+    out = CheckOut.model_validate_json(quotes_only.stdout)
+    assert [(f.kind, f.verdict) for f in out.findings] == [("quotation", "verified")]
+    assert run(runner, *args, "--fail-on", "fatal").exit_code == 2
+
+
 def test_check_draft_from_stdin(runner: CliRunner) -> None:
     result = run(runner, "check", str(SAMPLE), "--draft", "-", "-f", "json", input=DRAFT.encode())
     assert result.exit_code == 1, result.stderr
-    assert len(CheckOut.model_validate_json(result.stdout).findings) == 4
+    assert len(CheckOut.model_validate_json(result.stdout).findings) == 5
 
 
 def test_check_article_from_stdin(runner: CliRunner, draft_file: Path) -> None:
@@ -351,12 +381,19 @@ def test_readme_example_draft(runner: CliRunner) -> None:
     result = run(runner, "check", str(SAMPLE), "--draft", str(draft), "-f", "json")
     assert result.exit_code == 1
     out = CheckOut.model_validate_json(result.stdout)
-    assert [f.verdict for f in out.findings] == [
-        "verified",
-        "misquoted",
-        "misattributed",
-        "unsupported",
+    assert [(f.kind, f.verdict) for f in out.findings] == [
+        ("sentence", "unsupported"),  # the heading: "rules out" is not how the article says it
+        ("quotation", "verified"),
+        ("quotation", "misquoted"),
+        ("quotation", "misattributed"),
+        ("quotation", "unsupported"),
+        ("sentence", "contradicted"),  # Berlin, where the article says Paris
     ]
+    contradicted = out.findings[-1]
+    assert contradicted.severity == "error" and "Paris" in contradicted.message
+    assert contradicted.diff and any(
+        d.article.startswith("Paris") and "Berlin" in d.draft for d in contradicted.diff
+    )
 
 
 def test_serve_runs_uvicorn_with_the_app(
@@ -545,7 +582,7 @@ def test_check_without_a_draft_prints_the_report(
     result = run(runner, "check", str(SAMPLE))
     assert result.exit_code == 1, result.stderr
     assert result.stdout.splitlines()[1].endswith("tokens, about $0.000220")  # 812 in, 164 out
-    headings = ("To check (3)", "Found in the article (4)", "Summary", "Key points")
+    headings = ("To check (3)", "Found in the article (7)", "Summary", "Key points")
     at = [result.stdout.index(f"\n{heading}") for heading in headings]
     assert at == sorted(at)
     # Each quotation of the article once, under its speaker, after the summary.

@@ -9,14 +9,14 @@ that speaker, are in the article."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from service.analysis import Analyzer
 from service.errors import ModelOutputError
 from service.ingest import read_article
-from service.models import Finding
+from service.models import Finding, ReportOut, SummarizeOut, Verdict
 from service.normalize import fold
 from service.pipeline import claims, report, summarize
 from service.prompts import load_prompt
@@ -28,7 +28,7 @@ from .conftest import ARTICLES
 
 pytestmark = [pytest.mark.vcr, pytest.mark.anyio]
 
-VERDICTS = {"verified", "misquoted", "misattributed", "paraphrase", "unsupported"}
+VERDICTS = set(get_args(Verdict))
 
 
 def llm_settings(recording: dict[str, Any], **overrides: Any) -> Settings:
@@ -41,6 +41,7 @@ def llm_settings(recording: dict[str, Any], **overrides: Any) -> Settings:
         "max_output_tokens": 4000,
         "max_retries": 0,
         "timeout_seconds": 600,
+        "deadline_seconds": 1800,
         "price_input_per_mtok": 0.15,
         "price_output_per_mtok": 0.6,
     }
@@ -71,6 +72,26 @@ def assert_grounded(article: str, findings: list[Finding]) -> None:
             assert _flat(f.text) in flat_article
         if _flat(f.text) and _flat(f.text) not in flat_article and f.method != "fuzzy":
             assert f.verdict == "unsupported"  # invented words are never anything else
+
+
+def assert_summary_checked(out: SummarizeOut | ReportOut) -> None:
+    """Every sentence of the summary and every key point has the checker's verdict; a
+    placeholder copied from the prompt, or anything else invented, is never supported, and
+    ``grounded`` says whether all of them are."""
+    assert out.key_point_findings and len(out.key_point_findings) == len(out.key_points)
+    for f in out.summary_findings:
+        assert f.draft_start is not None and f.draft_end is not None
+        assert out.summary[f.draft_start : f.draft_end] == f.text
+    for f in out.summary_findings + out.key_point_findings:
+        assert f.verdict in ("paraphrase", "contradicted", "unsupported")
+        if "<" in f.text and ">" in f.text:
+            assert f.verdict == "unsupported", f
+        assert (f.verdict == "paraphrase") == bool(f.evidence) or f.verdict == "contradicted"
+    supported = all(
+        f.verdict == "paraphrase" for f in out.summary_findings + out.key_point_findings
+    )
+    quotes = out.quotes if isinstance(out, SummarizeOut) else out.summary_quotes
+    assert out.grounded == (supported and all(q.severity != "error" for q in quotes))
 
 
 async def test_report_on_the_sample_article_grounds_every_model_output(
@@ -105,7 +126,15 @@ async def test_report_on_the_sample_article_grounds_every_model_output(
     assert again.engine.cached and again.engine.usage.calls == 0
     assert again.summary == first.summary and again.statements == first.statements
 
-    assert_grounded(sample_text, first.summary_quotes + first.claims + first.statements)
+    assert_grounded(
+        sample_text,
+        first.summary_quotes
+        + first.summary_findings
+        + first.key_point_findings
+        + first.claims
+        + first.statements,
+    )
+    assert_summary_checked(first)
     # The article's own quotations are the deterministic core's, whatever the model said.
     assert [q.speaker for q in first.quotes] == ["Jens Stoltenberg"] * 4
 
@@ -121,8 +150,10 @@ async def test_summarize_and_claims_on_another_article(recording: dict[str, Any]
         await analyzer.close()
     assert summary.engine.usage.calls == 1
     assert listed.engine.cached  # the same article: one model call serves both
-    assert_grounded(text, summary.quotes + listed.claims + listed.statements)
-    assert sum(summary.counts.values()) == len(summary.quotes)
+    checked = summary.quotes + summary.summary_findings + summary.key_point_findings
+    assert_grounded(text, checked + listed.claims + listed.statements)
+    assert_summary_checked(summary)
+    assert sum(summary.counts.values()) == len(checked)
 
 
 async def test_a_long_article_is_split_on_paragraphs_one_call_per_part(
@@ -142,23 +173,31 @@ async def test_a_long_article_is_split_on_paragraphs_one_call_per_part(
     # Parts are whole paragraphs of the article, in order, and cover all of it.
     paragraphs = [text[s:e] for s, e in article.paragraphs]
     assert [p for part in plan.parts for p in part.split("\n\n")] == paragraphs
-    assert_grounded(text, out.summary_quotes + out.claims + out.statements)
+    assert_grounded(text, out.summary_quotes + out.summary_findings + out.claims + out.statements)
+    assert_summary_checked(out)
 
 
 async def test_json_object_mode_gives_a_grounded_report_or_a_clear_error(
     recording: dict[str, Any], sample_text: str
 ) -> None:
     """For servers without structured output: the schema goes into the prompt. A model
-    that still answers off-schema gets one repair request, then a clear error; the small
-    local model does exactly that."""
+    that still answers off-schema gets one repair request, then a clear error; one that
+    rambles on to the output limit gets a clear error too. The small local model has done
+    each, depending on the prompt."""
     analyzer = Analyzer(llm_settings(recording, json_mode="json_object"))
     try:
         out = await report(read_article(sample_text), analyzer)
     except ModelOutputError as exc:
-        assert "invalid JSON twice" in str(exc)
-        assert recording["model"] in str(exc)
+        if "cut off" in str(exc):
+            assert "finish_reason 'length'" in str(exc)
+        else:
+            assert "invalid JSON twice" in str(exc)
+            assert recording["model"] in str(exc)
     else:
         assert out.engine.usage.calls in (1, 2)
-        assert_grounded(sample_text, out.summary_quotes + out.claims + out.statements)
+        assert_grounded(
+            sample_text, out.summary_quotes + out.summary_findings + out.claims + out.statements
+        )
+        assert_summary_checked(out)
     finally:
         await analyzer.close()

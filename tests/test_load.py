@@ -5,7 +5,6 @@ that wait too long for a slot get 503. In process, no network."""
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any, cast
 
 import httpx
@@ -59,7 +58,7 @@ def article(i: int) -> str:
 
 async def summarize_all(
     analyzer: Analyzer, provider: TimedProvider, n: int
-) -> tuple[list[httpx.Response], float]:
+) -> list[httpx.Response]:
     """``n`` concurrent requests, really concurrent: httpx's ASGI transport runs the app on
     this event loop (litestar's AsyncTestClient goes through a blocking portal, one request
     at a time). One request first, not counted: the process's one-time warm-up (loading the
@@ -73,7 +72,6 @@ async def summarize_all(
         warm_up = await client.post("/summarize", json={"text": article(-1)})
         assert warm_up.status_code == 200, warm_up.text
         provider.reset()
-        start = time.perf_counter()
         responses = await asyncio.gather(
             *(
                 client.post(
@@ -84,7 +82,7 @@ async def summarize_all(
                 for i in range(n)
             )
         )
-        return list(responses), time.perf_counter() - start
+        return list(responses)
 
 
 @pytest.mark.anyio
@@ -92,14 +90,13 @@ async def test_a_hundred_concurrent_requests_share_the_wait() -> None:
     provider = TimedProvider(1.0)
     analyzer = analyzer_on(provider, max_concurrent_calls=100)
     try:
-        responses, elapsed = await summarize_all(analyzer, provider, 100)
+        responses = await summarize_all(analyzer, provider, 100)
     finally:
         await analyzer.close()
     assert [r.status_code for r in responses] == [200] * 100, responses[0].text
     assert all(SummarizeOut.model_validate_json(r.text).engine.usage.calls == 1 for r in responses)
     assert provider.calls == 100
-    assert provider.max_in_flight == 100
-    assert elapsed < 2.0, f"100 requests of 1 s each took {elapsed:.2f} s"
+    assert provider.max_in_flight == 100  # all waited at once, none after another
 
 
 @pytest.mark.anyio
@@ -107,12 +104,12 @@ async def test_the_concurrency_limit_holds() -> None:
     provider = TimedProvider(0.1)
     analyzer = analyzer_on(provider, max_concurrent_calls=5, queue_timeout_seconds=30)
     try:
-        responses, elapsed = await summarize_all(analyzer, provider, 20)
+        responses = await summarize_all(analyzer, provider, 20)
     finally:
         await analyzer.close()
     assert [r.status_code for r in responses] == [200] * 20
-    assert provider.max_in_flight <= 5
-    assert elapsed >= 0.4 * 0.9  # four rounds of five
+    assert provider.calls == 20
+    assert provider.max_in_flight == 5  # the limit, used to the full and never passed
 
 
 @pytest.mark.anyio
@@ -120,7 +117,7 @@ async def test_waiting_too_long_for_a_slot_is_503() -> None:
     provider = TimedProvider(0.5)
     analyzer = analyzer_on(provider, max_concurrent_calls=2, queue_timeout_seconds=0.05)
     try:
-        responses, elapsed = await summarize_all(analyzer, provider, 6)
+        responses = await summarize_all(analyzer, provider, 6)
     finally:
         await analyzer.close()
     statuses = sorted(r.status_code for r in responses)
@@ -130,4 +127,4 @@ async def test_waiting_too_long_for_a_slot_is_503() -> None:
             problem = assert_problem(r, 503, "/summarize")
             assert "at most 2 at once" in (problem.detail or "")
     assert provider.max_in_flight <= 2
-    assert elapsed < 2
+    assert provider.calls == 2  # the refused requests never reached the provider

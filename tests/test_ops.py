@@ -10,7 +10,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -373,15 +372,12 @@ async def test_the_overall_deadline_is_a_504_problem(path: str) -> None:
     analyzer = analyzer_on(slow, deadline_seconds=0.3, timeout_seconds=60)
     try:
         async with AsyncTestClient(app=create_app(analyzer.settings, analyzer=analyzer)) as c:
-            start = time.perf_counter()
             r = await c.post(path, json={"text": SAMPLE})
-            elapsed = time.perf_counter() - start
     finally:
         await analyzer.close()
     problem = assert_problem(r, 504, path)
     assert problem.title == "Model provider timed out"
     assert "did not finish within 0.3 s" in (problem.detail or "")
-    assert elapsed < 2
     assert slow.cancelled == 1 and slow.finished == 0  # the call did not go on in the background
 
 
@@ -411,7 +407,6 @@ async def test_a_client_that_disconnects_cancels_its_model_call(
 
     try:
         async with AsyncTestClient(app=app) as c:  # startup and shutdown (the lifespan)
-            start = time.perf_counter()
             asgi: Any = app  # a plain ASGI callable, as the server sees it
             await asyncio.wait_for(
                 asgi(
@@ -425,9 +420,8 @@ async def test_a_client_that_disconnects_cancels_its_model_call(
                     receive,
                     send,
                 ),
-                timeout=10,
+                timeout=10,  # a hang guard: the model call takes 30 s unless cancelled
             )
-            elapsed = time.perf_counter() - start
             samples = {
                 s.name: s.value
                 for f in text_string_to_metric_families((await c.get("/metrics")).text)
@@ -436,7 +430,6 @@ async def test_a_client_that_disconnects_cancels_its_model_call(
     finally:
         await analyzer.close()
     assert slow.cancelled == 1 and slow.finished == 0
-    assert elapsed < 2
     assert samples["factcheck_client_disconnects_total"] == 1
     access = [r for r in lines_of(json_log) if r["logger"] == "factcheck.access"]
     assert access[0]["path"] == path and access[0]["status"] == 499

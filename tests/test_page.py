@@ -11,6 +11,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,10 +200,13 @@ def test_draft_marked_by_verdict_with_evidence_by_keyboard(
     browser: WebDriver, offline_url: str
 ) -> None:
     article, draft, findings = _expected()
-    # The sample draft has one quotation of each verdict a quotation can get here.
-    assert sorted(f.verdict for f in findings) == sorted(
-        {"verified", "misquoted", "misattributed", "unsupported"}
+    # The sample draft: a quotation verified, misquoted, misattributed and unsupported, a
+    # contradicted sentence and one the article does not hold, in the draft's order.
+    verdicts = [f.verdict for f in findings]
+    assert {"verified", "misquoted", "misattributed", "unsupported", "contradicted"} <= set(
+        verdicts
     )
+    assert [f.draft_start for f in findings] == sorted(f.draft_start or 0 for f in findings)
     _fill(browser, offline_url, article, draft)
 
     # Keyboard only: from the draft field, Tab past the key box to the button, Enter.
@@ -227,13 +231,16 @@ def test_draft_marked_by_verdict_with_evidence_by_keyboard(
         assert f.draft_start is not None and words == draft[f.draft_start : f.draft_end]
         assert f.verdict in mark.text
         assert f.verdict in (mark.get_attribute("aria-label") or "")
-    assert browser.find_element(By.ID, "counts").text.count("1") == 4
+    counts = browser.find_element(By.ID, "counts").text
+    assert all(f"{verdict} {n}" in counts for verdict, n in Counter(verdicts).items())
 
     # The results take the focus on the first passage; the arrow keys go to the next.
     assert _active(browser) == first
-    first.send_keys(Keys.ARROW_RIGHT)
-    misquoted = findings[1]
-    assert _active(browser) == marks[1] and misquoted.verdict == "misquoted"
+    at = verdicts.index("misquoted")
+    for _ in range(at):
+        _active(browser).send_keys(Keys.ARROW_RIGHT)
+    misquoted = findings[at]
+    assert _active(browser) == marks[at]
     _active(browser).send_keys(Keys.ENTER)
     detail = _wait(browser, "#detail")
     assert _active(browser) == detail  # the evidence is read next
@@ -247,18 +254,30 @@ def test_draft_marked_by_verdict_with_evidence_by_keyboard(
     assert f"characters {span.start}–{span.end}" in detail.text
     assert detail.find_element(By.CSS_SELECTOR, ".diff del").text.endswith("not win,")
     assert detail.find_element(By.CSS_SELECTOR, ".diff ins").text.endswith("lose,")
-    assert marks[1].get_attribute("aria-pressed") == "true"
+    assert marks[at].get_attribute("aria-pressed") == "true"
 
     # Tab reaches the next passage too; a click works as well as the keyboard.
-    marks[1].send_keys(Keys.TAB)
-    assert _active(browser) == marks[2]
-    marks[2].click()
-    misattributed = findings[2]
+    assert verdicts[at + 1] == "misattributed"
+    marks[at].send_keys(Keys.TAB)
+    assert _active(browser) == marks[at + 1]
+    marks[at + 1].click()
+    misattributed = findings[at + 1]
     speaker = _wait(browser, "#detail .article-speaker")
     assert speaker.text == misattributed.article_speaker == "Jens Stoltenberg"
     assert "Emmanuel Macron" in browser.find_element(By.ID, "detail").text
-    marks[3].send_keys(Keys.ENTER)
+    unsupported = next(
+        i for i, f in enumerate(findings) if f.verdict == "unsupported" and not f.evidence
+    )
+    marks[unsupported].send_keys(Keys.ENTER)
     _wait(browser, "#detail .no-evidence")
+    # A contradicted sentence: the article's sentence at its offsets, the differing words.
+    contradicted = verdicts.index("contradicted")
+    marks[contradicted].send_keys(Keys.ENTER)
+    evidence = _wait(browser, "#detail mark.evidence")
+    [span] = findings[contradicted].evidence
+    assert evidence.get_attribute("data-start") == str(span.start)
+    if findings[contradicted].diff:
+        _wait(browser, "#detail .diff")
 
     # Who said what: the article's quotations with their speakers and offsets.
     rows = browser.find_elements(By.CSS_SELECTOR, "#quotes-view tbody tr")
@@ -273,7 +292,7 @@ def test_draft_marked_by_verdict_with_evidence_by_keyboard(
 
     shot = os.environ.get("PAGE_SCREENSHOT")
     if shot:  # the README's picture: PAGE_SCREENSHOT=docs/page.png pytest -k keyboard
-        marks[1].click()
+        marks[at].click()
         browser.save_screenshot(shot)
 
 
@@ -349,7 +368,7 @@ def test_problems_are_shown_not_a_blank_result(
     # The key field opens and takes the focus: type the key, Enter sends the form again.
     assert _active(browser).get_attribute("id") == "key"
     _active(browser).send_keys(KEY + Keys.ENTER)
-    assert len(_marks(browser)) == 4
+    assert len(_marks(browser)) == len(_expected()[2])
 
     # 503: the model provider is down.
     browser.find_element(By.ID, "alone").click()

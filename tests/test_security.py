@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import random
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -309,17 +308,10 @@ def offline() -> Iterator[TestClient[Any]]:
         yield c
 
 
-class Timer:
-    def __init__(self, limit: float) -> None:
-        self.limit = limit
-
-    def __enter__(self) -> Timer:
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.elapsed = time.perf_counter() - self.start
-        assert self.elapsed < self.limit, f"took {self.elapsed:.2f} s (limit {self.limit} s)"
+# Hostile input is tested for what comes back, not for how long it took: that is the
+# benchmark's job (bench/hostile.py, ratios against a baseline in the same run). The
+# timeout marks are hang guards, about ten times what these tests take on a loaded machine.
+HANG_GUARD = 120
 
 
 @pytest.mark.parametrize(
@@ -334,8 +326,7 @@ class Timer:
     ],
 )
 def test_empty_article_is_422(offline: TestClient[Any], path: str, body: bytes, ctype: str) -> None:
-    with Timer(1):
-        r = offline.post(path, content=body, headers={"content-type": ctype})
+    r = offline.post(path, content=body, headers={"content-type": ctype})
     assert_problem(r, 422, path)
 
 
@@ -343,10 +334,9 @@ TEN_MB = 10 * 1024 * 1024
 
 
 @pytest.mark.parametrize("path", ["/quotes", "/summarize", "/claims", "/check"])
-def test_ten_megabytes_is_413_quickly(offline: TestClient[Any], path: str) -> None:
+def test_ten_megabytes_is_413(offline: TestClient[Any], path: str) -> None:
     body = b"x" * TEN_MB
-    with Timer(3):
-        r = offline.post(path, content=body, headers={"content-type": "application/json"})
+    r = offline.post(path, content=body, headers={"content-type": "application/json"})
     assert_problem(r, 413, path)
 
 
@@ -385,8 +375,7 @@ async def test_an_oversized_body_is_refused_without_reading_it_all(announced: bo
 @pytest.mark.parametrize("path", ["/quotes", "/summarize"])
 def test_binary_is_400(offline: TestClient[Any], path: str, ctype: str) -> None:
     body = random.Random(4).randbytes(64 * 1024)
-    with Timer(2):
-        r = offline.post(path, content=body, headers={"content-type": ctype})
+    r = offline.post(path, content=body, headers={"content-type": ctype})
     problem = assert_problem(r, 400, path)
     assert problem.title == "Undecodable input"
 
@@ -412,11 +401,11 @@ def _one_line(size: int, *, cue_every: int, sentence_every: int) -> str:
     return " ".join(parts)[:size]
 
 
+@pytest.mark.timeout(HANG_GUARD)
 def test_a_single_one_megabyte_line(offline: TestClient[Any]) -> None:
     line = _one_line(1024 * 1024, cue_every=50, sentence_every=20)
     assert "\n" not in line and len(line) == 1024 * 1024
-    with Timer(15):
-        r = offline.post("/quotes", content=line.encode(), headers=TEXT)
+    r = offline.post("/quotes", content=line.encode(), headers=TEXT)
     assert r.status_code == 200, r.text[:300]
     out = QuotesOut.model_validate_json(r.text)
     assert len(out.quotes) > 3000
@@ -434,9 +423,9 @@ def test_a_single_one_megabyte_line(offline: TestClient[Any]) -> None:
     ids=["straight", "mixed", "unclosed", "closed"],
 )
 @pytest.mark.parametrize("path", ["/quotes", "/summarize"])
+@pytest.mark.timeout(HANG_GUARD)
 def test_thousands_of_quote_marks(offline: TestClient[Any], article: str, path: str) -> None:
-    with Timer(10):
-        r = offline.post(path, content=article.encode(), headers=TEXT)
+    r = offline.post(path, content=article.encode(), headers=TEXT)
     assert r.status_code == 200, r.text[:300]
     for q in r.json().get("quotes", []):
         if "start" in q:
@@ -448,10 +437,12 @@ def test_thousands_of_quote_marks(offline: TestClient[Any], article: str, path: 
     ['He said "' * 5000, _one_line(1_000_000, cue_every=50, sentence_every=0)],
     ids=["unclosed-after-cues", "long-sentence-of-cues"],
 )
-def test_speech_cues_in_one_long_sentence_stay_fast(offline: TestClient[Any], article: str) -> None:
-    """The work per speech cue is bounded: a subject is looked for near its verb only."""
-    with Timer(5):
-        r = offline.post("/quotes", content=article.encode(), headers=TEXT)
+@pytest.mark.timeout(HANG_GUARD)
+def test_speech_cues_in_one_long_sentence_are_answered(
+    offline: TestClient[Any], article: str
+) -> None:
+    """Answered, whatever the number of cues in one sentence (bench/hostile.py times it)."""
+    r = offline.post("/quotes", content=article.encode(), headers=TEXT)
     assert r.status_code == 200
 
 
@@ -462,13 +453,13 @@ def _nested(depth: int) -> str:
 
 
 @pytest.mark.parametrize("path", ["/quotes", "/summarize", "/check"])
+@pytest.mark.timeout(HANG_GUARD)
 def test_deeply_nested_quotes(offline: TestClient[Any], path: str) -> None:
     article = _nested(500)
     payload: dict[str, Any] = {"text": article}
     if path == "/check":
         payload["draft"] = 'He said "level 3 level 4" and "level 498".'
-    with Timer(5):
-        r = offline.post(path, json=payload)
+    r = offline.post(path, json=payload)
     assert r.status_code == 200, r.text[:300]
     if path == "/quotes":
         out = QuotesOut.model_validate_json(r.text)
@@ -489,8 +480,7 @@ HEBREW = 'ראש הממשלה אמר: "נבנה בתי ספר חדשים בכל 
     ids=["arabic", "hebrew", "mixed-marks"],
 )
 def test_right_to_left_text(offline: TestClient[Any], article: str) -> None:
-    with Timer(2):
-        r = offline.post("/quotes", content=article.encode(), headers=TEXT)
+    r = offline.post("/quotes", content=article.encode(), headers=TEXT)
     assert r.status_code == 200, r.text
     out = QuotesOut.model_validate_json(r.text)
     assert out.quotes
@@ -537,7 +527,7 @@ def test_prompt_injection_cannot_verify_an_invented_quote() -> None:
     fake.reply(fake_answer(ModelAnalysis.model_validate(OBEYED)))
     analyzer = fake.analyzer()
     try:
-        with TestClient(app=create_app(analyzer.settings, analyzer=analyzer)) as c, Timer(5):
+        with TestClient(app=create_app(analyzer.settings, analyzer=analyzer)) as c:
             r = c.post("/claims", json={"text": INJECTION_ARTICLE})
             assert r.status_code == 200, r.text
             out = ClaimsOut.model_validate_json(r.text)

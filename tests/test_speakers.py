@@ -139,7 +139,7 @@ def test_resolution_of_it_is_the_organisation_named_before() -> None:
 
 
 def test_every_quotation_but_nested_ones_has_a_confidence(sample_text: str) -> None:
-    quotes = extract_quotes(sample_text + '\n\nShe said: "He told me \'go home\' twice."')
+    quotes = extract_quotes(sample_text + "\n\nShe said: \"He told me 'go home' twice.\"")
     for q in quotes:
         if q.kind == "nested":
             assert q.speaker_confidence is None

@@ -8,7 +8,9 @@ import pytest
 from service.ingest import read_article
 from service.models import Finding
 from service.pipeline import check_draft, index_article
-from service.quotes.model import SpeakerModel, speaker_model
+from service.verify import MAX_FUZZY_CHARS, WHOLE_REGION_CHARS
+
+from .conftest import speaker_model_with_threshold
 
 Judge = Callable[[str, str | None], Finding]
 
@@ -134,6 +136,66 @@ def test_words_inside_a_quotation_that_holds_a_shorter_one_are_verified() -> Non
     assert {f.verdict for f in findings} == {"verified"}
 
 
+# -- the lookups that keep a large draft against a large article linear --------------------
+
+
+def _filler(n: int) -> str:
+    return " ".join(f"word{i}" for i in range(n))
+
+
+def test_a_misquote_in_a_long_paragraph_is_found_where_its_words_are() -> None:
+    """A paragraph longer than WHOLE_REGION_CHARS is compared only around the place the
+    draft's words point to: that place must be the right one."""
+    quote = "the harbour will reopen to ships before the winter storms"
+    narration = "the council voted to repair the old harbour wall this spring"
+    para = (
+        f'{_filler(600)} The mayor said "{quote}" to the council. {_filler(300)} '
+        f"In March {narration}. {_filler(300)}"
+    )
+    assert len(para) > 2 * WHOLE_REGION_CHARS
+    index = index_article(read_article(para))
+    f = index.judge("the harbour will reopen to boats before the winter storms", "The mayor")
+    assert f.verdict == "misquoted"
+    [ev] = f.evidence
+    assert ev.text == quote
+    assert f.diff is not None
+    assert [(d.article, d.draft) for d in f.diff if d.op != "equal"] == [("ships", "boats")]
+    # Words of the narration: the long paragraph is compared around them only.
+    f = index.judge("the council voted to repair the old harbour gate this spring", None)
+    assert f.verdict == "misquoted"
+    [ev] = f.evidence
+    assert ev.text == narration
+    assert f.article_speaker is None
+
+
+def test_every_occurrence_is_found_through_the_word_index() -> None:
+    text = "\n\n".join(f'Speaker {i} said "we will build it" on day {i}.' for i in range(50))
+    index = index_article(read_article(text))
+    hits = index.find("we will build it")
+    assert [text[h.start : h.end] for h in hits] == ["we will build it"] * 50
+    assert all(h.method == "exact" and h.quote is not None for h in hits)
+    # Whatever the whitespace and the case: the normalized search, through the same index.
+    assert len(index.find("We  will\nbuild it")) == 50
+    assert index.find("will buil") == []  # not on word boundaries
+
+
+def test_a_phrase_of_punctuation_only_is_looked_for_in_the_text() -> None:
+    index = index_article(read_article('He wrote "#!#" and "#!#" again.'))
+    assert len(index.find("#!#")) == 2
+
+
+def test_a_very_long_quotation_not_in_the_article_is_unsupported() -> None:
+    """No word-by-word alignment past MAX_FUZZY_CHARS (it costs the square of the length);
+    found as it is, it is verified all the same."""
+    body = _filler(1200)
+    assert len(body) > MAX_FUZZY_CHARS
+    article = read_article(f'The report said "{body}".')
+    draft = f'The report said "{body} and more".\n\nThe report said "{body}".'
+    findings = check_draft(article, draft).findings
+    assert [f.verdict for f in findings] == ["unsupported", "verified"]
+    assert findings[0].evidence == []
+
+
 def test_words_whose_article_speaker_is_unknown_are_unconfirmed_whoever_the_draft_names() -> None:
     article = read_article(
         "The council met on Monday. A banner outside read “No more cuts” in red letters."
@@ -153,8 +215,7 @@ def test_words_whose_article_speaker_is_unknown_are_unconfirmed_whoever_the_draf
 def test_a_wrong_speaker_is_misattributed_only_above_the_confidence_threshold(
     judge: Judge, monkeypatch: pytest.MonkeyPatch, threshold: float, verdict: str
 ) -> None:
-    shipped = speaker_model()
-    model = SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)
+    model = speaker_model_with_threshold(threshold)
     monkeypatch.setattr("service.verify.speaker_model", lambda: model)
     f = judge("the Ukrainians didn’t ask for NATO troops", "Emmanuel Macron")
     assert (f.verdict, f.article_speaker) == (verdict, STOLTENBERG)

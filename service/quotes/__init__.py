@@ -9,6 +9,7 @@ from .choose import choice_sets, choose, resolved_quote
 from .context import QuoteContext
 from .marks import find_quotes
 from .model import speaker_model
+from .quotation import Quotation
 
 
 def quotes_in(article: Article) -> list[Quote]:
@@ -17,14 +18,16 @@ def quotes_in(article: Article) -> list[Quote]:
     )
     sieve = attribute(ctx)
     model = speaker_model()
-    chosen: dict[int, Quote] = {}
-    last_spoken: Quote | None = None
+    chosen: dict[int, Quotation] = {}
+    last_spoken: Quotation | None = None
     for choices in choice_sets(ctx, sieve):
         quote = resolved_quote(ctx, choices, choose(ctx, model, choices, last_spoken))
         chosen[choices.raw.open_pos] = quote
         if quote.speaker:
             last_spoken = quote
-    return [chosen.get(q.open_pos, rule) for q, rule in zip(ctx.raw, sieve.quotes, strict=True)]
+    return [
+        chosen.get(q.open_pos, rule).model() for q, rule in zip(ctx.raw, sieve.quotes, strict=True)
+    ]
 
 
 def extract_quotes(text: str) -> list[Quote]:

@@ -9,28 +9,37 @@ import bisect
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from ..models import Quote, Span
+from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
+from .lexicon import (
+    AUXILIARIES,
+    BEFORE_A_WORK,
+    CLAIM_NOUNS,
+    HEADLINE_CUES,
+    NOT_NAME,
+    TELLING,
+    TITLE_MINOR_WORDS,
+    WORKS,
+)
 from .marks import RawQuote
 from .names import (
-    NOT_NAME,
     NameIndex,
     capitalised_runs,
     runs_in,
     split_title,
     tokens,
 )
+from .quotation import Quotation, Stretch
 from .speakers import (
-    AUXILIARIES,
     COLON_INTRO,
     CUE,
     OPENING_PARTICIPLE,
     QUOTE_CHAR,
     SIGN_OFF,
-    TELLING,
     Mention,
     hearer_of,
     it_or_they,
@@ -41,6 +50,7 @@ from .speakers import (
     speaker_of_cue,
     whole_name,
 )
+from .wordregex import alternation
 
 
 @dataclass(slots=True)
@@ -61,7 +71,7 @@ class Sieve:
     """What the rule passes made of an article's quotations, read by the speaker model's
     candidates and features."""
 
-    quotes: list[Quote]
+    quotes: list[Quotation]
     """Their speakers for each quotation of ``ctx.raw``, in the same order."""
     passes: list[str]
     """For each quotation, the pass that gave its speaker, or "none"."""
@@ -83,62 +93,28 @@ def attribute(ctx: QuoteContext) -> Sieve:
     for q in raw:
         raw_by_para[q.paragraph].append(q)
 
-    spoken = {p: _Spoken.of(evs) for p, evs in events.items()}
-    no_events = _Spoken([], [])
-    recent = _Recent({}, {})
-    quoted: set[str] | None = None
-    out: list[Quote] = []
+    state = _State(events, {p: _Spoken.of(evs) for p, evs in events.items()})
+    outers: dict[int, _Outers] = {}
+    out: list[Quotation] = []
     passes: list[str] = []
     things: set[int] = set()
-    previous_para_speaker: tuple[int, Quote] | None = None
     for q in raw:
         sentence = sentence_of(sentences[q.paragraph], q.open_pos)
-        event = None if q.nested else _event_for(q, sentence, events[q.paragraph], masked)
+        event = None if q.nested else _event_for(q, sentence, state.cues(q.paragraph), masked)
         quote = _make_quote(text, q, event)
         given = "cue" if event is not None else "none"
         if q.nested:
-            quote = _nested_speaker(text, q, quote, raw_by_para[q.paragraph], names)
-            given = _pass_of(quote, given, "nested")
+            if q.paragraph not in outers:
+                outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
+            quote = _nested_speaker(text, q, quote, outers[q.paragraph], names)
+            given = "nested" if quote.speaker else "none"
         elif event is None:
-            quote = _inherit(
-                text, q, quote, recent, previous_para_speaker, events, spoken, no_events, paragraphs
-            )
-            given = _pass_of(quote, given, "inherited")
-            if (
-                quote.speaker is None
-                and quote.kind == "partial"
-                and not _looks_like_title(quote.text)
-            ):
-                quote = _sentence_subject_says(text, masked, sentence, q, quote, names)
-                given = _pass_of(quote, given, "sentence subject")
-            if quote.speaker is None:
-                quote = _claim_of(text, masked, sentence, q, quote, names)
-                given = _pass_of(quote, given, "claim")
-            if quote.speaker is None and quote.kind == "full":
-                quote = _colon_intro(text, masked, sentences, q, quote, names, paragraphs)
-                given = _pass_of(quote, given, "colon")
-            if (
-                quote.speaker is None
-                and quote.kind == "full"
-                and not events[q.paragraph]
-                and not _looks_like_title(quote.text.rstrip(",."))
-            ):
-                quote = _beat_after(text, masked, q, quote, names, paragraphs[q.paragraph][1])
-                given = _pass_of(quote, given, "beat after")
-            if quote.speaker is None and quote.kind == "full" and not events[q.paragraph]:
-                quote = _beat_before(text, masked, sentences[q.paragraph], q, quote, names)
-                given = _pass_of(quote, given, "beat before")
-            if quote.speaker is None and q.paragraph == 0 and len(paragraphs) > 1:
-                # A headline drops abbreviations' full stops: "Donald Trump Jr: …".
-                if quoted is None:
-                    quoted = {
-                        ev.speaker.rstrip(".")
-                        for evs in events.values()
-                        for ev in evs
-                        if ev.speaker
-                    }
-                quote = _headline_speaker(text, masked, q, quote, names, paragraphs[0], quoted)
-                given = _pass_of(quote, given, "headline")
+            step = _Step(ctx, q, quote, sentence, state)
+            for name, attribute_by in PASSES:
+                attributed = attribute_by(step)
+                if attributed.speaker:
+                    quote, given = attributed, name
+                    break
         if not q.nested and (
             _names_a_work(text, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
@@ -148,14 +124,132 @@ def attribute(ctx: QuoteContext) -> Sieve:
             quote, given = _make_quote(text, q, None), "none"
         out.append(quote)
         passes.append(given)
-        recent.add(q.paragraph, quote)
+        state.recent.add(q.paragraph, quote)
         if not q.nested and quote.speaker:
-            previous_para_speaker = (q.paragraph, quote)
+            state.previous = (q.paragraph, quote)
     return Sieve(out, passes, events, things)
 
 
-def _pass_of(quote: Quote, given: str, name: str) -> str:
-    return given if given != "none" or not quote.speaker else name
+@dataclass(slots=True)
+class _State:
+    """What the passes carry from one quotation to the next."""
+
+    events: dict[int, list[Event]]
+    spoken: dict[int, _Spoken]
+    recent: _Recent = field(default_factory=lambda: _Recent({}, {}))
+    previous: tuple[int, Quotation] | None = None
+    """The last quotation given a speaker, with its paragraph."""
+    _quoted: set[str] | None = None
+
+    def cues(self, paragraph: int) -> _Spoken:
+        return self.spoken.get(paragraph) or _NO_CUES
+
+    def quoted(self) -> set[str]:
+        """Everyone a cue gives a speech to (a headline drops abbreviations' full stops:
+        "Donald Trump Jr: …")."""
+        if self._quoted is None:
+            self._quoted = {
+                ev.speaker.rstrip(".") for evs in self.events.values() for ev in evs if ev.speaker
+            }
+        return self._quoted
+
+
+@dataclass(slots=True)
+class _Step:
+    """A quotation with no speech cue of its own, as the passes see it."""
+
+    ctx: QuoteContext
+    q: RawQuote
+    quote: Quotation
+    sentence: tuple[int, int]
+    state: _State
+
+    @property
+    def cueless_paragraph(self) -> bool:
+        return not self.state.events[self.q.paragraph]
+
+
+def _by_inheritance(step: _Step) -> Quotation:
+    ctx, q, state = step.ctx, step.q, step.state
+    return _inherit(ctx.text, q, step.quote, state, ctx.paragraphs)
+
+
+def _by_sentence_subject(step: _Step) -> Quotation:
+    if step.quote.kind != "partial" or _looks_like_title(step.quote.text):
+        return step.quote
+    ctx = step.ctx
+    return _sentence_subject_says(
+        ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names
+    )
+
+
+def _by_claim(step: _Step) -> Quotation:
+    ctx = step.ctx
+    return _claim_of(ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names)
+
+
+def _by_colon(step: _Step) -> Quotation:
+    if step.quote.kind != "full":
+        return step.quote
+    ctx = step.ctx
+    return _colon_intro(
+        ctx.text, ctx.masked, ctx.sentences, step.q, step.quote, ctx.names, ctx.paragraphs
+    )
+
+
+def _by_beat_after(step: _Step) -> Quotation:
+    quote = step.quote
+    if (
+        quote.kind != "full"
+        or not step.cueless_paragraph
+        or _looks_like_title(quote.text.rstrip(",."))
+    ):
+        return quote
+    ctx, q = step.ctx, step.q
+    return _beat_after(ctx.text, ctx.masked, q, quote, ctx.names, ctx.paragraphs[q.paragraph][1])
+
+
+def _by_beat_before(step: _Step) -> Quotation:
+    if step.quote.kind != "full" or not step.cueless_paragraph:
+        return step.quote
+    ctx, q = step.ctx, step.q
+    return _beat_before(ctx.text, ctx.masked, ctx.sentences[q.paragraph], q, step.quote, ctx.names)
+
+
+def _by_headline(step: _Step) -> Quotation:
+    ctx, q = step.ctx, step.q
+    if q.paragraph != 0 or len(ctx.paragraphs) < 2:
+        return step.quote
+    return _headline_speaker(
+        ctx.text, ctx.masked, q, step.quote, ctx.names, ctx.paragraphs[0], step.state.quoted()
+    )
+
+
+PASSES: tuple[tuple[str, Callable[[_Step], Quotation]], ...] = (
+    ("inherited", _by_inheritance),
+    ("sentence subject", _by_sentence_subject),
+    ("claim", _by_claim),
+    ("colon", _by_colon),
+    ("beat after", _by_beat_after),
+    ("beat before", _by_beat_before),
+    ("headline", _by_headline),
+)
+"""The passes for a quotation with no speech cue of its own, in order; the first to give a
+speaker gives it, and its name is what the speaker model reads of it:
+
+- inherited: a running quotation's speaker, the paragraph's last cue before it, "X said:"
+  ending the previous paragraph, the previous paragraph's speaker for a full quotation
+  opening a paragraph (``_inherit``);
+- sentence subject: a fragment in a sentence about someone ("Smith called it “a farce”");
+- claim: the owner of a claim, a statement, a tweet ("X's claim that “…”");
+- colon: an introduction ending with a colon ("From Jane Smith: “…”");
+- beat after / beat before: interview style, a name and no speech verb right after or
+  before a full quotation in a paragraph with no cue;
+- headline: a headline's subject ("Smith Slams ‘…’")."""
+
+
+_PRONOUN_REACH = 60
+"""Entries (sentences and named people) a pronoun looks back over."""
 
 
 @dataclass(slots=True)
@@ -199,7 +293,11 @@ class _Referents:
                 self.genders.setdefault(full, mention.gender)
             return full, mention.title or self.names.titles.get(full)
         if mention.kind == "pronoun":
-            for i in range(len(self.people) - 1, -1, -1):
+            # A pronoun reaches back a few paragraphs at most; bounded, a text with no one
+            # it could stand for costs the same per pronoun however long it runs.
+            for i in range(
+                len(self.people) - 1, max(-1, len(self.people) - 1 - _PRONOUN_REACH), -1
+            ):
                 pos, name, title, _ = self._entry(i)
                 if name is None or pos >= mention.start:
                     continue
@@ -261,38 +359,41 @@ def _events(
                         referents.add(hearer.start, names.expand(hearer.name, hearer.start), None)
                     )
             for entry in heard:
-                # Past its sentence, "he" or "she" is more likely the one who spoke.
-                referents.people.remove(entry)
+                # Past its sentence, "he" or "she" is more likely the one who spoke. The
+                # entry is among the last: looked for from the end.
+                people = referents.people
+                for k in range(len(people) - 1, -1, -1):
+                    if people[k] is entry:
+                        del people[k]
+                        break
     return events
 
 
-def _event_for(
-    q: RawQuote, sentence: tuple[int, int], para_events: list[Event], masked: str
-) -> Event | None:
+def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: str) -> Event | None:
     s, e = sentence
     close = q.close_pos if q.close_pos is not None else q.end
-    in_sentence = [ev for ev in para_events if s <= ev.cue_start < e and ev.speaker is not None]
-    after = [ev for ev in in_sentence if ev.cue_start > close]
-    if after and after[0].mention.start > close:
+    starts, spoken = para.starts, para.events
+    lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+    first_after = bisect.bisect_right(starts, close, lo, hi)
+    last_before = bisect.bisect_left(starts, q.open_pos, lo, hi) - 1
+    after = spoken[first_after] if first_after < hi else None
+    before = spoken[last_before] if last_before >= lo else None
+    if after is not None and after.mention.start > close:
         # "…,” Smith said" / "…,” said Smith": the cue or its subject follows the mark.
-        first = after[0]
-        between = masked[close + 1 : min(first.cue_start, first.mention.start)]
+        between = masked[close + 1 : min(after.cue_start, after.mention.start)]
         # Only punctuation, or an auxiliary ("», a-t-il ajouté"), between mark and cue.
-        if between.strip(" ,.;:!?)–—―-") in ("", *AUXILIARIES) or not [
-            ev for ev in in_sentence if ev.cue_start < q.open_pos
-        ]:
-            return first
-    before = [ev for ev in in_sentence if ev.cue_start < q.open_pos]
-    if before:
-        return before[-1]
-    if after:
-        return after[0]
+        if between.strip(" ,.;:!?)–—―-") in ("", *AUXILIARIES) or before is None:
+            return after
+    if before is not None:
+        return before
+    if after is not None:
+        return after
     # "“… Katy.” Trump said to cheers.": a full stop where a comma belongs; the next
     # sentence opening with its subject and cue still attributes a quotation that is a
     # sentence of its own, unless an earlier cue in the paragraph may be continuing.
-    alone = q.open_pos == s and not any(ev.cue_start < q.open_pos for ev in para_events)
-    for ev in para_events if alone else ():
-        if ev.sentence[0] > close and ev.speaker is not None:
+    alone = q.open_pos == s and not (para.all_starts and para.all_starts[0] < q.open_pos)
+    for ev in spoken[bisect.bisect_right(starts, close) :] if alone else ():
+        if ev.sentence[0] > close:
             opens = ev.mention.start == ev.sentence[0] < ev.cue_start
             if (
                 opens
@@ -304,9 +405,10 @@ def _event_for(
     return None
 
 
-def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
+def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quotation:
     words = text[q.start : q.end]
     first_alpha = next((c for c in words if c.isalpha()), "")
+    kind: QuoteKind
     if q.nested:
         kind = "nested"
     elif first_alpha.isupper() and (q.continued or words.rstrip("\"'”’")[-1:] in ".,!?;:…—–-"):
@@ -317,9 +419,9 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
     speaker = title = None
     if event is not None:
         speaker, title = event.speaker, event.title
-        mention = Span.of(text, event.mention.start, event.mention.end)
-        cue = Span.of(text, event.cue_start, event.cue_end)
-    return Quote(
+        mention = Stretch.of(text, event.mention.start, event.mention.end)
+        cue = Stretch.of(text, event.cue_start, event.cue_end)
+    return Quotation(
         text=words,
         start=q.start,
         end=q.end,
@@ -335,19 +437,25 @@ def _make_quote(text: str, q: RawQuote, event: Event | None) -> Quote:
 
 @dataclass(slots=True)
 class _Spoken:
-    """A paragraph's speech cues whose speaker is known, with their offsets for bisection."""
+    """A paragraph's speech cues in text order: those whose speaker is known with their
+    offsets, and the offsets of all, for bisection."""
 
     events: list[Event]
     starts: list[int]
+    all_starts: list[int]
 
     @classmethod
     def of(cls, events: list[Event]) -> _Spoken:
-        known = [ev for ev in events if ev.speaker]
-        return cls(known, [ev.cue_start for ev in known])
+        ordered = sorted(events, key=lambda ev: ev.cue_start)
+        known = [ev for ev in ordered if ev.speaker]
+        return cls(known, [ev.cue_start for ev in known], [ev.cue_start for ev in ordered])
 
     def last_before(self, pos: int) -> Event | None:
         i = bisect.bisect_left(self.starts, pos)
         return self.events[i - 1] if i else None
+
+
+_NO_CUES = _Spoken([], [], [])
 
 
 @dataclass(slots=True)
@@ -355,12 +463,12 @@ class _Recent:
     """The latest quotations ``_inherit`` looks back at, kept up as quotations are
     attributed, so that a look-back costs the same however many came before."""
 
-    running: dict[str, Quote]
+    running: dict[str, Quotation]
     """Per opening mark, the latest quotation running on into the next paragraph."""
-    spoken: dict[int, Quote]
+    spoken: dict[int, Quotation]
     """Per paragraph, its latest quotation with a speaker (nested ones aside)."""
 
-    def add(self, paragraph: int, quote: Quote) -> None:
+    def add(self, paragraph: int, quote: Quotation) -> None:
         if quote.continued:
             self.running[quote.open_mark] = quote
         if quote.speaker and quote.kind != "nested":
@@ -370,24 +478,21 @@ class _Recent:
 def _inherit(
     text: str,
     q: RawQuote,
-    quote: Quote,
-    recent: _Recent,
-    previous: tuple[int, Quote] | None,
-    events: dict[int, list[Event]],
-    spoken: dict[int, _Spoken],
-    no_events: _Spoken,
+    quote: Quotation,
+    state: _State,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
     the next paragraph; a later quotation there is a new one) takes its speaker; a fragment
     takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
     said:" at the end of the previous one is X's; a full quotation opening a paragraph
     continues the previous paragraph's speaker."""
-    para_events = events[q.paragraph]
+    para_events = state.events[q.paragraph]
     lo = paragraphs[q.paragraph][0]
+    recent, previous = state.recent, state.previous
     if q.paragraph > 0 and q.open_pos == lo:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
-        intro = spoken.get(q.paragraph - 1, no_events).events
+        intro = state.cues(q.paragraph - 1).events
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
             return _with_event(text, quote, intro[-1])
     running = recent.running.get(q.open_mark)
@@ -399,7 +504,7 @@ def _inherit(
         and _follows_running(running, q, paragraphs)
     ):
         return _said_by(quote, running)
-    earlier = spoken.get(q.paragraph, no_events).last_before(q.open_pos)
+    earlier = state.cues(q.paragraph).last_before(q.open_pos)
     if earlier is not None:
         return _with_event(text, quote, earlier)
     if _looks_like_title(quote.text):
@@ -415,8 +520,8 @@ def _inherit(
 
 
 def _beat_after(
-    text: str, masked: str, q: RawQuote, quote: Quote, names: NameIndex, end: int
-) -> Quote:
+    text: str, masked: str, q: RawQuote, quote: Quotation, names: NameIndex, end: int
+) -> Quotation:
     """Interview style, no speech verb: “I mean. Yes, no…” Wiig, who is slight, looks
     mortified. A quotation followed at once by what a named person did is that person's."""
     if q.close_pos is None:
@@ -435,9 +540,9 @@ def _beat_before(
     masked: str,
     sentences: list[tuple[int, int]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
-) -> Quote:
+) -> Quotation:
     """A quotation opening a sentence right after one about what a named person did, in a
     paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
     younger people are sick and tired of it.”" is Sanders's."""
@@ -452,8 +557,13 @@ def _beat_before(
 
 
 def _sentence_subject_says(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
     start = past_lead_in(masked, sentence[0], q.open_pos)
@@ -465,19 +575,27 @@ def _sentence_subject_says(
 
 _CLAIM = re.compile(
     r"(?:\b([Hh]is|[Hh]er)|([^\W\d_][\w.’'-]*(?:’s|'s|s’|s')))\s+(?:[a-z-]+\s+)?"
-    r"(?:claims?|statements?|assertions?|remarks?|comments?|words|arguments?|promises?|pledges?"
-    r"|vows?|warnings?|accusations?|allegations?|insistence|contention|descriptions?"
-    r"|predictions?|boasts?|tweets?|suggestions?|complaints?|characterizations?|responses?"
-    r"|reply|replies|answers?|message)\b"
+    r"(?:" + alternation(CLAIM_NOUNS) + r")\b"
 )
 
 
+_CLAIM_HINTS = ("’s", "'s", "s’", "s'", "his", "His", "her", "Her")
+
+
 def _claim_of(
-    text: str, masked: str, sentence: tuple[int, int], q: RawQuote, quote: Quote, names: NameIndex
-) -> Quote:
+    text: str,
+    masked: str,
+    sentence: tuple[int, int],
+    q: RawQuote,
+    quote: Quotation,
+    names: NameIndex,
+) -> Quotation:
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
     lo = max(sentence[0], q.open_pos - 150)
+    window = masked[lo : q.open_pos]
+    if not any(hint in window for hint in _CLAIM_HINTS):
+        return quote  # no possessive before it: the regex below is the costly part
     claims = list(_CLAIM.finditer(masked, lo, q.open_pos))
     if not claims:
         return quote
@@ -514,10 +632,10 @@ def _colon_intro(
     masked: str,
     sentences: list[list[tuple[int, int]]],
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     paragraphs: Sequence[tuple[int, int]],
-) -> Quote:
+) -> Quotation:
     """A sentence about a named person ending in a colon introduces the quotation after it,
     in the same paragraph or opening the next: "Sanders made the following comment:",
     "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
@@ -548,7 +666,7 @@ def _colon_intro(
 
 
 _HEADLINE_SAYS = re.compile(
-    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:Says|Said|Tells|Warns|Claims|Insists|Argues)\W*$"
+    r"[,\ue000]\s+([^,\ue000]{2,60}?)\s+(?:" + "|".join(HEADLINE_CUES) + r")\W*$"
 )
 
 
@@ -556,11 +674,11 @@ def _headline_speaker(
     text: str,
     masked: str,
     q: RawQuote,
-    quote: Quote,
+    quote: Quotation,
     names: NameIndex,
     para: tuple[int, int],
     quoted: set[str],
-) -> Quote:
+) -> Quotation:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
     person it opens with. Only someone the article quotes counts, so that "Poll: …" or
@@ -601,62 +719,52 @@ def _headline_speaker(
 
 
 def _attributed(
-    quote: Quote, speaker: str | None, title: str | None, mention: Span | None, cue: Span | None
-) -> Quote:
-    return quote.model_copy(
-        update={"speaker": speaker, "speaker_title": title, "speaker_mention": mention, "cue": cue}
-    )
+    quote: Quotation,
+    speaker: str | None,
+    title: str | None,
+    mention: Stretch | None,
+    cue: Stretch | None,
+) -> Quotation:
+    return replace(quote, speaker=speaker, speaker_title=title, speaker_mention=mention, cue=cue)
 
 
-def _said_by(quote: Quote, src: Quote) -> Quote:
+def _said_by(quote: Quotation, src: Quotation) -> Quotation:
     """``quote`` with the attribution of ``src`` (the same speaker, mention and cue)."""
     return _attributed(quote, src.speaker, src.speaker_title, src.speaker_mention, src.cue)
 
 
-def _said_by_subject(text: str, quote: Quote, subject: Mention, names: NameIndex) -> Quote:
+def _said_by_subject(text: str, quote: Quotation, subject: Mention, names: NameIndex) -> Quotation:
     """``quote`` said by the person a sentence is about (no cue to show)."""
     assert subject.name is not None
     full = names.expand(subject.name, subject.start)
     title = subject.title or names.titles.get(full)
-    return _attributed(quote, full, title, Span.of(text, subject.start, subject.end), quote.cue)
+    return _attributed(quote, full, title, Stretch.of(text, subject.start, subject.end), quote.cue)
 
 
-def _with_event(text: str, quote: Quote, ev: Event) -> Quote:
-    mention = Span.of(text, ev.mention.start, ev.mention.end)
+def _with_event(text: str, quote: Quotation, ev: Event) -> Quotation:
+    mention = Stretch.of(text, ev.mention.start, ev.mention.end)
     return _attributed(
-        quote, ev.speaker, ev.title, mention, Span.of(text, ev.cue_start, ev.cue_end)
+        quote, ev.speaker, ev.title, mention, Stretch.of(text, ev.cue_start, ev.cue_end)
     )
 
 
-def _follows_running(prev: Quote, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
+def _follows_running(prev: Quotation, q: RawQuote, paragraphs: Sequence[tuple[int, int]]) -> bool:
     return any(
         lo <= prev.start < hi for lo, hi in paragraphs[max(0, q.paragraph - 1) : q.paragraph]
     )
 
 
+@lru_cache(maxsize=4096)
 def _looks_like_title(words: str) -> bool:
     """“Titanic”, “The Art of the Deal”: short, every main word capitalised."""
     parts = words.split()
     if not parts or len(parts) > 8 or words.rstrip()[-1:] in ".,!?":
         return False
-    main = [
-        p
-        for p in parts
-        if p.lower() not in ("of", "the", "a", "an", "and", "in", "on", "to", "for", "at")
-    ]
+    main = [p for p in parts if p.lower() not in TITLE_MINOR_WORDS]
     return bool(main) and all(p[:1].isupper() for p in main)
 
 
-_WORKS = frozenset(
-    """
-    book song film movie show series program programme episode album anthem novel memoir
-    play documentary column essay poem podcast titled entitled
-    """.split()
-)
-"""Nouns that introduce the title of a work: "his 2002 book, “…”"."""
-
-
-def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -> bool:
+def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
     after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
     (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
@@ -675,11 +783,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quote, para: tuple[int, int]) -
     while len(before) > 1 and before[-1].word in ("a", "an", "the"):
         before.pop()
     last = before[-1]
-    return (
-        last.possessive
-        or last.word in ("of", "on", "in", "during", "at", "its", "his", "her", "their", "our")
-        or last.word in _WORKS
-    )
+    return last.possessive or last.word in BEFORE_A_WORK or last.word in WORKS
 
 
 _KNOWN_AS = re.compile(r"\bknown as\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
@@ -709,26 +813,50 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quote, raw: list[RawQuote], names: NameIndex
-) -> Quote:
-    """A quotation inside a quotation: said by whoever the outer speaker names before it
-    ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
-    outer = [r for r in raw if not r.nested and r.start <= q.open_pos and q.end <= r.end]
-    if not outer:
+    text: str, q: RawQuote, quote: Quotation, outers: _Outers, names: NameIndex
+) -> Quotation:
+    """A quotation inside a quotation: said by whoever the outer speaker names right
+    before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
+    o = outers.around(q)
+    if o is None:
         return quote
-    o = outer[-1]
-    region = text[o.start : q.open_pos]
-    cues = list(CUE.finditer(region))
+    # The cue and its subject stand just before the inner quotation: looking a short way
+    # back keeps deeply nested quotations linear.
+    lo = max(o.start, q.open_pos - _NESTED_REACH)
+    cues = list(CUE.finditer(text, lo, q.open_pos))
     if not cues:
         return quote
     cue = cues[-1]
-    toks = tokens(text, o.start, o.start + cue.start())
+    toks = tokens(text, max(lo, cue.start() - _NESTED_REACH), cue.start())
     runs = capitalised_runs(toks, text)
     if runs and toks and runs[-1][-1] is toks[-1]:
         person = split_title(runs[-1], text)
         if person is not None and person.name.split()[0].lower() not in NOT_NAME:
             full = names.expand(person.name, person.start)
-            mention = Span.of(text, person.start, person.end)
-            cue_span = Span.of(text, o.start + cue.start(), o.start + cue.end())
+            mention = Stretch.of(text, person.start, person.end)
+            cue_span = Stretch.of(text, cue.start(), cue.end())
             return _attributed(quote, full, person.title, mention, cue_span)
     return quote
+
+
+_NESTED_REACH = 200
+
+
+@dataclass(slots=True)
+class _Outers:
+    """A paragraph's top-level quotations (disjoint, in order), to find the one around a
+    nested quotation by bisection."""
+
+    quotes: list[RawQuote]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, raw: list[RawQuote]) -> _Outers:
+        top = sorted((r for r in raw if not r.nested), key=lambda r: r.start)
+        return cls(top, [r.start for r in top])
+
+    def around(self, q: RawQuote) -> RawQuote | None:
+        i = bisect.bisect_right(self.starts, q.open_pos) - 1
+        if i >= 0 and q.end <= self.quotes[i].end:
+            return self.quotes[i]
+        return None

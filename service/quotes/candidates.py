@@ -9,13 +9,15 @@ number of quotations."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from .context import QuoteContext
 from .lexicon import DETERMINERS, NEGATING, PERSONAL_PRONOUNS, SPEAKING_NOUNS
 from .marks import RawQuote
-from .names import Token, capitalised_runs, split_title, tokens
+from .names import Token, runs_in, split_title, tokens
 from .speakers import CUE
+from .wordregex import alternation
 
 _BEFORE = 5
 _AFTER = 3
@@ -48,8 +50,6 @@ class MentionIndex:
     starts: list[int]
     sentence_starts: list[int]
     sentence_paragraph: list[int]
-    tokens: list[Token]
-    token_starts: list[int]
     cue_starts: list[int]
     """Where a speech verb or phrase stands outside quotation marks."""
 
@@ -62,12 +62,9 @@ class MentionIndex:
                 sentence_starts.append(s)
                 sentence_paragraph.append(index)
         mentions: list[Mention] = []
-        all_tokens: list[Token] = []
         cue_starts: list[int] = []
         for index, (lo, hi) in enumerate(ctx.paragraphs):
-            toks = tokens(ctx.masked, lo, hi)
-            all_tokens += toks
-            mentions += _mentions(ctx, toks, index, sentence_starts)
+            mentions += _mentions(ctx, lo, hi, index, sentence_starts)
             cue_starts += [m.start() for m in CUE.finditer(ctx.masked, lo, hi)]
         mentions.sort(key=lambda m: m.start)
         return cls(
@@ -75,8 +72,6 @@ class MentionIndex:
             [m.start for m in mentions],
             sentence_starts,
             sentence_paragraph,
-            all_tokens,
-            [t.start for t in all_tokens],
             cue_starts,
         )
 
@@ -85,7 +80,9 @@ class MentionIndex:
 
     def sentence_end(self, sentence: int, text_end: int) -> int:
         following = sentence + 1
-        return self.sentence_starts[following] if following < len(self.sentence_starts) else text_end
+        return (
+            self.sentence_starts[following] if following < len(self.sentence_starts) else text_end
+        )
 
     def has_cue(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.cue_starts, start)
@@ -102,30 +99,21 @@ class MentionIndex:
         after = [m for m in self.mentions[j : j + _AFTER] if m.end <= hi]
         return before + after
 
-    def token_before(self, pos: int) -> Token | None:
-        i = bisect.bisect_left(self.token_starts, pos)
-        while i > 0:
-            tok = self.tokens[i - 1]
-            if tok.end <= pos:
-                return tok
-            i -= 1
-        return None
-
-    def token_after(self, pos: int) -> Token | None:
-        i = bisect.bisect_left(self.token_starts, pos)
-        return self.tokens[i] if i < len(self.tokens) else None
-
 
 def _mentions(
-    ctx: QuoteContext, toks: list[Token], paragraph: int, sentence_starts: list[int]
+    ctx: QuoteContext, lo: int, hi: int, paragraph: int, sentence_starts: list[int]
 ) -> list[Mention]:
+    """The mentions of one paragraph. Only its capitalised stretches and the words of
+    ``_SPEAKING_WORD`` are tokenized: the rest of the text is never split into words."""
+
     def sentence(pos: int) -> int:
         return max(0, bisect.bisect_right(sentence_starts, pos) - 1)
 
+    masked = ctx.masked
     out: list[Mention] = []
     in_names: set[int] = set()
     previous: list[Token] = []
-    for run in _split_at_verbs(capitalised_runs(toks, ctx.masked)):
+    for run in _split_at_verbs(runs_in(masked, lo, hi)):
         person = split_title(run, ctx.text)
         if person is None:
             previous = run
@@ -136,7 +124,7 @@ def _mentions(
             person.organisation
             and previous
             and previous[-1].possessive
-            and ctx.masked[previous[-1].end : run[0].start].isspace()
+            and masked[previous[-1].end : run[0].start].isspace()
         ):
             # "the United Nations Children's Fund", "McDonald's Corp.": one organisation,
             # where a possessive otherwise ends a name ("Trump's campaign").
@@ -158,28 +146,46 @@ def _mentions(
             )
         )
         previous = run
-    for k, tok in enumerate(toks):
-        if tok.start in in_names:
+    for found in _SPEAKING_WORD.finditer(masked, lo, hi):
+        start, end = found.span(1)
+        if start in in_names:
             continue
-        if tok.word in PERSONAL_PRONOUNS and not tok.possessive:
-            out.append(
-                Mention("pronoun", tok.start, tok.end, paragraph, sentence(tok.start), word=tok.word)
-            )
-        elif tok.word in SPEAKING_NOUNS and (not tok.capitalised or k == 0 or tok.word.endswith("s")):
-            start, determiner = tok.start, ""
-            for back in range(k - 1, max(-1, k - 4), -1):
-                prev = toks[back]
-                if prev.word in DETERMINERS or prev.possessive:
-                    start, determiner = prev.start, prev.word
-                    break
-                if prev.capitalised or not prev.text.isalpha():
-                    break
-            if determiner in NEGATING:
-                continue  # "there are no reports": nobody
-            out.append(
-                Mention("nominal", start, tok.end, paragraph, sentence(start), word=tok.word)
-            )
+        word = found.group(1).lower()
+        possessive = found.group(2) is not None
+        if word in PERSONAL_PRONOUNS:
+            if not possessive:
+                out.append(Mention("pronoun", start, end, paragraph, sentence(start), word=word))
+            continue
+        first = _ANY_WORD.search(masked, lo, start) is None
+        if not (masked[start].islower() or first or word.endswith("s")):
+            continue
+        before = tokens(masked, max(lo, start - _LOOK_BACK), start)[-3:]
+        determiner = ""
+        for prev in reversed(before):
+            if prev.word in DETERMINERS or prev.possessive:
+                start, determiner = prev.start, prev.word
+                break
+            if prev.capitalised or not prev.text.isalpha():
+                break
+        if determiner in NEGATING:
+            continue  # "there are no reports": nobody
+        out.append(Mention("nominal", start, end, paragraph, sentence(start), word=word))
     return out
+
+
+_SPEAKING_WORD = re.compile(
+    r"(?<![\w’'-])("
+    + alternation(
+        form
+        for word in {*PERSONAL_PRONOUNS, *SPEAKING_NOUNS}
+        for form in (word, word.capitalize(), word.upper())
+    )
+    + r")(['’]s)?(?![\w’'-])"
+)
+"""A pronoun or a speaking noun, with the possessive ending that would rule a pronoun
+out ("he's" is no pronoun subject here, as ``Token`` reads it)."""
+_ANY_WORD = re.compile(r"[^\W_]")
+_LOOK_BACK = 60
 
 
 def _split_at_verbs(runs: list[list[Token]]) -> list[list[Token]]:

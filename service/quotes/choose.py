@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..models import Quote, Span
 from .attribution import Sieve
 from .candidates import Mention, MentionIndex
 from .context import QuoteContext
@@ -16,6 +15,7 @@ from .features import QuoteView, candidate_features, none_features, view
 from .lexicon import ORGANISATION_HEADS
 from .marks import RawQuote
 from .model import SpeakerModel
+from .quotation import Quotation, Stretch
 from .speakers import Mention as CueSubject
 from .speakers import organisation
 
@@ -28,7 +28,7 @@ class ChoiceSet:
     by ``features[i]``; the last choice, ``None``, is "nobody"."""
 
     raw: RawQuote
-    rule: Quote
+    rule: Quotation
     view: QuoteView
     mentions: list[Mention | None]
     features: list[list[str]]
@@ -91,7 +91,7 @@ class Choice:
 
 
 def choose(
-    ctx: QuoteContext, model: SpeakerModel, choices: ChoiceSet, last_spoken: Quote | None
+    ctx: QuoteContext, model: SpeakerModel, choices: ChoiceSet, last_spoken: Quotation | None
 ) -> Choice:
     """The speaker with the most probability: a person named three times near a quotation
     gathers the probability of all three mentions, so that "nobody" does not win because
@@ -117,44 +117,62 @@ def choose(
     return chosen
 
 
-def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quote:
+def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quotation:
     """The quotation with the chosen speaker: the rule passes' own quotation where they
     point at the same mention, so their cue and title come with it."""
     rule, m = choices.rule, choice.mention
-    base = {"speaker_confidence": round(choice.confidence, 4)}
+    confidence = round(choice.confidence, 4)
     if m is None:
-        return rule.model_copy(
-            update={**base, "speaker": None, "speaker_title": None, "speaker_mention": None}
+        return replace(
+            rule,
+            speaker_confidence=confidence,
+            speaker=None,
+            speaker_title=None,
+            speaker_mention=None,
         )
     mention = rule.speaker_mention
     if rule.speaker and mention is not None and mention.start < m.end and m.start < mention.end:
         if (
             choice.speaker
-            and m.word in ORGANISATION_HEADS
-            and rule.speaker == mention.text != choice.speaker
-        ):
-            # The rule passes left "the agency" as it stands; it names an organisation.
-            return rule.model_copy(
-                update={**base, "speaker": choice.speaker, "speaker_title": choice.title}
+            and choice.speaker != rule.speaker
+            and (
+                (m.word in ORGANISATION_HEADS and rule.speaker == mention.text)
+                or (m.kind == "person" and _better_name(choice.speaker, rule.speaker))
             )
-        return rule.model_copy(update=base)
+        ):
+            # The rule passes left "the agency" as it stands (it names an organisation),
+            # or a name short of the article's full one ("G.K." for "G.K. Butterfield"),
+            # or one with a word glued on ("Ukraine Kurt Volker").
+            return replace(
+                rule,
+                speaker_confidence=confidence,
+                speaker=choice.speaker,
+                speaker_title=choice.title,
+            )
+        return replace(rule, speaker_confidence=confidence)
     cue = rule.cue
     event = choices.view.events.get(m.start)
     if event is not None:
-        cue = Span.of(ctx.text, event.cue_start, event.cue_end)
-    return rule.model_copy(
-        update={
-            **base,
-            "speaker": choice.speaker,
-            "speaker_title": choice.title,
-            "speaker_mention": Span.of(ctx.text, m.start, m.end),
-            "cue": cue,
-        }
+        cue = Stretch.of(ctx.text, event.cue_start, event.cue_end)
+    return replace(
+        rule,
+        speaker_confidence=confidence,
+        speaker=choice.speaker,
+        speaker_title=choice.title,
+        speaker_mention=Stretch.of(ctx.text, m.start, m.end),
+        cue=cue,
     )
 
 
+def _better_name(candidate: str, rule: str) -> bool:
+    ours, theirs = candidate.split(), rule.split()
+    if len(ours) > len(theirs):
+        return f" {rule} " in f" {candidate} "
+    return len(ours) >= 2 and len(ours) < len(theirs) and theirs[-len(ours) :] == ours
+
+
 def resolve(
-    ctx: QuoteContext, choices: ChoiceSet, m: Mention, last_spoken: Quote | None
+    ctx: QuoteContext, choices: ChoiceSet, m: Mention, last_spoken: Quotation | None
 ) -> tuple[str | None, str | None]:
     """Who a mention stands for, as ``(name, title)``: what the rule passes resolved it
     to when they looked at it; else a name expanded to the article's full form of it, a
@@ -169,6 +187,11 @@ def resolve(
     elif event is not None and event.speaker:
         said = event.speaker, event.title
     described = ctx.text[m.start : m.end]
+    if m.kind == "person" and m.name:
+        full = names.expand(m.name, m.start)
+        if said[0] is None or _better_name(full, said[0]):
+            return full, m.title or names.titles.get(full)
+        return said
     if said[0] and said[0] != described:
         return said
     if (m.kind == "pronoun" and m.word in ("it", "they")) or (
@@ -187,9 +210,6 @@ def resolve(
                 return ctx.text[other.start : other.end], None
     if said[0]:
         return said
-    if m.kind == "person" and m.name:
-        full = names.expand(m.name, m.start)
-        return full, m.title or names.titles.get(full)
     if m.kind == "organisation":
         return m.name, None
     if m.kind == "pronoun" and m.word in _GENDERED:

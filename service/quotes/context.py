@@ -3,6 +3,7 @@ text with its quotations blanked out, its sentences and the names it mentions.""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,20 +59,24 @@ def mask_quotes(text: str, raw: list[RawQuote]) -> str:
     return "".join(pieces)
 
 
+_QUOTE_RUN = re.compile(QUOTE_CHAR + "+")
+_NEXT_SENTENCE = re.compile(r"\s+[A-Z]")
+
+
 def quote_sentences(text: str, masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
     out = sentence_spans(masked, lo, hi)
     # A quotation ending a sentence: "… win." He then …
     refined: list[tuple[int, int]] = []
     for s, e in out:
         cursor = s
-        for m in re.finditer(QUOTE_CHAR + r"+", masked[s:e]):
-            qe = s + m.end()
-            follow = masked[qe:e]
-            if re.match(r"\s+[A-Z]", follow):
-                inside = masked[s + m.start() : qe]
-                if inside and _ends_sentence_inside(text, s + m.start(), qe):
-                    refined.append((cursor, qe))
-                    cursor = qe + (len(follow) - len(follow.lstrip()))
+        for m in _QUOTE_RUN.finditer(masked, s, e):
+            qe = m.end()
+            # Looked at where it stands: copying the rest of the sentence for each
+            # quotation would make a sentence of many quotations quadratic.
+            follow = _NEXT_SENTENCE.match(masked, qe, e)
+            if follow and _ends_sentence_inside(text, m.start(), qe):
+                refined.append((cursor, qe))
+                cursor = follow.end() - 1
         refined.append((cursor, e))
     return refined
 
@@ -84,7 +89,8 @@ def _ends_sentence_inside(text: str, qs: int, qe: int) -> bool:
 
 
 def sentence_of(sentences: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in sentences:
-        if s <= pos < e:
-            return s, e
+    """The sentence (of a paragraph's, in order) that holds ``pos``."""
+    i = bisect.bisect_right(sentences, pos, key=lambda span: span[0]) - 1
+    if i >= 0 and sentences[i][0] <= pos < sentences[i][1]:
+        return sentences[i]
     return sentences[-1] if sentences else (pos, pos)

@@ -10,15 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Quote
 from .attribution import Event
 from .candidates import Mention, MentionIndex
 from .context import QuoteContext
-from .lexicon import PREPOSITIONS
+from .lexicon import PREPOSITIONS, TELLING
 from .marks import RawQuote
-from .speakers import CUE, QUOTE_CHAR, TELLING, past_lead_in
+from .names import last_token
+from .quotation import Quotation
+from .speakers import CUE, QUOTE_CHAR, past_lead_in
 
 _CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
+_PASSIVE_CUE_NEXT = re.compile(
+    r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+(?:\w+\s+)?" + CUE.pattern
+)
+"""A passive speech verb after a mention ("she was warned that", "Smith was told"): the one
+it names heard the words."""
 _CUE_JUST_BEFORE = re.compile(r"(?:" + CUE.pattern + r")[\s,]*$")
 _WORD = re.compile(r"[^\W\d_]+")
 _VERB_AFTER = re.compile(
@@ -35,7 +41,7 @@ class QuoteView:
     candidates."""
 
     raw: RawQuote
-    rule: Quote
+    rule: Quotation
     close: int
     sentence: int
     paragraph_start: bool
@@ -51,7 +57,7 @@ def view(
     ctx: QuoteContext,
     index: MentionIndex,
     q: RawQuote,
-    rule: Quote,
+    rule: Quotation,
     given: str,
     events: dict[int, Event],
     previous_speaker: str | None,
@@ -108,14 +114,26 @@ def candidate_features(
     d = v.sentence - m.sentence
     dsent = f"s{min(d, 3)}" if d >= 0 else "s-1"
     gap = v.raw.open_pos - m.end if before else m.start - v.close
-    dist = "d0" if gap <= 3 else "d15" if gap <= 15 else "d40" if gap <= 40 else "d100" if gap <= 100 else "dfar"
+    dist = (
+        "d0"
+        if gap <= 3
+        else "d15"
+        if gap <= 15
+        else "d40"
+        if gap <= 40
+        else "d100"
+        if gap <= 100
+        else "dfar"
+    )
     masked = ctx.masked
-    prev_tok = index.token_before(m.start)
+    prev_tok = last_token(masked, max(0, m.start - 40), m.start)
     cue_after = bool(_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 40)))
     if not cue_after and "headline" in v.shape:
         # A headline capitalises its verb: "…, Engineer Jane Smith Says".
         following_word = _WORD.match(masked, m.end + 1)
-        cue_after = following_word is not None and bool(CUE.fullmatch(following_word.group().lower()))
+        cue_after = following_word is not None and bool(
+            CUE.fullmatch(following_word.group().lower())
+        )
     cue_before = _CUE_JUST_BEFORE.search(masked, max(0, m.start - 30), m.start) is not None
     event = v.events.get(m.start)
     rule_pick = v.rule.speaker_mention is not None and (
@@ -139,6 +157,8 @@ def candidate_features(
         feats.append("same_paragraph")
     if cue_after:
         feats += ["cue_after", f"cue_after|{dsent}", f"{kind}|cue_after|{dsent}|{side}"]
+        if _PASSIVE_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 50)):
+            feats += ["passive_after", f"passive_after|{dsent}"]
     if cue_before:
         feats += ["cue_before", f"cue_before|{dsent}", f"{kind}|cue_before|{dsent}|{side}"]
     if prev_tok is not None and not masked[prev_tok.end : m.start].strip():

@@ -68,6 +68,13 @@ _CLOSE_AFTER = set(".,;:!?)]}–—―-…/")
 _STRONG_CLOSE_BEFORE = set(".,;:!?…–—-)")
 
 
+MAX_NESTING = 4
+"""Quotations nested deeper than this are not reported on their own (their words stay in
+the quotations around them). News seldom goes past a quotation within a quotation; a text
+nested a thousand deep would otherwise answer with every level's words again, megabytes
+per kilobyte."""
+
+
 @dataclass(slots=True)
 class RawQuote:
     start: int
@@ -166,16 +173,19 @@ def find_quotes(
             stack.append(_Open(i, text[i:j], j, []))
             i = j
             carried = None
-        # Double marks open on the stack, counted so that a mark's test costs the same
-        # however deep the stack is.
-        doubles = sum(_FAMILY[o.mark] == _DOUBLE for o in stack)
+        # Where each family's openers sit on the stack, so that finding the one a mark
+        # would close costs the same however deep the stack is.
+        by_family: dict[str, list[int]] = {_DOUBLE: [], _SINGLE: []}
+        for at, o in enumerate(stack):
+            by_family[_FAMILY[o.mark]].append(at)
         for found_mark in _MARK.finditer(text, i, hi):
             i, j = found_mark.span()
             c = found_mark.group()
             family = _FAMILY[c]
             if c in _APOSTROPHES and _is_apostrophe(text, i, lo, hi):
                 continue
-            depth = _matching_depth(stack, c, family)
+            same = by_family[family]
+            depth = same[-1] if same and c in _CLOSERS[stack[same[-1]].mark] else None
             if (
                 depth is not None
                 and _can_close(text, i, j, lo, hi)
@@ -184,10 +194,10 @@ def find_quotes(
                 # Openers above the match were never closed: their children move up.
                 while len(stack) - 1 > depth:
                     dropped = stack.pop()
-                    doubles -= _FAMILY[dropped.mark] == _DOUBLE
+                    by_family[_FAMILY[dropped.mark]].pop()
                     stack[-1].children.extend(dropped.children)
                 opened = stack.pop()
-                doubles -= family == _DOUBLE
+                same.pop()
                 quote = RawQuote(
                     start=opened.content_start,
                     end=i,
@@ -197,10 +207,11 @@ def find_quotes(
                     paragraph=index,
                     nested=bool(stack),
                 )
-                _emit(text, quote, opened.children, stack, found)
-            elif c in _OPENERS and _can_open(text, i, j, lo, hi, doubles > 0):
+                if len(stack) < MAX_NESTING:
+                    _emit(text, quote, opened.children, stack, found)
+            elif c in _OPENERS and _can_open(text, i, j, lo, hi, bool(by_family[_DOUBLE])):
+                by_family[family].append(len(stack))
                 stack.append(_Open(i, c, j, []))
-                doubles += family == _DOUBLE
         if stack:
             outer = stack[0]
             nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
@@ -234,13 +245,6 @@ def find_quotes(
 
 def _outer_first(q: RawQuote) -> tuple[int, int]:
     return q.start, -q.end
-
-
-def _matching_depth(stack: list[_Open], mark: str, family: str) -> int | None:
-    for depth in range(len(stack) - 1, -1, -1):
-        if _FAMILY[stack[depth].mark] == family:
-            return depth if mark in _CLOSERS[stack[depth].mark] else None
-    return None
 
 
 def _reopens(text: str, paragraph: tuple[int, int], mark: str) -> bool:

@@ -11,133 +11,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..sentences import ABBREVIATIONS
-
-# Words that head or qualify a role. A capitalised run up to its last title word is the
-# title: "NATO Secretary General Jens Stoltenberg" -> title + "Jens Stoltenberg".
-TITLE_WORDS = frozenset(
-    """
-        president vice prime minister secretary general secretary-general chancellor senator
-        sen representative rep congressman congresswoman governor gov mayor judge justice
-        chief executive officer director spokesman spokeswoman spokesperson ambassador
-        commissioner chairman chairwoman chair leader deputy speaker attorney professor prof
-        dr mr mrs ms miss mx rev reverend father sister brother sir dame lord lady king
-        queen prince princess pope gen col lt sgt capt captain major admiral adm commander
-        cmdr colonel lieutenant sergeant foreign defence defense interior finance health
-        economy home former acting interim democratic republican democrat labour
-        conservative tory presidential candidate nominee coach manager head ceo cfo coo cto
-        founder co-founder analyst economist lawmaker councillor councilman councilwoman
-        councilor state treasury commerce trade energy education justice mp mep sheikh emir
-        ayatollah cardinal bishop archbishop rabbi imam detective inspector superintendent
-        constable officer agent sheriff marshal chairperson premier minister-president m mme
-        mlle herr frau señor señora sr sra first lady secretary-of-state envoy adviser
-        advisor aide press official officials staff campaign party senior junior assistant
-        associate executive-director president-elect
-        """.split()
+from .lexicon import (
+    CONNECTORS,
+    FEMALE_TITLES,
+    GIVEN_NAME_FORMS,
+    HONORIFICS,
+    MALE_TITLES,
+    NAME_PARTICLES,
+    NOT_NAME,
+    ORG_WORDS,
+    SUFFIXES,
+    SURNAME_TITLES,
+    TITLE_WORDS,
 )
-SURNAME_TITLES = frozenset({"king", "major", "bishop", "pope", "lord"})
-"""Title words that are also common English surnames."""
-MALE_TITLES = frozenset(
-    {
-        "mr",
-        "sir",
-        "king",
-        "lord",
-        "prince",
-        "father",
-        "brother",
-        "congressman",
-        "councilman",
-        "chairman",
-        "spokesman",
-    }
-)
-FEMALE_TITLES = frozenset(
-    {
-        "mrs",
-        "ms",
-        "miss",
-        "dame",
-        "queen",
-        "lady",
-        "princess",
-        "sister",
-        "congresswoman",
-        "councilwoman",
-        "chairwoman",
-        "spokeswoman",
-    }
-)
-
-# Capitalised words that start sentences or name times and places of a sentence, not people.
-NOT_NAME = frozenset(
-    """
-        but and or so yet then still however meanwhile also in on at for from with without
-        after before when while as if although though because since until the a an this that
-        these those it its there here speaking asked earlier later now today yesterday
-        tomorrow last next even instead details source sources background update yes no well
-        we they he she i you his her their our my your it's what who why how where which
-        whose one two many some most all both each every other another more such according
-        during despite among amid under over into through about like unlike by of to not
-        never only just monday tuesday wednesday thursday friday saturday sunday january
-        february march april june july august september october november december sept oct
-        nov dec jan feb aug read watch photo video editor's note breaking exclusive analysis
-        opinion live did does do is are was were has have had can could should would must
-        """.split()
-)
-# A run holding one of these names an organisation as a whole: "The International Atomic
-# Energy Agency", "Department of Homeland Security".
-ORG_WORDS = frozenset(
-    """
-        agency department ministry committee council office commission court party union
-        bank company corp corporation inc ltd university institute association foundation
-        organization organisation service police army navy government administration
-        campaign times post journal news network press reuters bureau board authority
-        federation league group center centre fund church parliament congress senate house
-        assembly tribunal
-        """.split()
-)
-HONORIFICS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "dame",
-        "lord",
-        "lady",
-        "m",
-        "mme",
-        "rev",
-    }
-)
-NAME_PARTICLES = frozenset(
-    {
-        "de",
-        "del",
-        "della",
-        "da",
-        "di",
-        "do",
-        "dos",
-        "du",
-        "van",
-        "von",
-        "der",
-        "den",
-        "la",
-        "le",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-    }
-)
-CONNECTORS = NAME_PARTICLES | {"of", "for", "the", "y"}
-SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 _PARTY_LABEL = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
 """A US party and state label, "R-Wis.", "D-Mo": a label next to a name, not a name."""
@@ -344,7 +230,9 @@ _CAP_REGION = re.compile(
 )
 
 
-def _cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+def cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The stretches of ``text[start:end]`` where capitalised words run together: the only
+    places a name can be, read by the name index and the claim checker alike."""
     for m in _CAP_REGION.finditer(text, start, end):
         region = m.group()
         if " " in region or region.lower().rstrip(".") not in NOT_NAME:
@@ -354,7 +242,7 @@ def _cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
 def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
     """Capitalised runs in ``text[start:end]``, as ``capitalised_runs`` finds them."""
     runs: list[list[Token]] = []
-    for m in _cap_regions(text, start, end):
+    for m in cap_regions(text, start, end):
         runs.extend(capitalised_runs(tokens(text, m.start(), m.end()), text))
     return runs
 
@@ -386,7 +274,7 @@ class NameIndex:
         index = cls()
         singles: list[tuple[int, str, bool]] = []
         for lo, hi in paragraphs:
-            for m in _cap_regions(text, lo, hi):
+            for m in cap_regions(text, lo, hi):
                 for person in _people_in(m.group()):
                     start = m.start() + person.start
                     parts = person.name.split()
@@ -446,3 +334,12 @@ def _surname_key(surname: str) -> str:
     folded = unicodedata.normalize("NFKD", surname.lower().replace("ß", "ss"))
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return re.sub(r"(?<=[aou])e", "", folded)
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """Whether two given names (lower case) may name the same person: equal, one the
+    other's initial ("j." for "jens") or a short form of it ("joe" for "joseph")."""
+    a, b = a.rstrip("."), b.rstrip(".")
+    if a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
+        return True
+    return GIVEN_NAME_FORMS.get(a, a) == GIVEN_NAME_FORMS.get(b, b)

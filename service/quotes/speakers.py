@@ -1,7 +1,7 @@
 """Who the speaker of a speech cue is: the subject before the verb ("Smith said", "the
 minister, who said"), after it ("said Smith", "according to a statement from X"), of a
 participle or a coordinated verb, an appositive's head, a noun phrase ("a spokeswoman for the
-mayor"), an organisation for "it"; the cue vocabulary itself."""
+mayor"), an organisation for "it"; the cue regexes, built from ``lexicon``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,34 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .names import (
-    HONORIFICS,
+from .lexicon import (
+    ACCORDING,
+    ADDRESS_TITLES,
+    ARTICLES,
+    AUXILIARIES,
+    BARE_PLURALS,
+    COLLECTIVES,
+    CUE_PHRASES,
+    CUE_VERBS,
+    DOCUMENTS,
+    FUNCTION_WORDS,
+    GENDERED_PRONOUNS,
+    LEAD_IN_WORDS,
     NOT_NAME,
-    ORG_WORDS,
+    OBJECT_OF,
+    OPENING_SUBORDINATORS,
+    ORG_NOUNS,
+    OTHER_PRONOUNS,
+    PHRASE_DETERMINERS,
+    PLACE_PREPOSITIONS,
+    PLURAL_PRESENT,
+    QUANTITIES,
+    SKIP_BEFORE_CUE,
+    SUBJECT_PREPOSITIONS,
+    THING_NOUNS,
     TITLE_WORDS,
+)
+from .names import (
     NameIndex,
     PersonName,
     Token,
@@ -25,215 +48,19 @@ from .names import (
 )
 from .wordregex import alternation
 
-_VERBS = """
-    said says say saying told tells tell added adds stressed stresses noted notes explained
-    explains argued argues asked asks wrote writes stated states declared declares insisted
-    insists claimed claims warned warns continued continues replied replies responded
-    responds answered answers recalled recalls emphasized emphasised emphasizes emphasises
-    acknowledged acknowledges admitted admits suggested suggests announced announces tweeted
-    tweets posted reported reports concluded concludes remarked remarks commented comments
-    observed observes conceded concedes predicted predicts promised promises vowed vows
-    urged urges cautioned cautions complained complains joked jokes quipped quips boasted
-    boasts shouted shouts yelled yells whispered whispers testified testifies confirmed
-    confirms denied denies countered counters charged charges contended contends maintained
-    maintains mused muses lamented laments agreed agrees disagreed wondered wonders
-    recounted recounts described describes told explained assured assures pleaded pleads
-    reiterated reiterates underlined underlines highlighted highlights opined opines
-    conceded cried cries exclaimed exclaims sighed demanded demands proclaimed proclaims
-    advised advises called calls calling dubbed dubs labeled labelled branded describing
-    accused accuses accusing accuse claiming promising denouncing denounced referred sings
-    sang asking telling adding noting saying insisting arguing warning writing tweeting
-    explaining stressing asserting asserted asserts reads likened likens dismissed blasted
-    mocked hailed slammed revealing revealed reveals admitting conceding suggesting recalling
-    confirming denying acknowledging announcing stating declaring complaining joking vowing
-    urging responding replying answering
-    interjected interjects interjecting chanted chanting retweeted retweeting retorted
-    retorts scolded scolds bragged brags bragging boasting quipping wondering scoffed
-    scoffs griped grumbled
-    call argue warn claim insist describe characterized characterised characterizes
-    characterises characterizing characterising
-    déclaré dit ajouté observé rappelé insisté martelé poursuivi conclu annoncé averti jugé
-    noté relevé reconnu affirmé expliqué estimé souligné indiqué
-    précisé assuré confié répondu sagte sagt erklärte erklärt betonte betont meinte dijo
-    afirmó explicó aseguró señaló añadió declaró
-    """.split()
-
-_PHRASES = [
-    "put it",
-    "puts it",
-    "pointed out",
-    "points out",
-    "went on",
-    "goes on",
-    "according to",
-    "spelled out",
-    "shot back",
-    "fired back",
-    "selon",
-    "según",
-    "laut",
-]
-
-_PLURAL_PRESENT = frozenset("call argue warn claim insist describe".split())
-"""Speech verbs whose plain form is also a noun: a verb only after a plural subject."""
-
-_ACCORDING = frozenset({"according to", "selon", "según", "laut"})
-
 CUE = re.compile(
     # Case matters: "States" in "United States" is no verb. Only "According to" and its
     # kin open sentences (and participles, ``OPENING_PARTICIPLE``).
     r"(?<![\w’'-])"
-    + alternation([*_PHRASES, *(p.capitalize() for p in _PHRASES), *_VERBS])
+    + alternation([*CUE_PHRASES, *(p.capitalize() for p in CUE_PHRASES), *CUE_VERBS])
     + r"(?![\w’'-])",
 )
 
 OPENING_PARTICIPLE = re.compile(
-    alternation(v.capitalize() for v in _VERBS if v.endswith("ing")) + r"(?![\w’'-])"
+    alternation(v.capitalize() for v in CUE_VERBS if v.endswith("ing")) + r"(?![\w’'-])"
 )
 """A participle opening a sentence: "Calling the plan “reckless,” Smith …". Only matched
 at a sentence's start: in a headline's capitals it is no opening."""
-
-_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
-
-_OTHER_PRONOUNS = frozenset({"they", "i", "we", "it", "you", "who", "which", "that"})
-
-AUXILIARIES = ("a", "ont", "hat", "ha", "han")
-"""French, German and Spanish auxiliaries between a quotation and its inverted cue:
-"», a déclaré X", "», a-t-il ajouté"."""
-
-_SKIP_BEFORE_CUE = frozenset(
-    """
-        also later has had have was were is are then further again once recently previously
-        repeatedly reportedly publicly privately quickly simply just would will could might
-        may not never already still often frequently earlier even first last on monday
-        tuesday wednesday thursday friday saturday sunday yesterday today tonight herself
-        himself themselves subsequently finally ultimately separately
-        """.split()
-) | set(AUXILIARIES)
-
-_DETERMINERS = frozenset(
-    {
-        "the",
-        "my",
-        "your",
-        "a",
-        "an",
-        "this",
-        "that",
-        "one",
-        "another",
-        "his",
-        "her",
-        "their",
-        "its",
-        "our",
-        "some",
-        "two",
-        "three",
-        "several",
-        "many",
-        "other",
-        "le",
-        "la",
-        "les",
-        "l’",
-        "un",
-        "une",
-        "der",
-        "die",
-        "das",
-        "ein",
-        "eine",
-        "el",
-        "los",
-        "las",
-    }
-)
-
-_OBJECT_OF = frozenset(
-    [
-        "to",
-        "at",
-        "with",
-        "for",
-        "by",
-        "of",
-        "from",
-        "about",
-        "against",
-        "on",
-        "in",
-        "into",
-        "than",
-        "over",
-        "like",
-        "toward",
-        "towards",
-        "told",
-        "asked",
-        "tell",
-        "ask",
-        "called",
-        "call",
-        "accused",
-        "accuse",
-        "urged",
-        "urge",
-        "thanked",
-        "praised",
-        "criticised",
-        "criticized",
-        "blamed",
-    ]
-)
-
-_FUNCTION = frozenset(
-    [
-        "and",
-        "or",
-        "but",
-        "then",
-        "to",
-        "of",
-        "in",
-        "on",
-        "over",
-        "up",
-        "out",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "into",
-        "as",
-        "than",
-        "so",
-        "who",
-        "which",
-        "that",
-    ]
-)
-
-_PAPERS = tuple(
-    """
-    Times Post Journal Herald Guardian Telegraph Gazette Tribune News Daily Mail Mirror
-    Observer Independent Chronicle Globe Star Sun Express Pravda Inquirer Examiner
-    """.split()
-)
-
-_BROADCASTERS = tuple("BBC CNN NBC CBS ABC Fox MSNBC Radio TV Television Network".split())
-
-# "the newspaper" names the last paper the article mentioned, and so on.
-_ORG_NOUNS = {
-    "newspaper": _PAPERS,
-    "paper": _PAPERS,
-    "agency": tuple("Agency Reuters Press AFP ANSA Interfax TASS Xinhua Bloomberg".split()),
-    "network": _BROADCASTERS,
-    "broadcaster": _BROADCASTERS,
-    "magazine": tuple("Magazine Atlantic Economist Time Newsweek Politico".split()),
-    "outlet": (*_PAPERS, *_BROADCASTERS, "Politico", "Axios", "Breitbart"),
-}
 
 QUOTE_CHAR = "\ue000"
 
@@ -276,7 +103,7 @@ class Mention:
     @classmethod
     def pronoun(cls, tok: Token) -> Mention:
         """ "he" or "she" (``tok``), with its gender."""
-        return cls("pronoun", tok.start, tok.end, None, gender=_PRONOUNS[tok.word])
+        return cls("pronoun", tok.start, tok.end, None, gender=GENDERED_PRONOUNS[tok.word])
 
 
 SIGN_OFF = re.compile(
@@ -292,8 +119,6 @@ _LEADING_WORDS = re.compile(
 )
 
 COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + QUOTE_CHAR)
-
-TELLING = frozenset("told tells tell telling asked asks ask asking".split())
 
 
 def hearer_of(text: str, ce: int, e: int) -> PersonName | None:
@@ -315,7 +140,7 @@ def it_or_they(
     if _IT_OR_THEY.search(masked, max(s, cs - 40), cs) is None:
         return None
     toks = tokens(text, max(s, cs - 40), cs)
-    while toks and (toks[-1].word in _SKIP_BEFORE_CUE or toks[-1].word.endswith("ly")):
+    while toks and (toks[-1].word in SKIP_BEFORE_CUE or toks[-1].word.endswith("ly")):
         toks.pop()
     if not toks or toks[-1].word not in ("it", "they") or toks[-1].possessive:
         return None
@@ -333,11 +158,6 @@ def it_or_they(
 
 
 _IT_OR_THEY = re.compile(r"\b(?:[Ii]t|[Tt]hey)\b")
-
-_THING_NOUNS = ORG_WORDS | frozenset(
-    "company firm agency report study letter statement complaint lawsuit ruling website article "
-    "piece story editorial newspaper paper magazine broadcaster outlet".split()
-)
 
 
 def past_lead_in(masked: str, lo: int, hi: int) -> int:
@@ -363,7 +183,7 @@ def organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | 
     if runs and runs[0][0] is toks[0]:
         run = runs[0]
         after = toks[len(run)] if len(toks) > len(run) else None
-        if run[-1].possessive and after is not None and after.word in _THING_NOUNS:
+        if run[-1].possessive and after is not None and after.word in THING_NOUNS:
             return Mention("nominal", run[0].start, after.end, text[run[0].start : after.end])
         person = split_title(run, text)
         if person is not None and person.organisation:
@@ -374,9 +194,9 @@ def organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | 
     if start == toks[0].start:
         return None  # no determiner: "Officials said" are no organisation
     for tok in toks[:3]:  # "the health ministry"
-        if tok.word in _THING_NOUNS:
+        if tok.word in THING_NOUNS:
             return Mention("nominal", start, tok.end, text[start : tok.end])
-        if tok.capitalised or tok.word in _FUNCTION or not tok.text.isalpha():
+        if tok.capitalised or tok.word in FUNCTION_WORDS or not tok.text.isalpha():
             break
     return None
 
@@ -435,14 +255,9 @@ def _past_lower_case_titles(text: str, start: int, e: int) -> int:
     return start
 
 
-_ADDRESS_TITLES = HONORIFICS | frozenset(
-    "president senator sen rep gov governor mayor judge gen minister chancellor speaker".split()
-)
-
-
 def _addressed(title: str | None) -> bool:
     """A title that makes a lone surname a person: "President Obama", "Mr. Reed"."""
-    return title is not None and title.split()[-1].lower().rstrip(".") in _ADDRESS_TITLES
+    return title is not None and title.split()[-1].lower().rstrip(".") in ADDRESS_TITLES
 
 
 def speaker_of_cue(
@@ -457,19 +272,19 @@ def speaker_of_cue(
             s = cut + 1 if cut >= 0 else s
     before = masked[s:cs]
     after_start = ce
-    if cue in _ACCORDING:
+    if cue in ACCORDING:
         return _subject_after(text, masked, after_start, e)
     word_before = last_token(text, max(s, cs - 40), cs)
     if (
         cue.endswith("s")
         and word_before
-        and (word_before.word in _DETERMINERS or word_before.possessive)
+        and (word_before.word in PHRASE_DETERMINERS or word_before.possessive)
     ):
         return None  # "his claims", "the demands": a noun, not a speech verb
-    if cue in _PLURAL_PRESENT and not (
+    if cue in PLURAL_PRESENT and not (
         word_before
         and not word_before.possessive
-        and word_before.word not in _DETERMINERS
+        and word_before.word not in PHRASE_DETERMINERS
         and (
             word_before.capitalised
             or word_before.word in ("they", "we", "i", "you")
@@ -506,7 +321,7 @@ def speaker_of_cue(
         mention = _subject_after(text, masked, after_start, e)
         if mention is not None:
             return mention
-    elif before.rstrip().endswith(",") and cue not in _OBJECT_OF:
+    elif before.rstrip().endswith(",") and cue not in OBJECT_OF:
         # "…, members could push to replace White, said Bart Naylor, an advocate.": a
         # paraphrase ended by an inverted cue whose name ends the clause ("…, told NBC."
         # names whom the subject told).
@@ -526,8 +341,6 @@ def speaker_of_cue(
 
 _INVERTED_END = re.compile(r"\s*(?:[,.;]|$)")
 
-_OPENING_SUBORDINATORS = frozenset("after before while by upon when since in".split())
-
 _CLAUSE_END = re.compile(r",\s*|\ue000+\s*")
 
 
@@ -539,7 +352,7 @@ def _main_clause_subject(
     sentence has the main clause's subject, the first he, she or named person that opens a
     clause after it and is followed by a verb."""
     lead = masked[s:cs].strip()
-    if lead and lead.lower() not in _OPENING_SUBORDINATORS:
+    if lead and lead.lower() not in OPENING_SUBORDINATORS:
         return None
     for k, m in enumerate(_CLAUSE_END.finditer(masked, ce, e)):
         if k == 4:
@@ -564,7 +377,7 @@ def _coordinated_subject(
     # may stand between "and" and the verb.
     between = _AND_BEFORE_CUE.search(masked, s, cs)
     if between is None or not all(
-        w in _SKIP_BEFORE_CUE or w.endswith("ly") for w in between.group(1).split()
+        w in SKIP_BEFORE_CUE or w.endswith("ly") for w in between.group(1).split()
     ):
         return None
     start = past_lead_in(masked, s, cs)
@@ -572,11 +385,11 @@ def _coordinated_subject(
     if person is not None:
         return person
     toks = tokens(text, start, cs)[:6]
-    if not toks or toks[0].word not in _DETERMINERS or toks[0].word in ("that", "this"):
+    if not toks or toks[0].word not in PHRASE_DETERMINERS or toks[0].word in ("that", "this"):
         return None
     phrase = toks[:1]
     for tok in toks[1:]:
-        if tok.word in _SKIP_BEFORE_CUE or tok.word in _FUNCTION or tok.word.endswith("ed"):
+        if tok.word in SKIP_BEFORE_CUE or tok.word in FUNCTION_WORDS or tok.word.endswith("ed"):
             break
         phrase.append(tok)
     return _nominal(text, phrase) if len(phrase) > 1 else None
@@ -605,7 +418,7 @@ def _participle_subject(
             run[-1].possessive
             or not after
             or not after[0].text[0].islower()
-            or after[0].word in _FUNCTION
+            or after[0].word in FUNCTION_WORDS
         ):
             continue
         lead = [t for t in toks if t.end <= run[0].start][-2:]
@@ -614,7 +427,7 @@ def _participle_subject(
             lead = lead[:1]  # "towards the United States": still the preposition's object
         if (
             lead
-            and lead[-1].word in _OBJECT_OF
+            and lead[-1].word in OBJECT_OF
             and _OBJECT_GAP.fullmatch(text, lead[-1].end, run[0].start)
         ):
             continue
@@ -648,7 +461,7 @@ def _with_subject(text: str, toks: list[Token], cs: int) -> Mention | None:
     phrase = toks[-8:][with_at[-1] + 1 :]
     if (
         len(phrase) < 2
-        or phrase[0].word not in _DETERMINERS
+        or phrase[0].word not in PHRASE_DETERMINERS
         or not text[phrase[-1].end : cs].isspace()
     ):
         return None
@@ -681,7 +494,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         region_start = m.end()
     toks = tokens(text, region_start, cs)
     while toks and (
-        toks[-1].word in _SKIP_BEFORE_CUE
+        toks[-1].word in SKIP_BEFORE_CUE
         or (toks[-1].word.endswith("ly") and toks[-1].text.islower() and not _noun_after(toks))
     ):
         toks.pop()  # "Gingrich cynically dismissed"
@@ -704,7 +517,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         return _relative_antecedent(text, masked, s, last.start) or organisation_opening(
             text, masked, s, last.start
         )
-    if last.word in _OTHER_PRONOUNS:
+    if last.word in OTHER_PRONOUNS:
         return None
     runs = capitalised_runs(toks, text)
     if runs and runs[-1][-1] is last:
@@ -712,9 +525,6 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
         if person is not None:
             return _head_of(text, toks, runs[-1]) or Mention.named(person)
     return _nominal_with_complement(text, toks) or _bare_plural(text, toks)
-
-
-_COLLECTIVES = frozenset("police people staff personnel".split())
 
 
 def _bare_plural(text: str, toks: list[Token]) -> Mention | None:
@@ -726,7 +536,7 @@ def _bare_plural(text: str, toks: list[Token]) -> Mention | None:
     word = toks[0].word
     # Opening a sentence, "Officials" reads as a title and "Sources" as no name; other
     # capitalised plurals ("Critics") already pass as names.
-    if word in _COLLECTIVES or (toks[0].capitalised and word in ("officials", "sources")):
+    if word in COLLECTIVES or (toks[0].capitalised and word in BARE_PLURALS):
         return Mention("nominal", toks[0].start, toks[0].end, toks[0].text)
     return None
 
@@ -735,9 +545,9 @@ def _head_of(text: str, toks: list[Token], run: list[Token]) -> Mention | None:
     """The noun phrase whose complement a name is: "members of the Freedom Caucus", "a
     spokeswoman for Mayor Reed", "the head of the LCWR" (not "most of the Democrats")."""
     lead = [t for t in toks if t.end <= run[0].start]
-    while lead and lead[-1].word in ("the", "a", "an"):
+    while lead and lead[-1].word in ARTICLES:
         lead.pop()
-    if len(lead) < 2 or lead[-1].word not in ("of", "for") or lead[-2].word in _QUANTITIES:
+    if len(lead) < 2 or lead[-1].word not in ("of", "for") or lead[-2].word in QUANTITIES:
         return None
     head = _nominal(text, lead[:-1])
     start = head.start if head else _plural_head(lead[:-1])
@@ -757,8 +567,8 @@ def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
             if (
                 not tail[-1].text.isalpha()
                 or tail[-1].capitalised
-                or any(t.word in _FUNCTION or t.possessive for t in tail)
-                or toks[j - 1].word in _QUANTITIES  # "52 percent of voters": the voters
+                or any(t.word in FUNCTION_WORDS or t.possessive for t in tail)
+                or toks[j - 1].word in QUANTITIES  # "52 percent of voters": the voters
             ):
                 break
             head = _nominal(text, toks[:j])
@@ -769,7 +579,7 @@ def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
     found = _nominal(text, toks)
     if found is not None:
         k = next((i for i, t in enumerate(toks) if t.start >= found.start), 0)
-        if k > 0 and toks[k - 1].word in _PREPOSITIONS:
+        if k > 0 and toks[k - 1].word in SUBJECT_PREPOSITIONS:
             # "A narrator in the Clinton ad asks": the object of a preposition is never the
             # subject; the noun phrase before the preposition is.
             head = _nominal(text, toks[: k - 1])
@@ -779,22 +589,12 @@ def _nominal_with_complement(text: str, toks: list[Token]) -> Mention | None:
     return found
 
 
-_PREPOSITIONS = frozenset(
-    "to at with by from about against on in into over through across around near under".split()
-)
-
-_QUANTITIES = frozenset(
-    "percent most many some half majority minority number dozens hundreds thousands millions "
-    "all none several few each both rest".split()
-)
-
-
 def _plural_head(toks: list[Token]) -> int | None:
     """Where a bare plural opening a sentence starts: "Small groups", "Supporters"."""
     words = toks[-3:]
     if not words or not words[-1].word.endswith("s") or words[0] is not toks[0]:
         return None
-    if any(not t.text.isalpha() or t.word in _FUNCTION or t.word in NOT_NAME for t in words):
+    if any(not t.text.isalpha() or t.word in FUNCTION_WORDS or t.word in NOT_NAME for t in words):
         return None
     return words[0].start
 
@@ -833,7 +633,7 @@ rebellion over his bill, said"."""
 def _noun_after(toks: list[Token]) -> bool:
     """Whether the last token follows a determiner or possessive, and so is a noun even when
     it ends like an adverb: "Scott’s family", "the assembly"."""
-    return len(toks) > 1 and (toks[-2].word in _DETERMINERS or toks[-2].possessive)
+    return len(toks) > 1 and (toks[-2].word in PHRASE_DETERMINERS or toks[-2].possessive)
 
 
 def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | None:
@@ -855,16 +655,13 @@ def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | N
         if head is not None:
             return head
         lead = [t for t in toks if t.end <= runs[-1][0].start]
-        while lead and lead[-1].word in ("the", "a", "an"):
+        while lead and lead[-1].word in ARTICLES:
             lead.pop()
         person = split_title(runs[-1], text)
-        if person is None or (lead and lead[-1].word in _PLACE_PREPOSITIONS):
+        if person is None or (lead and lead[-1].word in PLACE_PREPOSITIONS):
             return None
         return Mention.named(person)
     return _nominal(text, toks) if gap else None
-
-
-_PLACE_PREPOSITIONS = frozenset("on in at from near across inside outside around".split())
 
 
 def _nominal(text: str, toks: list[Token]) -> Mention | None:
@@ -873,19 +670,19 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
         not toks
         or toks[-1].capitalised
         or not toks[-1].text.isalpha()
-        or toks[-1].word in _FUNCTION
+        or toks[-1].word in FUNCTION_WORDS
     ):
         return None
     i = len(toks) - 1
     while i > 0 and len(toks) - i < 6:
         prev = toks[i - 1]
-        if prev.word in _DETERMINERS or prev.possessive:
+        if prev.word in PHRASE_DETERMINERS or prev.possessive:
             i -= 1
             break
         if (
             not _modifier_shape(prev.text)
-            or prev.word in _FUNCTION
-            or prev.word in _SKIP_BEFORE_CUE
+            or prev.word in FUNCTION_WORDS
+            or prev.word in SKIP_BEFORE_CUE
             or (prev.word in NOT_NAME and not prev.capitalised)
         ):
             break
@@ -893,11 +690,15 @@ def _nominal(text: str, toks: list[Token]) -> Mention | None:
     first = toks[i]
     if re.search(r"(?:ful|ous|ive|less|able|ible)$", toks[-1].word):
         return None  # "Trump’s disrespectful comments": an adjective, then a noun, no speaker
-    if first.capitalised and first.word not in _DETERMINERS and not first.possessive:
+    if first.capitalised and first.word not in PHRASE_DETERMINERS and not first.possessive:
         return None  # "Obama's former strategist" is a description; "New York businessman" is not
-    if first.word not in _DETERMINERS and not first.possessive and not toks[-1].word.endswith("s"):
+    if (
+        first.word not in PHRASE_DETERMINERS
+        and not first.possessive
+        and not toks[-1].word.endswith("s")
+    ):
         return None
-    if first is toks[-1] and (first.word in _DETERMINERS or first.word in NOT_NAME):
+    if first is toks[-1] and (first.word in PHRASE_DETERMINERS or first.word in NOT_NAME):
         return None
     return Mention("nominal", first.start, toks[-1].end, text[first.start : toks[-1].end])
 
@@ -932,9 +733,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
     for run in capitalised_runs(toks, text):
         lead = [t for t in toks if t.end <= run[0].start]
         described = bool(lead) and lead[-1].word in TITLE_WORDS and len(lead) <= 4
-        loose = not described and not all(
-            t.capitalised or t.word in ("the", "a", "an") for t in lead
-        )
+        loose = not described and not all(t.capitalised or t.word in ARTICLES for t in lead)
         if loose and not _descriptor(lead):
             break
         person = split_title(run, text)
@@ -949,7 +748,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
             r"^(?:the|a|an)\b\s*", "", text[seg_start : person.name_start].strip(" ,"), flags=re.I
         )
         return Mention.named(person, title)
-    if toks[0].word in _DETERMINERS and toks[0].word not in ("that", "this"):
+    if toks[0].word in PHRASE_DETERMINERS and toks[0].word not in ("that", "this"):
         # "said the minister, Jane Doe" -> the name after the comma.
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
         if after:
@@ -970,7 +769,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
             return author
         words = toks[:1]
         for tok in toks[1:6]:
-            if tok.word in _FUNCTION or tok.word in _SKIP_BEFORE_CUE:
+            if tok.word in FUNCTION_WORDS or tok.word in SKIP_BEFORE_CUE:
                 break
             words.append(tok)
         if len(words) < 2:
@@ -981,17 +780,12 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
     return None
 
 
-_DOCUMENTS = frozenset(
-    "statement letter email memo report release post tweet video filing complaint note".split()
-)
-
-
 def _document_author(text: str, toks: list[Token]) -> Mention | None:
     """ "according to a statement from Jane Smith", "said a report by the Audit Office",
     "according to a complaint filed by the state Audit Office": a document's words
     are its author's."""
     for i in range(1, min(4, len(toks) - 2)):
-        if toks[i].word not in _DOCUMENTS:
+        if toks[i].word not in DOCUMENTS:
             continue
         k = i + 1
         if toks[k].word.endswith("ed") and k + 2 < len(toks):
@@ -1000,7 +794,7 @@ def _document_author(text: str, toks: list[Token]) -> Mention | None:
             rest = toks[k + 1 :]
             if rest[0].word == "the":
                 rest = rest[1:]
-            if len(rest) > 1 and not rest[0].capitalised and rest[0].word not in _FUNCTION:
+            if len(rest) > 1 and not rest[0].capitalised and rest[0].word not in FUNCTION_WORDS:
                 rest = rest[1:]  # "the federal Securities and Exchange Commission"
             runs = capitalised_runs(rest, text)
             person = split_title(runs[0], text) if runs and runs[0][0] is rest[0] else None
@@ -1014,7 +808,7 @@ def _modifies(tok: Token) -> bool:
     """Whether an organisation's name before ``tok`` only qualifies it: a title or another
     noun ("Council leader", "CNN anchor"), not a preposition ("NATO in a statement")."""
     return tok.word in TITLE_WORDS or (
-        not tok.capitalised and tok.word not in NOT_NAME and tok.word not in _FUNCTION
+        not tok.capitalised and tok.word not in NOT_NAME and tok.word not in FUNCTION_WORDS
     )
 
 
@@ -1022,9 +816,9 @@ def _descriptor(lead: list[Token]) -> bool:
     """ "said MSNBC host", "said 9/11 widow": a short noun phrase describing the full name
     after it, with no verb, pronoun or preposition that would make the name an object."""
     return 0 < len(lead) <= 5 and all(
-        t.word not in _FUNCTION
-        and t.word not in _SKIP_BEFORE_CUE
-        and (t.word not in NOT_NAME or (i == 0 and t.word in ("the", "a", "an")))
+        t.word not in FUNCTION_WORDS
+        and t.word not in SKIP_BEFORE_CUE
+        and (t.word not in NOT_NAME or (i == 0 and t.word in ARTICLES))
         and not t.word.endswith(("ed", "ing"))
         for i, t in enumerate(lead)
     )
@@ -1034,9 +828,9 @@ def organisation(mention: Mention, names: NameIndex) -> str | None:
     """ "the newspaper" -> the paper the article named last before it."""
     assert mention.name is not None
     words = mention.name.lower().split()
-    if len(words) != 2 or words[0] != "the" or words[1] not in _ORG_NOUNS:
+    if len(words) != 2 or words[0] != "the" or words[1] not in ORG_NOUNS:
         return None
-    keys = _ORG_NOUNS[words[1]]
+    keys = ORG_NOUNS[words[1]]
     for _, full in reversed([(p, n) for p, n in names.full_names if p < mention.start]):
         if any(k in full.split() for k in keys):
             return full
@@ -1045,8 +839,9 @@ def organisation(mention: Mention, names: NameIndex) -> str | None:
 
 LEAD_IN = re.compile(
     r"(?:[A-Z][A-Z.' -]+(?:,[^\n—–―\ue000]{1,40}?)?\s*(?:\([^()]{1,20}\))?\s*(?:—|–|―|--)\s*)?"
-    r"(?:(?:In|On|At|During|After|Before|Since|Earlier|Later|Last|Meanwhile|With|Amid|Despite"
-    r"|Following|Ahead)\b[^,\ue000]{0,120}(?:,|\ue000+,?(?=\s))(?:\s*\d{4},)?\s*)*"
+    r"(?:(?:"
+    + "|".join(LEAD_IN_WORDS)
+    + r")\b[^,\ue000]{0,120}(?:,|\ue000+,?(?=\s))(?:\s*\d{4},)?\s*)*"
 )
 """A dateline ("FLINT, Mich. (UPI) — ") and introductory phrases set off by a comma ("In
 recent weeks, ", "On July 6, 2015, ", "On “Face the Nation,” ") before a sentence's

@@ -42,12 +42,12 @@ from bench.polnear import (
 )
 
 from ..ingest import read_article
-from ..models import Quote
 from .attribution import attribute
 from .choose import ChoiceSet, choice_sets, choose, resolve, resolved_quote
 from .context import QuoteContext
 from .marks import find_quotes
 from .model import MODEL_FILE, SpeakerModel
+from .quotation import Quotation
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT.parent / "shared/data/polnear-train"
@@ -126,9 +126,7 @@ def _positives(ctx: QuoteContext, cs: ChoiceSet, gold: GoldQuote | None) -> list
         if any(m.start < e and s < m.end for s, e in gold.source_ranges):
             out.append(i)
         elif named and m.kind in ("person", "organisation", "rule"):
-            speaker = (
-                cs.rule.speaker if m.kind == "rule" else resolve(ctx, cs, m, None)[0]
-            )
+            speaker = cs.rule.speaker if m.kind == "rule" else resolve(ctx, cs, m, None)[0]
             if speaker_correct(speaker, gold.source):
                 out.append(i)
     return out
@@ -243,7 +241,7 @@ def evaluate(exs: list[Example], pick: str, model: SpeakerModel | None = None) -
     """Scores of the rule passes' speakers (``pick="rules"``) or the model's."""
     sc = Scores()
     assert sc.kinds is not None and sc.kinds_right is not None
-    last_spoken: dict[str, Quote] = {}
+    last_spoken: dict[str, Quotation] = {}
     for ex in exs:
         if pick == "rules":
             quote = ex.choices.rule
@@ -270,19 +268,24 @@ def evaluate(exs: list[Example], pick: str, model: SpeakerModel | None = None) -
     return sc
 
 
-def threshold(model: SpeakerModel, dev: list[Example]) -> float:
-    """The lowest confidence at or above which the model's named speakers on ``dev`` are
-    right at least ``TARGET_PRECISION`` of the time."""
+def _confidences(model: SpeakerModel, exs: list[Example]) -> list[tuple[float, bool]]:
+    """For each quotation whose source names someone and that the model gives a speaker:
+    the confidence, and whether the speaker is that person."""
     scored: list[tuple[float, bool]] = []
-    for ex in dev:
+    for ex in exs:
         g = ex.gold
         if g is None or not g.source or not names_someone(g.source):
             continue
         choice = choose(ex.ctx, model, ex.choices, None)
-        if choice.mention is None:
-            continue
-        scored.append((choice.confidence, speaker_correct(choice.speaker, g.source)))
-    scored.sort(reverse=True)
+        if choice.mention is not None:
+            scored.append((choice.confidence, speaker_correct(choice.speaker, g.source)))
+    return scored
+
+
+def threshold(model: SpeakerModel, dev: list[Example]) -> float:
+    """The lowest confidence at or above which the model's named speakers on ``dev`` are
+    right at least ``TARGET_PRECISION`` of the time."""
+    scored = sorted(_confidences(model, dev), reverse=True)
     best = 1.0
     right = 0
     for n, (conf, ok) in enumerate(scored, 1):
@@ -290,6 +293,23 @@ def threshold(model: SpeakerModel, dev: list[Example]) -> float:
         if right / n >= TARGET_PRECISION:
             best = conf
     return round(best, 3)
+
+
+def calibration(scored: list[tuple[float, bool]], bins: int = 5) -> str:
+    """Confidence against the share right (``_confidences``), in bins of confidence, and
+    the expected calibration error (the bins' gaps weighted by their size)."""
+    rows, gap = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in scored if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        conf = sum(c for c, _ in inside) / len(inside)
+        right = sum(ok for _, ok in inside) / len(inside)
+        gap += abs(conf - right) * len(inside)
+        rows.append(f"{lo:.1f}-{hi:.1f}: confidence {conf:.2f}, right {right:.2f} ({len(inside)})")
+    ece = gap / max(len(scored), 1)
+    return f"calibration error {ece:.3f}; " + "; ".join(rows)
 
 
 def report(label: str, sc: Scores) -> str:
@@ -306,9 +326,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument(
-        "--folds", type=int, default=0, metavar="K",
+        "--folds",
+        type=int,
+        default=0,
+        metavar="K",
         help="also score rules and model by K-fold cross-validation over the train articles "
         "(in name order, fold k holding every K-th article from the k-th)",
+    )
+    ap.add_argument(
+        "--leave-out",
+        metavar="K/N",
+        help="train on all but fold K of N (as --folds N cuts them), to measure that fold "
+        "with `python -m bench.polnear --data TRAIN --fold K/N --model OUT`",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -316,12 +345,15 @@ def main(argv: list[str] | None = None) -> int:
     dev_articles = load_articles(args.dev)
     train, stats = examples(train_articles)
     dev, _ = examples(dev_articles)
-    print(f"read {len(train_articles)} train and {len(dev_articles)} dev articles in "
-          f"{time.perf_counter() - t0:.1f}s; " + "; ".join(f"{k}: {v}" for k, v in stats.items()),
-          file=sys.stderr)
+    print(
+        f"read {len(train_articles)} train and {len(dev_articles)} dev articles in "
+        f"{time.perf_counter() - t0:.1f}s; " + "; ".join(f"{k}: {v}" for k, v in stats.items()),
+        file=sys.stderr,
+    )
     if args.folds:
         # Every article is held out once: fold k is every K-th article from the k-th.
         pooled = {"rules": Scores(), "model": Scores()}
+        held_out_confidences: list[tuple[float, bool]] = []
         for k in range(args.folds):
             held_names = {a.name for a in train_articles[k :: args.folds]}
             held = [ex for ex in train if ex.article.name in held_names]
@@ -329,10 +361,21 @@ def main(argv: list[str] | None = None) -> int:
             fold_model = to_model(d.vocabulary, fit(d))
             pooled["rules"].add(evaluate(held, "rules"))
             pooled["model"].add(evaluate(held, "model", fold_model))
-        print(f"train split, {args.folds}-fold cross-validation (each article scored by a "
-              "model that did not see it):")
+            fold_model = SpeakerModel(
+                fold_model.version, fold_model.weights, calibrate(fold_model, dev)
+            )
+            held_out_confidences += _confidences(fold_model, held)
+        print(
+            f"train split, {args.folds}-fold cross-validation (each article scored by a "
+            "model that did not see it):"
+        )
         print(report("  rules", pooled["rules"]))
         print(report("  model", pooled["model"]))
+        print("  " + calibration(held_out_confidences))
+    if args.leave_out:
+        k, n = (int(x) for x in args.leave_out.split("/"))
+        left_out = {a.name for a in train_articles[k::n]}
+        train = [ex for ex in train if ex.article.name not in left_out]
     d = design(train)
     w = fit(d)
     model = to_model(d.vocabulary, w)
@@ -341,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     print("dev split:")
     print(report("  rules", evaluate(dev, "rules")))
     print(report("  model", evaluate(dev, "model", model)))
+    print("  " + calibration(_confidences(model, dev)))
     payload: dict[str, Any] = {
         "version": "",
         "temperature": model.temperature,
@@ -350,8 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:8]
     payload["version"] = f"{VERSION}+{digest}"
     args.out.write_text(json.dumps(payload, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({payload['version']}, {len(model.weights)} weights, "
-          f"temperature {model.temperature}, threshold {model.threshold})")
+    print(
+        f"wrote {args.out} ({payload['version']}, {len(model.weights)} weights, "
+        f"temperature {model.temperature}, threshold {model.threshold})"
+    )
     return 0
 
 

@@ -411,8 +411,9 @@ function showReport(report) {
   for (const [key, title] of sections) {
     const list = report[key];
     if (!Array.isArray(list) || !list.length) continue;
-    // The offline summary's quotations are the article's own: nothing was checked.
-    if (offline && key === "summary_quotes") continue;
+    // The offline engine's summary, quotations and claims are the article's own: checked
+    // against the article they prove nothing, so only the claims are listed, to check.
+    if (offline && key !== "claims") continue;
     // The offline engine's claims are the article's own sentences: listed to check,
     // without a verdict, since nothing independent was checked.
     const unchecked = offline && key === "claims";

@@ -1,0 +1,109 @@
+"""The draft check on drafts made of an article's own quotations, on annotated news.
+
+    python -m bench.drafts                       # PolNeAR dev
+    python -m bench.drafts --data DIR [--fold K/N] [--model FILE]
+
+For every annotated quotation whose source is a name (as a draft names people: "Kenneth
+Baer", not the annotation's "Kenneth Baer, a former Obama administration official who runs
+…"; descriptions such as "Scott's niece" or "the California congressman" are left out,
+since a draft that names the person would be judged against another string), two draft
+quotations are judged against the article (``ArticleIndex.judge``, what ``POST /check`` does for each
+quotation of a draft):
+
+* the quotation with its annotated speaker: a correct draft, which should come back
+  ``verified``; anything else is a false alarm (target: at most 2%);
+* the same words given to another person the article quotes (the next annotated source
+  that is not the same person): a misattribution, which must come back
+  ``misattributed`` or ``unconfirmed``, never ``verified`` (target: none).
+
+Both rates are printed with the verdicts behind them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+from bench.polnear import DEFAULT_DATA, load_articles, names_someone
+from service.ingest import read_article
+from service.pipeline import index_article
+from service.quotes.lexicon import NAME_PARTICLES
+from service.verify import same_person
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--fold", metavar="K/N", help="only fold K of N, as bench.polnear")
+    ap.add_argument("--model", type=Path, help="a speaker model file instead of the shipped one")
+    args = ap.parse_args(argv)
+    if args.model:
+        os.environ["FACTCHECK_SPEAKER_MODEL"] = str(args.model.resolve())
+    articles = load_articles(args.data)
+    if args.fold:
+        k, n = (int(x) for x in args.fold.split("/"))
+        articles = articles[k::n]
+    right: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    for art in articles:
+        index = index_article(read_article(art.text, source_format="text"))
+        named = [(g, _as_a_draft_names(g.source)) for g in art.gold if g.source]
+        named = [(g, who) for g, who in named if _a_name(who)]
+        for i, (g, who) in enumerate(named):
+            words = art.text[g.start : g.end]
+            right[index.judge(words, who).verdict] += 1
+            other = next(
+                (them for _, them in named[i + 1 :] + named[:i] if not same_person(them, who)),
+                None,
+            )
+            if other is not None:
+                wrong[index.judge(words, other).verdict] += 1
+    n_right, n_wrong = sum(right.values()), sum(wrong.values())
+    false_alarms = n_right - right["verified"]
+    passed = wrong["verified"]
+    print(f"# Draft check on {len(articles)} articles of {args.data}")
+    print()
+    print("| draft quotation | n | target | result | verdicts |")
+    print("|---|---:|---|---:|---|")
+    print(
+        f"| its annotated speaker | {n_right} | at most 2% not verified | "
+        f"{100 * false_alarms / max(n_right, 1):.1f}% not verified | {_verdicts(right)} |"
+    )
+    print(
+        f"| another person the article quotes | {n_wrong} | none verified | "
+        f"{100 * passed / max(n_wrong, 1):.1f}% verified ({passed}) | {_verdicts(wrong)} |"
+    )
+    return 0
+
+
+_APPOSITION = re.compile(r"\s*(?:[,;(]|\s[—–-]\s|\bwho\b).*", re.DOTALL)
+
+
+def _as_a_draft_names(source: str | None) -> str:
+    """The source as a draft names it: "Kenneth Baer, a former Obama administration
+    official who runs …" is "Kenneth Baer"; "Rep. Jim Clyburn (D-S.C.)" is "Rep. Jim
+    Clyburn"; "Trump’s" is "Trump"."""
+    name = _APPOSITION.sub("", source or "").strip()
+    return re.sub(r"[’']s?$", "", name)
+
+
+def _a_name(words: str) -> bool:
+    """A person's or an organisation's name, as a draft gives one ("Jim Clyburn", "Yahoo
+    News"), not a description the annotation holds ("Scott's niece", "the California
+    congressman", "Obama and Clinton")."""
+    parts = words.split()
+    return (
+        names_someone(words)
+        and bool(parts)
+        and all(p[0].isupper() or p in NAME_PARTICLES for p in parts)
+    )
+
+
+def _verdicts(counts: Counter[str]) -> str:
+    return ", ".join(f"{v} {n}" for v, n in counts.most_common())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

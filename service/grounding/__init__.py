@@ -1,0 +1,17 @@
+"""Ground what a model or a draft says in the article: quotations through the checker,
+statements and claims through the article's sentences and their facts (names, amounts,
+dates, polarity). ``facts`` builds on nothing but the text; the rest on ``verify``."""
+
+from .claims import judge_claim
+from .statements import ground_statement, quotes_in_text, text_quotes
+from .texts import draft_sentences, key_point_findings, summary_sentences
+
+__all__ = [
+    "draft_sentences",
+    "ground_statement",
+    "judge_claim",
+    "key_point_findings",
+    "quotes_in_text",
+    "summary_sentences",
+    "text_quotes",
+]

@@ -1,0 +1,358 @@
+"""Judge a claim (a sentence stated, not quoted) against an article: ``paraphrase`` when an
+article sentence, or two adjacent ones, holds most of its words and every one of its names,
+amounts and dates with the same polarity; ``contradicted`` when a sentence says nearly the
+same thing with another name, amount, date or polarity; else ``unsupported``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from ..models import DiffOp, Finding, FindingKind, Span, Verdict
+from ..verify import ArticleIndex, word_diff
+from .facts import Facts, headline_names, read_facts, title_case
+
+SUPPORT_MIN_OVERLAP = 0.6
+"""Share of a claim's content words, its names, amounts, dates and negations aside, that a
+sentence (or two adjacent ones) must hold to support it (with all of those)."""
+CONTRADICT_MIN_OVERLAP = 0.7
+"""Share of a claim's other words (its names, amounts, dates and negations aside) that a
+sentence must hold to be saying "nearly the same thing"."""
+NEAR_MIN_FRAME, NEAR_MIN_OVERLAP = 0.5, 0.6
+"""Or: half of those other words, and 60% of all its words."""
+CANDIDATES = 6
+"""Sentences (or pairs) tried per claim, best overlap first."""
+_POLARITY = ("a negation this lacks", "no negation where this has one")
+_NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "neither"})
+_LEAD_WORDS = 3
+"""Words before the first shared word that may still belong to the claim's region of a
+sentence ("no plans", "Macron suggested")."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    start: int
+    end: int
+    facts: list[Facts]
+    shared: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    facts: Facts
+    frame: frozenset[str]
+    """Its content words that are not names, amounts, dates or negations: its wording."""
+    hits: dict[int, set[str]]
+    """For each article sentence sharing some of its content words, those words."""
+
+
+COMMON = 200
+"""Sentences a word may stand in and still pick the sentences a claim is compared with."""
+
+
+def judge_claim(
+    index: ArticleIndex,
+    claim: str,
+    speaker: str | None = None,
+    kind: FindingKind = "claim",
+    *,
+    at: tuple[int, int] | None = None,
+    words: list[str] | None = None,
+) -> Finding:
+    """``claim`` judged against the article (see the module's docstring); ``at`` is where
+    it stands in a draft or summary (``draft_start``/``draft_end``), ``words`` its content
+    words when already known."""
+    read = _read(index, claim, words)
+    text = index.article.text
+
+    def finding(
+        verdict: Verdict, window: _Window | None, diff: list[DiffOp] | None, message: str
+    ) -> Finding:
+        score = 100 * len(window.shared) / len(read.facts.words) if window else 0.0
+        evidence = [Span.of(text, window.start, window.end)] if window else []
+        # Built from the checker's own values, as many as a draft has sentences: no
+        # validation.
+        return Finding.model_construct(
+            draft_start=at[0] if at else None,
+            draft_end=at[1] if at else None,
+            text=claim,
+            speaker=speaker,
+            kind=kind,
+            verdict=verdict,
+            method="fuzzy" if evidence else "none",
+            score=round(min(100.0, score), 1),
+            evidence=evidence,
+            diff=diff,
+            message=message,
+        )
+
+    if not read.facts.words:
+        return finding("unsupported", None, None, "nothing to check")
+    window = _supporting(index, read)
+    if window is not None:
+        return finding(
+            "paraphrase",
+            window,
+            None,
+            "supported by these two sentences of the article"
+            if len(window.facts) > 1
+            else "supported by this sentence of the article",
+        )
+    contradicting = _contradicting(index, read)
+    if contradicting is not None:
+        window, differences, (start, end) = contradicting
+        return finding(
+            "contradicted",
+            window,
+            word_diff(text[start:end], claim),
+            "the article says this with " + "; ".join(d.what for d in differences),
+        )
+    return finding("unsupported", None, None, "no sentence of the article supports this")
+
+
+def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
+    """The claim's facts, its names read as the article states them, and the article
+    sentences that share its words."""
+    facts = read_facts(claim, words=words)
+    article = index.facts
+    if title_case(claim):
+        # A headline's capitals are no sign of names: its names are the article's.
+        facts = replace(facts, names=headline_names(claim, article.names))
+    elif any(_opens_sentence(claim, n.start) for n in facts.names):
+        # "Again.", "Engineers disagree": a sentence's first word is capitalised whatever it
+        # is; where the article writes it in lower case (and names nobody so) it is no name.
+        facts = replace(
+            facts,
+            names=tuple(
+                n
+                for n in facts.names
+                if not (
+                    n.single
+                    and _opens_sentence(claim, n.start)
+                    and not n.words <= article.name_words
+                    and n.text.lower() in article.lower_case_words
+                )
+            ),
+        )
+    # The sentences sharing a word with the claim, found through its less common words: a
+    # word in more than COMMON sentences (of a long text) would make every claim look at
+    # most of the article, and a sentence sharing only such words supports nothing.
+    candidates: set[int] = set()
+    for w in facts.words:
+        posted = article.postings.get(w, ())
+        if len(posted) <= COMMON:
+            candidates.update(posted)
+    hits = {i: set(facts.words & article.facts[i].words) for i in candidates}
+    return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits)
+
+
+def _supporting(index: ArticleIndex, claim: _Claim) -> _Window | None:
+    """The sentence, or two adjacent ones, holding most of the claim's wording and all of
+    its names, amounts and dates, with its polarity."""
+    article, facts, frame, hits = index.facts, claim.facts, claim.frame, claim.hits
+    wording = frame or facts.words
+    need = SUPPORT_MIN_OVERLAP * len(wording)
+    # Two sentences together only where each holds some of the claim's wording that the
+    # other lacks, and one of them all of its names: a name, number or negation from the
+    # next sentence must not pass.
+    spans = [[i] for i, got in hits.items() if len(wording & got) >= need] + [
+        [i, i + 1]
+        for i, got in hits.items()
+        if i + 1 in hits
+        and (got - hits[i + 1]) & frame
+        and (hits[i + 1] - got) & frame
+        and len(wording & (got | hits[i + 1])) >= need
+        and any(_names_stated(facts, article.facts[j]) for j in (i, i + 1))
+    ]
+    supported = sorted(
+        (_window(index, ids, hits) for ids in spans),
+        key=lambda w: (-len(w.shared), len(w.facts), w.start),
+    )
+    for window in supported[:CANDIDATES]:
+        negated = facts.negations or any(f.negations for f in window.facts)
+        region = _region(index, window) if negated else (window.start, window.end)
+        if not _conflicts(facts, window, region, missing_counts=True):
+            return window
+    return None
+
+
+def _contradicting(
+    index: ArticleIndex, claim: _Claim
+) -> tuple[_Window, list[_Difference], tuple[int, int]] | None:
+    """The sentence saying nearly what the claim says with another name, amount, date or
+    polarity; what differs; and the stretch of it to show the difference in."""
+    frame, n = claim.frame, len(claim.facts.words)
+    near = sorted(
+        (_window(index, [i], claim.hits) for i, got in claim.hits.items() if _near(frame, n, got)),
+        key=lambda w: (-len(frame & w.shared), -len(w.shared), w.start),
+    )
+    for window in near[:CANDIDATES]:
+        region = _region(index, window)
+        differences = _conflicts(claim.facts, window, region, missing_counts=False)
+        if not differences:
+            continue
+        # Polarity alone is read from "not" and "no": "rules out" and "denies" escape it,
+        # so it contradicts only a sentence that shares most of the wording.
+        if (
+            len(differences) == 1
+            and differences[0].what in _POLARITY
+            and len(frame & window.shared) < CONTRADICT_MIN_OVERLAP * len(frame)
+        ):
+            continue
+        start, end = region
+        for d in differences:
+            if d.at is not None:
+                start, end = min(start, d.at[0]), max(end, d.at[1])
+        return window, differences, (start, end)
+    return None
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \"“‘'(")
+    return not before or before[-1] in ".!?:;"
+
+
+def _names_stated(claim: Facts, sentence: Facts) -> bool:
+    return all(
+        n.key_words <= sentence.words or any(n.same_as(m) for m in sentence.names)
+        for n in claim.names
+    )
+
+
+def _near(frame: frozenset[str], n: int, shared: set[str]) -> bool:
+    """Whether a sentence holding the claim's words ``shared`` says nearly what the claim
+    says, names, amounts and dates aside."""
+    framed = len(frame & shared)
+    if framed >= 2 and framed >= CONTRADICT_MIN_OVERLAP * len(frame):
+        return True
+    # Few words of its own ("20 European states met in Paris"): most of all its words.
+    return framed >= NEAR_MIN_FRAME * len(frame) and len(shared) >= max(3, NEAR_MIN_OVERLAP * n)
+
+
+def _window(index: ArticleIndex, ids: list[int], hits: dict[int, set[str]]) -> _Window:
+    article = index.facts
+    shared: set[str] = set()
+    for i in ids:
+        shared |= hits.get(i, set())
+    return _Window(
+        article.sentences[ids[0]][0],
+        article.sentences[ids[-1]][1],
+        [article.facts[i] for i in ids],
+        frozenset(shared),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Difference:
+    what: str
+    at: tuple[int, int] | None
+    """Where the window states the other name, amount or date, if it does."""
+
+
+def _conflicts(
+    claim_facts: Facts, window: _Window, region: tuple[int, int], *, missing_counts: bool
+) -> list[_Difference]:
+    """What the window states otherwise than the claim. With ``missing_counts``, a name,
+    amount or date of the claim that the window lacks counts too (support needs them all);
+    without, only one that the window replaces with another of its own does."""
+    words = frozenset().union(*(f.words for f in window.facts))
+    names = [n for f in window.facts for n in f.names]
+    amounts = [a for f in window.facts for a in f.amounts]
+    dates = [d for f in window.facts for d in f.dates]
+    out: list[_Difference] = []
+
+    def differ(kind: str, missing: list[str], others: list[tuple[str, int]]) -> None:
+        if not missing or not (missing_counts or others):
+            return
+        said = ", ".join(f"“{w}”" for w in dict.fromkeys(missing))
+        if not others:
+            out.append(_Difference(f"no mention of {said}", None))
+            return
+        # The one nearest to the words the claim restates is the likeliest swap.
+        middle = (region[0] + region[1]) // 2
+        text, at = min(others, key=lambda o: abs(o[1] - middle))
+        out.append(_Difference(f"another {kind}: “{text}”, not {said}", (at, at + len(text))))
+
+    differ(
+        "name",
+        [
+            n.text
+            for n in claim_facts.names
+            if not (n.key_words <= words or any(n.same_as(m) for m in names))
+        ],
+        [
+            (m.text, m.start)
+            for m in names
+            if not (
+                m.key_words <= claim_facts.words or any(m.same_as(n) for n in claim_facts.names)
+            )
+        ],
+    )
+    differ(
+        "number",
+        [a.text for a in claim_facts.amounts if not any(a.states(b) for b in amounts)],
+        [(b.text, b.start) for b in amounts if not any(a.states(b) for a in claim_facts.amounts)],
+    )
+    stated = {(d.kind, d.value) for d in dates}
+    for kind in dict.fromkeys(d.kind for d in claim_facts.dates):
+        claimed = {d.value for d in claim_facts.dates if d.kind == kind}
+        differ(
+            "date",
+            [d.text for d in claim_facts.dates if d.kind == kind and (kind, d.value) not in stated],
+            [(d.text, d.start) for d in dates if d.kind == kind and d.value not in claimed],
+        )
+    negations = sum(region[0] <= p < region[1] for f in window.facts for p in f.negations)
+    claimed_negations = len(claim_facts.negations)
+    if negations != claimed_negations:
+        out.append(_Difference(_POLARITY[negations < claimed_negations], None))
+    return out
+
+
+def _region(index: ArticleIndex, window: _Window) -> tuple[int, int]:
+    """The part of the window that the claim restates: from a few words before the first
+    of its words that the claim shares to the last."""
+    folded = index.folded
+    # Not its negations: where the claim's "not" stands in the sentence is what is asked.
+    found = sorted(_occurrences(folded, window.start, window.end, window.shared - _NEGATION_WORDS))
+    if not found:
+        return window.start, window.end
+    start, end = _tightest(found)
+    lead = folded[window.start : start].split()[-_LEAD_WORDS:]
+    if lead:
+        start = folded.rfind(lead[0], window.start, start)
+    while end < window.end and (folded[end].isalnum() or folded[end] in "'’"):
+        end += 1
+    return start, end
+
+
+def _tightest(found: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """The shortest stretch holding one occurrence of every word found (a sliding window
+    over the occurrences, in order)."""
+    need = len({w for _, _, w in found})
+    seen: dict[str, int] = {}
+    best = (found[0][0], found[-1][1])
+    lo = 0
+    for _, end, word in found:
+        seen[word] = seen.get(word, 0) + 1
+        while len(seen) == need:
+            start, _, first = found[lo]
+            if end - start < best[1] - best[0]:
+                best = (start, end)
+            seen[first] -= 1
+            if not seen[first]:
+                del seen[first]
+            lo += 1
+    return best
+
+
+def _occurrences(
+    folded: str, start: int, end: int, words: frozenset[str]
+) -> Iterator[tuple[int, int, str]]:
+    """Where each of ``words`` begins a word of ``folded[start:end]``: content words are
+    crudely stemmed ("plans" -> "plan"), so they are matched as word prefixes."""
+    for w in words:
+        at = folded.find(w, start, end)
+        while at >= 0:
+            if at == 0 or not folded[at - 1].isalnum():
+                yield at, at + len(w), w
+            at = folded.find(w, at + 1, end)

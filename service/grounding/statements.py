@@ -1,0 +1,70 @@
+"""Ground what a model said in the article: every quotation and attributed statement gets
+a verdict and article offsets from the checker, never from the model."""
+
+from __future__ import annotations
+
+import re
+
+from ..ingest import read_article
+from ..models import Finding, ModelStatement, Quote
+from ..quotes import quotes_in
+from ..quotes.model import speaker_model
+from ..verify import ArticleIndex, same_person
+from .claims import judge_claim
+
+
+def ground_statement(index: ArticleIndex, statement: ModelStatement) -> Finding:
+    """A direct quotation is judged like a draft's; reported speech must be supported by
+    an article sentence, and its speaker must not contradict the article's."""
+    if statement.direct:
+        return index.judge(statement.text, statement.speaker)
+    finding = judge_claim(index, statement.text, statement.speaker)
+    if finding.verdict != "paraphrase" or not statement.speaker:
+        return finding
+    [evidence] = finding.evidence
+    quoted = [
+        q for q in index.quotes if evidence.start <= q.start and q.end <= evidence.end and q.speaker
+    ]
+    if quoted and not any(same_person(statement.speaker, q.speaker or "") for q in quoted):
+        other = quoted[0].speaker
+        confidence = min(q.speaker_confidence or 1.0 for q in quoted)
+        if confidence < speaker_model().threshold:
+            # Too uncertain who the article gives it to for calling the model wrong.
+            return finding.model_copy(
+                update={
+                    "verdict": "unconfirmed",
+                    "article_speaker": other,
+                    "attribution": "mismatch",
+                    "message": f"the article's words, but its speaker, {other}, is uncertain "
+                    f"(confidence {confidence:.2f}): {statement.speaker} is not confirmed",
+                }
+            )
+        return finding.model_copy(
+            update={
+                "verdict": "misattributed",
+                "article_speaker": other,
+                "attribution": "mismatch",
+                "message": f"the article gives this to {other}, not {statement.speaker}",
+            }
+        )
+    surname = statement.speaker.split()[-1]
+    if quoted or re.search(rf"\b{re.escape(surname)}\b", evidence.text, re.IGNORECASE):
+        return finding.model_copy(
+            update={
+                "attribution": "match",
+                "article_speaker": quoted[0].speaker if quoted else statement.speaker,
+            }
+        )
+    return finding
+
+
+def quotes_in_text(index: ArticleIndex, texts: list[str]) -> list[Finding]:
+    """Every quotation inside model-written text (a summary, key points), checked."""
+    return [index.judge(q.text, q.speaker) for text in texts for q in text_quotes(text)]
+
+
+def text_quotes(text: str) -> list[Quote]:
+    """The quotations of a text the model wrote, nested ones aside; offsets index ``text``."""
+    if not text.strip():
+        return []
+    return [q for q in quotes_in(read_article(text, source_format="text")) if q.kind != "nested"]

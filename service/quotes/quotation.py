@@ -1,0 +1,57 @@
+"""A quotation and its attribution as the quotation stages hand it on: plain dataclasses,
+cheap to make and to copy; the pydantic ``Quote`` of the contract is built once, at the
+edge (``Quotation.model``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Quote, QuoteKind, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """``source[start:end]`` with its offsets."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, source: str, start: int, end: int) -> Stretch:
+        return cls(start, end, source[start:end])
+
+    def model(self) -> Span:
+        return Span(start=self.start, end=self.end, text=self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """What ``Quote`` says, field for field."""
+
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    kind: QuoteKind
+    open_mark: str
+    speaker_title: str | None = None
+    speaker_mention: Stretch | None = None
+    cue: Stretch | None = None
+    continued: bool = False
+    speaker_confidence: float | None = None
+
+    def model(self) -> Quote:
+        return Quote(
+            text=self.text,
+            start=self.start,
+            end=self.end,
+            speaker=self.speaker,
+            speaker_title=self.speaker_title,
+            speaker_mention=self.speaker_mention.model() if self.speaker_mention else None,
+            speaker_confidence=self.speaker_confidence,
+            cue=self.cue.model() if self.cue else None,
+            kind=self.kind,
+            open_mark=self.open_mark,
+            continued=self.continued,
+        )
