@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ProviderTimeoutError
 from .ingest import Article
-from .llm import CallUsage, ChatModel, schema_instructions
+from .llm import CallUsage, ChatModel, chat_request, schema_instructions
 from .models import EngineInfo, ModelAnalysis, ModelStatement, Usage
 from .normalize import fold
 from .offline import offline_analysis
@@ -55,6 +57,9 @@ class Analyzer:
         self.settings = settings
         self.model = model if model is not None or not settings.use_llm else ChatModel(settings)
         self._cache: OrderedDict[str, tuple[ModelAnalysis, int]] = OrderedDict()
+        self.on_ask: Callable[[int, int], None] | None = None
+        """Called with (part, parts), 0-based, before each model call (the CLI says on a
+        terminal what it is waiting for)."""
 
     async def close(self) -> None:
         if self.model is not None:
@@ -102,57 +107,14 @@ class Analyzer:
     async def _ask(
         self, model: ChatModel, plan: PromptPlan, i: int, usage: CallUsage
     ) -> ModelAnalysis:
-        note = (
-            f"This is part {i + 1} of {len(plan.parts)} of a longer article."
-            if len(plan.parts) > 1
-            else ""
-        )
-        system, user = plan.prompt.render(article=plan.parts[i], part=note, schema=self._schema())
-        answer, call = await model.structured(system, user, ModelAnalysis)
+        if self.on_ask is not None:
+            self.on_ask(i, len(plan.parts))
+        answer, call = await model.structured(part_request(self.settings, plan, i), ModelAnalysis)
         usage.add(call)
         return answer
 
     def plan(self, article: Article) -> PromptPlan:
-        """Split the article's body on paragraph boundaries into parts that fit the context
-        window with the prompt and the answer; every part's prompt is counted."""
-        prompt = load_prompt(PROMPT)
-        model = self.settings.model
-        empty_system, empty_user = prompt.render(article="", part="", schema=self._schema())
-        overhead = (
-            count_tokens(empty_system, model) + count_tokens(empty_user, model) + _SAFETY_TOKENS
-        )
-        budget = self.settings.context_tokens - self.settings.max_output_tokens - overhead
-        paragraphs: list[str] = []
-        for s, e in article.paragraphs:
-            if count_tokens(article.text[s:e], model) <= budget:
-                paragraphs.append(article.text[s:e])
-            else:  # a paragraph longer than a part: cut it between sentences
-                paragraphs += [article.text[a:b] for a, b in sentence_spans(article.text, s, e)]
-        sizes = [count_tokens(p, model) for p in paragraphs]
-        parts: list[str] = []
-        current: list[str] = []
-        used = 0
-        for paragraph, size in zip(paragraphs, sizes, strict=True):
-            if current and used + size > budget:
-                parts.append("\n\n".join(current))
-                current, used = [], 0
-            current.append(paragraph)
-            used += size + 1
-        if current:
-            parts.append("\n\n".join(current))
-        prompt_tokens = []
-        for i, part in enumerate(parts):
-            note = (
-                f"This is part {i + 1} of {len(parts)} of a longer article."
-                if len(parts) > 1
-                else ""
-            )
-            system, user = prompt.render(article=part, part=note, schema=self._schema())
-            prompt_tokens.append(count_tokens(system, model) + count_tokens(user, model))
-        return PromptPlan(prompt, parts, prompt_tokens, sum(sizes))
-
-    def _schema(self) -> str:
-        return schema_instructions(ModelAnalysis, self.settings)
+        return plan_parts(self.settings, article)
 
     def _key(self, article: Article, prompt: Prompt) -> str:
         digest = hashlib.sha256()
@@ -169,6 +131,56 @@ class Analyzer:
 
     def _info(self, prompt: Prompt, parts: int, usage: CallUsage, *, cached: bool) -> EngineInfo:
         return engine_info(self.settings, prompt.ref, parts, usage, cached=cached)
+
+
+def plan_parts(settings: Settings, article: Article) -> PromptPlan:
+    """Split the article's body on paragraph boundaries into parts that fit the context
+    window with the prompt and the answer; every part's prompt is counted."""
+    prompt = load_prompt(PROMPT)
+    model = settings.model
+    schema = schema_instructions(ModelAnalysis, settings)
+    empty_system, empty_user = prompt.render(article="", part="", schema=schema)
+    overhead = count_tokens(empty_system, model) + count_tokens(empty_user, model) + _SAFETY_TOKENS
+    budget = settings.context_tokens - settings.max_output_tokens - overhead
+    paragraphs: list[str] = []
+    for s, e in article.paragraphs:
+        if count_tokens(article.text[s:e], model) <= budget:
+            paragraphs.append(article.text[s:e])
+        else:  # a paragraph longer than a part: cut it between sentences
+            paragraphs += [article.text[a:b] for a, b in sentence_spans(article.text, s, e)]
+    sizes = [count_tokens(p, model) for p in paragraphs]
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for paragraph, size in zip(paragraphs, sizes, strict=True):
+        if current and used + size > budget:
+            parts.append("\n\n".join(current))
+            current, used = [], 0
+        current.append(paragraph)
+        used += size + 1
+    if current:
+        parts.append("\n\n".join(current))
+    prompt_tokens = []
+    for i, part in enumerate(parts):
+        system, user = prompt.render(article=part, part=_part_note(i, len(parts)), schema=schema)
+        prompt_tokens.append(count_tokens(system, model) + count_tokens(user, model))
+    return PromptPlan(prompt, parts, prompt_tokens, sum(sizes))
+
+
+def part_request(settings: Settings, plan: PromptPlan, i: int) -> dict[str, Any]:
+    """The chat completion request for part ``i`` of a planned article: what a live call
+    sends, and what a provider batch uploads."""
+    system, user = plan.prompt.render(
+        article=plan.parts[i],
+        part=_part_note(i, len(plan.parts)),
+        schema=schema_instructions(ModelAnalysis, settings),
+    )
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return chat_request(settings, messages, ModelAnalysis)
+
+
+def _part_note(i: int, parts: int) -> str:
+    return f"This is part {i + 1} of {parts} of a longer article." if parts > 1 else ""
 
 
 def engine_info(

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -45,6 +44,7 @@ from litestar.types import ASGIApp
 from litestar.typing import FieldDefinition
 from pydantic import BaseModel, ValidationError
 
+from . import version
 from .analysis import Analyzer
 from .errors import (
     FactcheckError,
@@ -101,10 +101,7 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "create_app"]
 
-try:
-    __version__ = version("factcheck")
-except PackageNotFoundError:  # a source tree that is not installed
-    __version__ = "0+unknown"
+__version__ = version()
 
 log = logging.getLogger("factcheck.api")
 

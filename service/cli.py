@@ -12,13 +12,12 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from pydantic import BaseModel
 from typer.core import TyperGroup
 
-from .analysis import Analyzer
+from . import version
 from .errors import (
     ConfigurationError,
     FactcheckError,
@@ -27,7 +26,6 @@ from .errors import (
     ProviderError,
 )
 from .ingest import Article, decode
-from .llm import CallUsage, ChatModel
 from .models import ClaimsOut, ReportOut, SummarizeOut
 from .pipeline import check_draft, claims, quotes, read_body, report, summarize
 from .render import (
@@ -40,6 +38,9 @@ from .render import (
 )
 from .settings import Settings, get_settings
 
+if TYPE_CHECKING:  # the model's side (openai, tiktoken) is imported by the commands that ask it
+    from .analysis import Analyzer
+
 __all__ = ["app", "main"]
 
 EXIT_OK = 0
@@ -51,7 +52,6 @@ FAILING = ("misquoted", "misattributed", "contradicted", "unsupported")
 """Verdicts of what the model said that make the exit status 1."""
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 Out = TypeVar("Out", SummarizeOut, ClaimsOut, ReportOut)
 
 _CONTENT_TYPES = {
@@ -116,20 +116,55 @@ def _fail(message: str, status: int) -> int:
 app = typer.Typer(
     cls=_Group,
     name="factcheck",
-    help="Check every quote and attribution against the article's own text.",
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, each paragraph wrapped to the terminal's width (rich's help keeps the
+    # line breaks of the source), and no rich to import for it.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 1_000},
 )
 
-FormatOption = Annotated[
-    Format,
-    typer.Option(
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"factcheck {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Check every quote and attribution against the article's own text."""
+
+
+def _format_option(positions: str) -> Any:
+    return typer.Option(
         "--format",
         "-f",
-        help="text for people; json (the API's response); gcc: FILE:LINE:COL: severity: "
-        "message. gcc positions index the article text (for HTML, the extracted text; for "
-        "JSON, its 'text').",
         case_sensitive=False,
+        help="text for people; json, the API's response; gcc, one line a finding, "
+        f"FILE:LINE:COL: severity: message, where LINE:COL is {positions}.",
+    )
+
+
+_IN_ARTICLE = "in the article (for HTML, in the extracted text; for JSON, in its 'text')"
+
+QuotesFormatOption = Annotated[Format, _format_option(f"where the quotation is {_IN_ARTICLE}")]
+ArticleFormatOption = Annotated[
+    Format,
+    _format_option(f"where the evidence is {_IN_ARTICLE}, 1:1 when there is none"),
+]
+CheckFormatOption = Annotated[
+    Format,
+    _format_option(
+        "where the quotation is in the draft, with --draft; without it, where the evidence "
+        f"is {_IN_ARTICLE}, 1:1 when there is none"
     ),
 ]
 
@@ -251,28 +286,9 @@ def model_settings(engine: Engine | None, model: str | None) -> Settings:
 
 def build_analyzer(settings: Settings) -> Analyzer:
     """The analyzer every command uses (tests replace this function)."""
+    from .analysis import Analyzer
+
     return Analyzer(settings)
-
-
-class _Announcing(ChatModel):
-    """Wraps the analyzer's model to say on stderr (a terminal) what it is waiting for."""
-
-    def __init__(self, inner: ChatModel, parts: int) -> None:  # wraps; no client of its own
-        self.settings = inner.settings
-        self.name = inner.name
-        self._inner = inner
-        self._parts = parts
-        self._part = 0
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-    async def structured(self, system: str, user: str, schema: type[M]) -> tuple[M, CallUsage]:
-        self._part += 1
-        where = self.settings.redact(self.settings.base_url or "https://api.openai.com/v1")
-        of = f" (part {self._part} of {self._parts})" if self._parts > 1 else ""
-        _status(f"asking {self.name} at {where}{of}…")
-        return await self._inner.structured(system, user, schema)
 
 
 def _status(line: str) -> None:
@@ -296,10 +312,15 @@ def run_model_step(
     async def run() -> T:
         analyzer = build_analyzer(settings)
         announcing = analyzer.model is not None and _stderr_is_tty()
+        if announcing:
+            where = settings.redact(settings.base_url or "https://api.openai.com/v1")
+
+            def announce(part: int, parts: int) -> None:
+                of = f" (part {part + 1} of {parts})" if parts > 1 else ""
+                _status(f"asking {settings.model} at {where}{of}…")
+
+            analyzer.on_ask = announce
         try:
-            if announcing and analyzer.model is not None:
-                parts = len(analyzer.plan(article).parts)
-                analyzer.model = _Announcing(analyzer.model, parts)
             return await step(article, analyzer)
         finally:
             if announcing:
@@ -339,7 +360,7 @@ def _model_command(
 @app.command("quotes")
 def quotes_command(
     article: Annotated[str, typer.Argument(metavar="FILE", help="The article, or - for stdin.")],
-    fmt: FormatOption = Format.text,
+    fmt: QuotesFormatOption = Format.text,
 ) -> int:
     """List every direct quotation in an article, with its speaker and offsets."""
     art = read_article_file(article)
@@ -350,7 +371,7 @@ def quotes_command(
 @app.command("summarize")
 def summarize_command(
     article: Annotated[str, typer.Argument(metavar="FILE", help="The article, or - for stdin.")],
-    fmt: FormatOption = Format.text,
+    fmt: ArticleFormatOption = Format.text,
     engine: EngineOption = None,
     model: ModelOption = None,
     show_all: AllOption = False,
@@ -368,7 +389,7 @@ def summarize_command(
 @app.command("claims")
 def claims_command(
     article: Annotated[str, typer.Argument(metavar="FILE", help="The article, or - for stdin.")],
-    fmt: FormatOption = Format.text,
+    fmt: ArticleFormatOption = Format.text,
     engine: EngineOption = None,
     model: ModelOption = None,
     show_all: AllOption = False,
@@ -396,7 +417,7 @@ def check_command(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOption = Format.text,
+    fmt: CheckFormatOption = Format.text,
     show_all: AllOption = False,
     engine: EngineOption = None,
     model: ModelOption = None,
@@ -531,15 +552,13 @@ def batch_command(
 
     Exit 0 when every line is ok, 1 when any failed, 2 for a usage error, 3 when the
     provider fails as a whole (--provider-batch)."""
-    from .batch import BatchOptions, Operation, run_batch
+    from .batch import OPERATIONS, BatchOptions, run_batch
 
-    try:
-        op = Operation(operation.strip().lower())
-    except ValueError:
+    op = next((o for o in OPERATIONS if o == operation.strip().lower()), None)
+    if op is None:
         raise typer.BadParameter(
-            f"{operation!r} is not one of report, summarize, claims, quotes",
-            param_hint="'--operation'",
-        ) from None
+            f"{operation!r} is not one of {', '.join(OPERATIONS)}", param_hint="'--operation'"
+        )
     settings = model_settings(engine, model)
     limit = concurrency or settings.max_concurrent_calls
     settings = settings.model_copy(update={"max_concurrent_calls": limit})

@@ -107,3 +107,14 @@ class ModelOutputError(ProviderError):
 
     status = 502
     title = "Invalid model output"
+
+
+class InvalidAnswerError(ModelOutputError):
+    """The model's answer is not valid JSON for the schema. ``content`` is what it said and
+    ``problem`` the first thing wrong with it: the live path asks once for a repair with
+    them, a provider batch (no second round) reports the error."""
+
+    def __init__(self, detail: str, *, content: str, problem: str) -> None:
+        super().__init__(detail)
+        self.content = content
+        self.problem = problem

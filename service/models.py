@@ -377,12 +377,16 @@ class BatchItemError(BaseModel):
     detail: str
 
 
+BatchOperation = Literal["report", "summarize", "claims", "quotes"]
+
+
 class BatchResult(BaseModel):
     """One line of ``factcheck batch`` output: an article's result."""
 
     id: str | int | float
     ok: Literal[True] = True
     line: int = Field(ge=1, description="The input line.")
+    operation: BatchOperation = Field(description="The operation that produced the result.")
     result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut
 
 
@@ -392,4 +396,5 @@ class BatchFailure(BaseModel):
     id: str | int | float | None = Field(description="Null when the line has no readable id.")
     ok: Literal[False] = False
     line: int = Field(ge=1, description="The input line.")
+    operation: BatchOperation = Field(description="The operation that was attempted.")
     error: BatchItemError

@@ -2,7 +2,7 @@
 metrics (one registry per app, never the process-wide default one).
 
 The request id of the request being served lives in a context variable, so every log line
-written while serving it (the API's, the model client's, httpx's) carries it."""
+written while serving it (the API's, the model client's, httpx2's) carries it."""
 
 from __future__ import annotations
 
@@ -149,8 +149,8 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
             "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
             "uvicorn.error": {"level": level},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "httpx": {"level": "WARNING"},
-            "httpcore": {"level": "WARNING"},
+            "httpx2": {"level": "WARNING"},  # the model client's transport
+            "httpcore2": {"level": "WARNING"},
             "openai": {"level": "WARNING"},
         },
         "root": {"handlers": ["stderr"], "level": level},

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from .analysis import Analysis, Analyzer
 from .errors import EmptyDraftError, UndecodableDraftError, UndecodableInputError
 from .grounding import (
     draft_sentences,
@@ -36,6 +35,9 @@ from .quotes import quotes_in
 from .quotes.model import speaker_model
 from .verify import ArticleIndex, count_verdicts
 
+if TYPE_CHECKING:  # the model's side (openai, tiktoken) is imported only by who runs it
+    from .analysis import Analysis, Analyzer
+
 T = TypeVar("T")
 
 OFFLOAD_CHARS = 64 * 1024
@@ -44,9 +46,10 @@ takes a second or more for the longest), so that an event loop serving other req
 keeps flowing; shorter ones take milliseconds and stay on the loop."""
 
 __all__ = [
-    "Analyzer",
     "check_draft",
     "claims",
+    "claims_of",
+    "ground",
     "index_article",
     "quotes",
     "quotes_json",
@@ -54,7 +57,9 @@ __all__ = [
     "read_body",
     "read_json_article",
     "report",
+    "report_of",
     "summarize",
+    "summary_of",
 ]
 
 
@@ -149,10 +154,37 @@ async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
     """Summary and key points (LLM, or the offline engine), with every quotation they
     contain checked against the article."""
     index, analysis = await _analyze(article, analyzer)
+    return await _deterministic(article, lambda: summary_of(index, analysis))
+
+
+async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
+    """Claims and attributed statements, each grounded in the article or marked as not."""
+    index, analysis = await _analyze(article, analyzer)
+    return await _deterministic(article, lambda: claims_of(index, analysis))
+
+
+async def report(article: Article, analyzer: Analyzer) -> ReportOut:
+    """Everything about one article from one model call: summary, key points, claims,
+    statements (all checked) and the article's own quotations."""
+    index, analysis = await _analyze(article, analyzer)
+    return await _deterministic(article, lambda: report_of(index, analysis))
+
+
+async def ground(
+    article: Article, analysis: Analysis, step: Callable[[ArticleIndex, Analysis], T]
+) -> T:
+    """``step`` (:func:`summary_of`, :func:`claims_of` or :func:`report_of`) on an analysis
+    that was made elsewhere (a provider batch's answer), exactly as the steps above."""
+    index = await _deterministic(article, lambda: index_article(article))
+    return await _deterministic(article, lambda: step(index, analysis))
+
+
+def summary_of(index: ArticleIndex, analysis: Analysis) -> SummarizeOut:
+    """The model's summary and key points, every quotation and sentence in them checked."""
     result = analysis.result
-    checked = await _deterministic(article, lambda: _check_summary(index, analysis))
+    checked = _check_summary(index, analysis)
     return SummarizeOut(
-        article=article.describe(),
+        article=index.article.describe(),
         engine=analysis.engine,
         summary=result.summary,
         key_points=list(result.key_points),
@@ -161,6 +193,39 @@ async def summarize(article: Article, analyzer: Analyzer) -> SummarizeOut:
         key_point_findings=checked.key_points,
         grounded=checked.grounded,
         counts=count_verdicts(checked.all),
+    )
+
+
+def claims_of(index: ArticleIndex, analysis: Analysis) -> ClaimsOut:
+    """The model's claims and statements, each checked against the article."""
+    claim_findings, statements = _ground(index, analysis)
+    return ClaimsOut(
+        article=index.article.describe(),
+        engine=analysis.engine,
+        claims=claim_findings,
+        statements=statements,
+        counts=count_verdicts(claim_findings + statements),
+    )
+
+
+def report_of(index: ArticleIndex, analysis: Analysis) -> ReportOut:
+    """Everything the model said, checked, with the article's own quotations."""
+    result = analysis.result
+    checked = _check_summary(index, analysis)
+    claim_findings, statements = _ground(index, analysis)
+    return ReportOut(
+        article=index.article.describe(),
+        engine=analysis.engine,
+        summary=result.summary,
+        key_points=list(result.key_points),
+        summary_quotes=checked.quotes,
+        summary_findings=checked.sentences,
+        key_point_findings=checked.key_points,
+        grounded=checked.grounded,
+        claims=claim_findings,
+        statements=statements,
+        quotes=index.quotes,
+        counts=count_verdicts(checked.all + claim_findings + statements),
     )
 
 
@@ -199,42 +264,3 @@ def _ground(index: ArticleIndex, analysis: Analysis) -> tuple[list[Finding], lis
     claim_findings = [judge_claim(index, c) for c in result.claims]
     statements = [ground_statement(index, s) for s in result.statements]
     return claim_findings, statements
-
-
-async def claims(article: Article, analyzer: Analyzer) -> ClaimsOut:
-    """Claims and attributed statements, each grounded in the article or marked as not."""
-    index, analysis = await _analyze(article, analyzer)
-    claim_findings, statements = await _deterministic(article, lambda: _ground(index, analysis))
-    return ClaimsOut(
-        article=article.describe(),
-        engine=analysis.engine,
-        claims=claim_findings,
-        statements=statements,
-        counts=count_verdicts(claim_findings + statements),
-    )
-
-
-async def report(article: Article, analyzer: Analyzer) -> ReportOut:
-    """Everything about one article from one model call: summary, key points, claims,
-    statements (all checked) and the article's own quotations."""
-    index, analysis = await _analyze(article, analyzer)
-    result = analysis.result
-
-    def check() -> tuple[_SummaryChecked, list[Finding], list[Finding]]:
-        return (_check_summary(index, analysis), *_ground(index, analysis))
-
-    checked, claim_findings, statements = await _deterministic(article, check)
-    return ReportOut(
-        article=article.describe(),
-        engine=analysis.engine,
-        summary=result.summary,
-        key_points=list(result.key_points),
-        summary_quotes=checked.quotes,
-        summary_findings=checked.sentences,
-        key_point_findings=checked.key_points,
-        grounded=checked.grounded,
-        claims=claim_findings,
-        statements=statements,
-        quotes=index.quotes,
-        counts=count_verdicts(checked.all + claim_findings + statements),
-    )

@@ -6,6 +6,7 @@ is reused for a few seconds, so a busy prober costs the provider next to nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Literal
@@ -14,7 +15,8 @@ import openai
 from pydantic import BaseModel, Field
 
 from .analysis import PROMPT, Analyzer
-from .errors import FactcheckError
+from .errors import FactcheckError, ProviderError
+from .llm import provider_failures
 from .prompts import load_prompt
 from .settings import Settings
 
@@ -74,25 +76,14 @@ class ReadinessProbe:
         if model is None:
             return Readiness(engine="offline", model=None, provider_checked=False)
         # The analyzer's own client: same base URL, key and connection pool as the requests.
-        client = model.probe_client(settings.ready_timeout_seconds)
-        where = settings.redact(str(client.base_url))
+        timeout = settings.ready_timeout_seconds
         try:
-            await client.models.list()
-        except openai.APITimeoutError:
-            return NotReadyError(
-                f"model provider: {where} did not answer within {settings.ready_timeout_seconds:g} s"
-            )
-        except openai.APIConnectionError:
-            return NotReadyError(f"model provider: cannot reach {where}")
-        except openai.AuthenticationError:
-            return NotReadyError(f"model provider: {where} rejected the API key (401)")
-        except openai.PermissionDeniedError:
-            return NotReadyError(f"model provider: {where} refused access (403)")
-        except openai.NotFoundError:
-            pass  # it answered; it just does not list models
-        except openai.APIStatusError as exc:
-            return NotReadyError(f"model provider: {where} answered HTTP {exc.status_code}")
-        except openai.APIError as exc:  # an answer that is not a model list: still an answer
-            if not isinstance(exc, openai.APIResponseValidationError):
-                return NotReadyError(f"model provider: {type(exc).__name__}")
+            with (
+                provider_failures(settings, timeout=timeout, retries=0),
+                # An answer without a model list, or with something else, is still an answer.
+                contextlib.suppress(openai.NotFoundError, openai.APIResponseValidationError),
+            ):
+                await model.probe_client(timeout).models.list()
+        except ProviderError as exc:  # its title names what a request would get now
+            return NotReadyError(f"{exc.title}: {exc.detail}")
         return Readiness(engine="llm", model=settings.model, provider_checked=True)

@@ -1,5 +1,5 @@
 """Test doubles for the model provider: a FAKE OpenAI-compatible endpoint, in process, on
-``httpx.MockTransport``. It answers what a test tells it to (a chosen analysis, an HTTP
+``httpx2.MockTransport``. It answers what a test tells it to (a chosen analysis, an HTTP
 error, a timeout, a truncated answer); it is never a recording of a real model and is never
 stored as a cassette. The real client (``service.llm.ChatModel`` on ``openai``) talks to it,
 so the request, the parsing and the error mapping are the real ones."""
@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from service.analysis import Analyzer
 from service.llm import ChatModel
@@ -21,7 +21,7 @@ FAKE_BASE_URL = "http://fake-llm.test/v1"
 FAKE_API_KEY = "sk-test-secret-123"
 FAKE_MODEL = "fake-model"
 
-Reply = httpx.Response | Callable[[httpx.Request], httpx.Response]
+Reply = httpx2.Response | Callable[[httpx2.Request], httpx2.Response]
 
 
 def fake_settings(**overrides: Any) -> Settings:
@@ -39,9 +39,9 @@ def fake_settings(**overrides: Any) -> Settings:
 
 def fake_completion(
     content: str, *, finish_reason: str = "stop", model: str = FAKE_MODEL
-) -> httpx.Response:
+) -> httpx2.Response:
     """An OpenAI-shaped ``chat.completion`` whose message is ``content``."""
-    return httpx.Response(
+    return httpx2.Response(
         200,
         json={
             "id": "chatcmpl-fake-0001",
@@ -60,19 +60,19 @@ def fake_completion(
     )
 
 
-def fake_answer(analysis: ModelAnalysis, *, finish_reason: str = "stop") -> httpx.Response:
+def fake_answer(analysis: ModelAnalysis, *, finish_reason: str = "stop") -> httpx2.Response:
     return fake_completion(analysis.model_dump_json(), finish_reason=finish_reason)
 
 
-def fake_error(status: int, message: str = "fake provider failure") -> httpx.Response:
+def fake_error(status: int, message: str = "fake provider failure") -> httpx2.Response:
     """An OpenAI-shaped error response."""
-    return httpx.Response(
+    return httpx2.Response(
         status, json={"error": {"message": message, "type": "server_error", "code": None}}
     )
 
 
-def fake_timeout(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadTimeout("fake provider: read timed out", request=request)
+def fake_timeout(request: httpx2.Request) -> httpx2.Response:
+    raise httpx2.ReadTimeout("fake provider: read timed out", request=request)
 
 
 class FakeProvider:
@@ -80,13 +80,13 @@ class FakeProvider:
     Every request it receives is kept in ``requests``."""
 
     def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
         self._replies: list[Reply] = [fake_error(500, "the fake provider was given no reply")]
 
     def reply(self, *replies: Reply) -> None:
         self._replies = list(replies)
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
+    def handler(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         reply = self._replies.pop(0) if len(self._replies) > 1 else self._replies[0]
         return reply(request) if callable(reply) else reply
@@ -98,7 +98,7 @@ class FakeProvider:
         """An analyzer whose real ChatModel talks to this fake (a new client each time: the
         analyzer's ``close`` closes it)."""
         settings = settings or fake_settings()
-        client = httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
+        client = httpx2.AsyncClient(transport=httpx2.MockTransport(self.handler))
         return Analyzer(settings, model=ChatModel(settings, http_client=client))
 
 

@@ -3,7 +3,7 @@ concurrency, the progress bar, and ``--provider-batch`` end to end.
 
 The model is a FAKE provider (tests/fakes.py) behind the real client; the Batch API is a
 FAKE too (``FakeBatchAPI`` below: files, batches, polling states, output and error files on
-``httpx.MockTransport``). Nothing here is a recording and nothing reaches the network."""
+``httpx2.MockTransport``). Nothing here is a recording and nothing reaches the network."""
 
 from __future__ import annotations
 
@@ -16,16 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 import pytest
 from typer.testing import CliRunner, Result
 
-import service.batch
+import service.batch.provider
 import service.cli
+import service.llm
 from service.analysis import Analyzer
 from service.batch import parse_line
 from service.cli import app
+from service.errors import ProviderError
+from service.ingest import read_article
 from service.llm import ChatModel
 from service.models import (
     BatchFailure,
@@ -36,6 +39,8 @@ from service.models import (
     QuotesOut,
     ReportOut,
 )
+from service.pipeline import report
+from service.readiness import NotReadyError, ReadinessProbe
 from service.settings import Settings, get_settings
 
 from .conftest import ARTICLES, SAMPLE
@@ -51,7 +56,7 @@ from .fakes import (
     fake_settings,
 )
 
-REAL_OPENAI_CLIENT = service.batch.openai_client
+REAL_OPENAI_CLIENT = service.llm.openai_client
 
 COUNCIL = (
     "The council voted on Tuesday to build protected cycle lanes along Harbour Road.\n"
@@ -94,7 +99,7 @@ def fresh_settings(
         "FACTCHECK_MAX_CONCURRENT_CALLS",
     ):
         monkeypatch.delenv(name, raising=False)
-    caplog.set_level(logging.WARNING, logger="httpx")  # httpx logs each request at INFO
+    caplog.set_level(logging.WARNING, logger="httpx2")  # httpx2 logs each request at INFO
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -206,6 +211,7 @@ def test_offline_three_articles(runner: CliRunner, tmp_path: Path) -> None:
     assert set(lines) == {"nato", 2, "whales"}
     assert all(r["ok"] is True for r in lines.values())
     assert {r["line"] for r in lines.values()} == {1, 2, 3}
+    assert {r["operation"] for r in lines.values()} == {"report"}
     nato = BatchResult.model_validate(lines["nato"])
     assert isinstance(nato.result, ReportOut)
     report = ReportOut.model_validate(lines["nato"]["result"])
@@ -224,6 +230,7 @@ def test_other_operations(runner: CliRunner, tmp_path: Path, operation: str) -> 
     result = run(runner, str(src), "-o", str(out), "--operation", operation, "--engine", "offline")
     assert result.exit_code == 0, result.stderr
     [line] = records(out)
+    assert line["operation"] == operation
     model = ClaimsOut if operation == "claims" else QuotesOut
     assert model.model_validate(line["result"])
     if operation == "quotes":
@@ -252,6 +259,7 @@ def test_bad_lines_are_recorded_and_the_run_goes_on(runner: CliRunner, tmp_path:
     assert by_line[1]["ok"] and by_line[7]["ok"]
     broken = BatchFailure.model_validate(by_line[2])
     assert broken.id is None and broken.error.status == 400
+    assert broken.operation == "report"  # what would have been done with the line
     assert broken.error.detail.startswith("invalid JSON")
     assert by_line[4]["id"] == "empty"
     assert by_line[4]["error"] == {
@@ -295,7 +303,7 @@ def test_resume_skips_done_ids_and_retries_failed_ones(
     src = write_jsonl(tmp_path / "a.jsonl", [{"id": k, "text": v} for k, v in texts.items()])
     out = tmp_path / "r.jsonl"
 
-    def flaky(request: httpx.Request) -> httpx.Response:
+    def flaky(request: httpx2.Request) -> httpx2.Response:
         if "Article number 2." in request.content.decode():
             return fake_error(500, "the fake provider broke")
         return fake_answer(COUNCIL_ANALYSIS)
@@ -365,7 +373,7 @@ class SlowProvider(FakeProvider):
         self.peak = 0
         self.answered = 0
 
-    async def slow(self, request: httpx.Request) -> httpx.Response:
+    async def slow(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
@@ -378,7 +386,7 @@ class SlowProvider(FakeProvider):
 
     def analyzer(self, settings: Settings | None = None) -> Analyzer:
         settings = settings or fake_settings()
-        client = httpx.AsyncClient(transport=httpx.MockTransport(self.slow))
+        client = httpx2.AsyncClient(transport=httpx2.MockTransport(self.slow))
         return Analyzer(settings, model=ChatModel(settings, http_client=client))
 
 
@@ -455,7 +463,15 @@ class Failed:
     message: str
 
 
-Outcome = ModelAnalysis | str | Failed
+@dataclass(frozen=True)
+class Refused:
+    """A request the provider answered with an HTTP error status (in the error file)."""
+
+    status: int
+    message: str = "the fake provider refused"
+
+
+Outcome = ModelAnalysis | str | Failed | Refused
 """An answer (valid JSON), raw content (e.g. not JSON), or an entry of the error file."""
 
 
@@ -472,10 +488,10 @@ class FakeBatchAPI:
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.polls: dict[str, int] = {}
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
     def client(self, settings: Settings) -> openai.AsyncOpenAI:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(self.handler))
+        http = httpx2.AsyncClient(transport=httpx2.MockTransport(self.handler))
         return REAL_OPENAI_CLIENT(settings, http_client=http)
 
     # -- what the tests look at
@@ -489,7 +505,7 @@ class FakeBatchAPI:
 
     # -- the endpoints
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
+    def handler(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         assert request.headers["authorization"] == f"Bearer {FAKE_API_KEY}"
         path = request.url.path.removeprefix("/v1")
@@ -502,7 +518,7 @@ class FakeBatchAPI:
         if m := re.fullmatch(r"/files/([\w-]+)/content", path):
             if m[1] not in self.files:
                 return fake_error(404, "no such file")
-            return httpx.Response(200, content=self.files[m[1]])
+            return httpx2.Response(200, content=self.files[m[1]])
         return fake_error(404, f"the fake batch API has no {request.method} {path}")
 
     def add_file(self, prefix: str, content: bytes) -> str:
@@ -510,7 +526,7 @@ class FakeBatchAPI:
         self.files[file_id] = content
         return file_id
 
-    def _upload(self, request: httpx.Request) -> httpx.Response:
+    def _upload(self, request: httpx2.Request) -> httpx2.Response:
         boundary = request.headers["content-type"].split("boundary=")[1].encode()
         fields: dict[str, bytes] = {}
         for part in request.content.split(b"--" + boundary):
@@ -519,7 +535,7 @@ class FakeBatchAPI:
                 fields[m[1].decode()] = body.removesuffix(b"\r\n")
         assert fields["purpose"] == b"batch"
         file_id = self.add_file("in", fields["file"])
-        return httpx.Response(
+        return httpx2.Response(
             200,
             json={
                 "id": file_id,
@@ -549,13 +565,13 @@ class FakeBatchAPI:
         self.polls[batch_id] = 0
         return batch_id
 
-    def _create(self, body: dict[str, Any]) -> httpx.Response:
+    def _create(self, body: dict[str, Any]) -> httpx2.Response:
         assert body["endpoint"] == "/v1/chat/completions"
         assert body["completion_window"] == "24h"
         batch_id = self.submit(body["input_file_id"], body.get("metadata"))
-        return httpx.Response(200, json=self.batches[batch_id])
+        return httpx2.Response(200, json=self.batches[batch_id])
 
-    def _poll(self, batch_id: str) -> httpx.Response:
+    def _poll(self, batch_id: str) -> httpx2.Response:
         if batch_id not in self.batches:
             return fake_error(404, f"No batch found with id '{batch_id}'.")
         batch = self.batches[batch_id]
@@ -570,7 +586,7 @@ class FakeBatchAPI:
             and "output_file_id" not in batch
         ):
             self._finish(batch)
-        return httpx.Response(200, json=batch)
+        return httpx2.Response(200, json=batch)
 
     def _finish(self, batch: dict[str, Any]) -> None:
         output: list[str] = []
@@ -587,6 +603,20 @@ class FakeBatchAPI:
                             "custom_id": custom_id,
                             "response": None,
                             "error": {"code": outcome.code, "message": outcome.message},
+                        }
+                    )
+                )
+                continue
+            if isinstance(outcome, Refused):
+                body = json.loads(fake_error(outcome.status, outcome.message).content)
+                response = {"status_code": outcome.status, "request_id": "req", "body": body}
+                errors.append(
+                    json.dumps(
+                        {
+                            "id": f"batch_req_{custom_id}",
+                            "custom_id": custom_id,
+                            "response": response,
+                            "error": None,
                         }
                     )
                 )
@@ -618,7 +648,7 @@ class FakeBatchAPI:
 @pytest.fixture
 def batch_api(monkeypatch: pytest.MonkeyPatch, provider_env: None) -> FakeBatchAPI:
     api = FakeBatchAPI({})
-    monkeypatch.setattr(service.batch, "openai_client", api.client)
+    monkeypatch.setattr(service.batch.provider, "openai_client", api.client)
 
     def no_live_calls(settings: Settings) -> Analyzer:
         raise AssertionError("a provider batch makes no live call")
@@ -759,7 +789,7 @@ def test_provider_batch_resume_a_submitted_batch(
         runner, str(src), "-o", str(tmp_path / "r2.jsonl"), "--resume-batch", "batch_nope"
     )
     assert unknown.exit_code == 3
-    assert "batch batch_nope: the provider answered HTTP 404" in unknown.stderr
+    assert "batch batch_nope: the model provider answered HTTP 404" in unknown.stderr
 
 
 def test_provider_batch_long_article_in_parts(
@@ -808,18 +838,18 @@ def test_provider_batch_upload_failure_exit_3(
     runner: CliRunner, tmp_path: Path, batch_api: FakeBatchAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(settings: Settings) -> openai.AsyncOpenAI:
-        def handler(request: httpx.Request) -> httpx.Response:
+        def handler(request: httpx2.Request) -> httpx2.Response:
             return fake_error(401, f"Incorrect API key provided: {FAKE_API_KEY}")
 
-        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        http = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
         return REAL_OPENAI_CLIENT(settings, http_client=http)
 
-    monkeypatch.setattr(service.batch, "openai_client", refuse)
+    monkeypatch.setattr(service.batch.provider, "openai_client", refuse)
     src = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": COUNCIL}])
     result = run(runner, str(src), "-o", str(tmp_path / "r.jsonl"), "--provider-batch")
     assert result.exit_code == 3
     assert result.stderr.splitlines()[-1] == (
-        "factcheck: error: uploading the requests: the provider rejected the API key (401)"
+        "factcheck: error: uploading the requests: the model provider rejected the API key (401)"
     )
     assert FAKE_API_KEY not in result.stderr
 
@@ -838,3 +868,39 @@ def test_provider_batch_refuses_quotes(
         "quotes",
     )
     assert result.exit_code == 2 and "asks no model" in result.stderr
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 408, 429, 500, 502, 503])
+def test_a_provider_failure_has_one_status_live_in_a_batch_and_in_readiness(
+    runner: CliRunner, tmp_path: Path, batch_api: FakeBatchAPI, status: int
+) -> None:
+    """One mapping of the provider's failures: the same HTTP status from the provider is
+    the same error whether a live call, a provider batch's answer or a readiness probe
+    met it."""
+    fake = FakeProvider()
+    fake.reply(fake_error(status, "no"))
+    analyzer = fake.analyzer()
+    article = read_article(COUNCIL)
+
+    async def live_and_ready() -> tuple[ProviderError, NotReadyError]:
+        try:
+            with pytest.raises(ProviderError) as live:
+                await report(article, analyzer)
+            with pytest.raises(NotReadyError) as ready:
+                await ReadinessProbe(analyzer.settings).check(analyzer)
+        finally:
+            await analyzer.close()
+        return live.value, ready.value
+
+    live, ready = asyncio.run(live_and_ready())
+
+    batch_api.outcomes = {"a": Refused(status, "no")}
+    src = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": COUNCIL}])
+    out = tmp_path / "r.jsonl"
+    result = run(runner, str(src), "-o", str(out), "--provider-batch", "--poll-interval", "0")
+    assert result.exit_code == 1, result.stderr
+    [line] = records(out)
+    expected = {"title": live.title, "status": live.status, "detail": live.detail}
+    assert line["error"] == expected
+    assert ready.detail == f"{live.title}: {live.detail}"
+    assert live.status == (503 if status in (429, 502, 503) else 504 if status == 408 else 502)

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -441,8 +442,8 @@ def fake_provider(
 ) -> FakeProvider:
     """The environment points at the fake provider, and the CLI's analyzer talks to it."""
     # An app made by another test (serve) may have left a root log handler writing to a
-    # CliRunner stream that is closed now; httpx logs each request at INFO.
-    caplog.set_level(logging.WARNING, logger="httpx")
+    # CliRunner stream that is closed now; httpx2 logs each request at INFO.
+    caplog.set_level(logging.WARNING, logger="httpx2")
     fake = FakeProvider()
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_API_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", FAKE_BASE_URL)
@@ -676,3 +677,82 @@ def test_an_internal_error_is_still_one_line(
     assert result.stderr.splitlines() == [
         "factcheck: error: internal error: RuntimeError: first line second line third"
     ]
+
+
+# -- start-up, version and help ----------------------------------------------------------
+
+HEAVY = ("openai", "httpx2", "litestar", "uvicorn", "trafilatura", "tiktoken", "rich")
+"""What the commands that ask no model must not import: the model client, the HTTP
+service, HTML extraction (plain-text input), token counting, the progress bar."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quotes", str(SAMPLE)],
+        ["check", str(SAMPLE), "--draft", str(ROOT / "examples" / "nato-draft.md")],
+        ["--version"],
+    ],
+    ids=["quotes", "check-draft", "version"],
+)
+def test_commands_without_a_model_import_only_what_they_need(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from service.cli import app\n"
+        f"status = app(args={args!r}, prog_name='factcheck', standalone_mode=False)\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})\n"
+        "print('imported:', heavy, status, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout  # the command ran
+    assert done.stderr.splitlines()[-1].startswith("imported: [] "), done.stderr
+
+
+def test_the_model_commands_do_import_the_client() -> None:
+    """The guard above can fail: the same check sees openai once a command needs it."""
+    code = (
+        "import sys\n"
+        "from service.cli import build_analyzer\n"
+        "from service.settings import Settings\n"
+        "build_analyzer(Settings(engine='llm', base_url='http://127.0.0.1:9/v1'))\n"
+        "print('openai' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.stdout.strip() == "True", done.stderr
+
+
+def test_version(runner: CliRunner) -> None:
+    result = run(runner, "--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"factcheck {metadata.version('factcheck')}\n"
+
+
+def test_help_is_wrapped_to_the_terminal(runner: CliRunner) -> None:
+    narrow = runner.invoke(app, ["check", "--help"], terminal_width=60)
+    wide = runner.invoke(app, ["check", "--help"], terminal_width=200)
+    assert narrow.exit_code == wide.exit_code == 0
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 60
+    # A paragraph fills the width of a wide terminal, whatever the source's line breaks.
+    exits = next(line for line in wide.stdout.splitlines() if "Exit 0" in line)
+    assert len(exits) > 120  # the source's lines are at most 100 characters
+
+
+def _help(runner: CliRunner, command: str) -> str:
+    result = runner.invoke(app, [command, "--help"], terminal_width=1000)
+    assert result.exit_code == 0
+    return " ".join(result.stdout.split())
+
+
+def test_format_help_says_what_positions_index(runner: CliRunner) -> None:
+    assert "where the quotation is in the article" in _help(runner, "quotes")
+    for command in ("summarize", "claims"):
+        text = _help(runner, command)
+        assert "where the evidence is in the article" in text and "draft" not in text
+    check = _help(runner, "check")
+    assert "where the quotation is in the draft, with --draft" in check
+    assert "without it, where the evidence is in the article" in check

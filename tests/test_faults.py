@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-import httpx
+import httpx2
 import pytest
 
 from service.errors import (
@@ -32,13 +32,13 @@ from .fakes import (
 pytestmark = pytest.mark.anyio
 
 
-def _reset(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadError("fake provider: connection reset by peer", request=request)
+def _reset(request: httpx2.Request) -> httpx2.Response:
+    raise httpx2.ReadError("fake provider: connection reset by peer", request=request)
 
 
-def _rate_limited(retry_after: str | None) -> httpx.Response:
+def _rate_limited(retry_after: str | None) -> httpx2.Response:
     headers = {"retry-after": retry_after} if retry_after is not None else {}
-    return httpx.Response(
+    return httpx2.Response(
         429, headers=headers, json={"error": {"message": "slow down", "type": "rate_limit"}}
     )
 
@@ -58,7 +58,7 @@ def _retry_waits(caplog: pytest.LogCaptureFixture) -> list[float]:
     return [
         float(m.group(1))
         for r in caplog.records
-        if (m := re.search(r"Retrying request to \S+ in ([\d.]+) seconds", r.getMessage()))
+        if (m := re.search(r"Retrying request (?:to \S+ )?in ([\d.]+) seconds", r.getMessage()))
     ]
 
 

@@ -206,3 +206,11 @@ def test_reported_speech_is_misattributed_only_above_the_speaker_threshold(
     )
     f = ground_statement(sample, statement)
     assert (f.verdict, f.article_speaker) == (verdict, "Jens Stoltenberg")
+
+
+def test_a_sentence_is_supported_by_itself_whatever_it_repeats() -> None:
+    # Found by hypothesis: the restated stretch held one "didn’t" of two, and the second
+    # negation then looked like a change of polarity.
+    text = "didn’t“didn’t"
+    [finding] = check_draft(read_article(text), text).findings
+    assert (finding.kind, finding.verdict) == ("sentence", "paraphrase")

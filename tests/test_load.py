@@ -1,4 +1,4 @@
-"""Concurrency against a FAKE provider that takes its time (``httpx.MockTransport`` with an
+"""Concurrency against a FAKE provider that takes its time (``httpx2.MockTransport`` with an
 async handler): many requests share the wait, the concurrency limit holds, and requests
 that wait too long for a slot get 503. In process, no network."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
-import httpx
+import httpx2
 import pytest
 
 from service.analysis import Analyzer
@@ -31,7 +31,7 @@ class TimedProvider:
         self.max_in_flight = 0
         self.calls = 0
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
+    async def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.calls += 1
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -46,8 +46,8 @@ class TimedProvider:
 
 def analyzer_on(provider: TimedProvider, **overrides: Any) -> Analyzer:
     settings = fake_settings(timeout_seconds=30, **overrides)
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    client = httpx.AsyncClient(transport=httpx.MockTransport(provider), limits=limits)
+    limits = httpx2.Limits(max_connections=None, max_keepalive_connections=None)
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(provider), limits=limits)
     return Analyzer(settings, model=ChatModel(settings, http_client=client))
 
 
@@ -58,16 +58,16 @@ def article(i: int) -> str:
 
 async def summarize_all(
     analyzer: Analyzer, provider: TimedProvider, n: int
-) -> list[httpx.Response]:
-    """``n`` concurrent requests, really concurrent: httpx's ASGI transport runs the app on
+) -> list[httpx2.Response]:
+    """``n`` concurrent requests, really concurrent: httpx2's ASGI transport runs the app on
     this event loop (litestar's AsyncTestClient goes through a blocking portal, one request
     at a time). One request first, not counted: the process's one-time warm-up (loading the
     tokenizer, building the client's models) is not what is measured."""
     app = create_app(analyzer.settings, analyzer=analyzer)
-    transport = httpx.ASGITransport(app=cast(Any, app))
+    transport = httpx2.ASGITransport(app=cast(Any, app))
     async with (
         app.lifespan(),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client,
+        httpx2.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client,
     ):
         warm_up = await client.post("/summarize", json={"text": article(-1)})
         assert warm_up.status_code == 200, warm_up.text

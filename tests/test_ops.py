@@ -1,7 +1,7 @@
 """Operations: request ids, JSON log lines, GET /ready, Prometheus metrics, the overall
 deadline (504), a client's disconnect cancelling its model call, and the ``serve`` command's
 wiring (workers, graceful shutdown, logging). No network: in-process clients and a FAKE
-provider on ``httpx.MockTransport``."""
+provider on ``httpx2.MockTransport``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient, TestClient
@@ -48,7 +48,7 @@ ARTICLE = 'The mayor said "the bridge will open in May" at the council meeting.'
 def analyzer_on(handler: Any, **overrides: Any) -> Analyzer:
     """An analyzer whose real ChatModel talks to an async fake provider."""
     settings = fake_settings(**overrides)
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
     return Analyzer(settings, model=ChatModel(settings, http_client=client))
 
 
@@ -133,7 +133,7 @@ def test_serve_logs_json_lines_on_stderr() -> None:
         "logging.getLogger('factcheck.api').warning('key %s', 'sk-live-abcdef123456',"
         " extra={'path': '/x'})\n"
         "logging.getLogger('uvicorn.error').info('Started server process')\n"
-        "logging.getLogger('httpx').info('not shown: below WARNING')\n"
+        "logging.getLogger('httpx2').info('not shown: below WARNING')\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
@@ -156,11 +156,11 @@ class ModelsEndpoint:
 
     def __init__(self) -> None:
         self.calls = 0
-        self.reply: Callable[[httpx.Request], httpx.Response] = lambda r: httpx.Response(
+        self.reply: Callable[[httpx2.Request], httpx2.Response] = lambda r: httpx2.Response(
             200, json={"object": "list", "data": [{"id": "fake-model", "object": "model"}]}
         )
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
+    async def __call__(self, request: httpx2.Request) -> httpx2.Response:
         assert request.method == "GET" and request.url.path == "/v1/models", request.url
         self.calls += 1
         return self.reply(request)
@@ -191,12 +191,12 @@ def test_ready_asks_the_provider_and_caches_the_answer() -> None:
         asyncio.run(analyzer.close())
 
 
-def _timeout(request: httpx.Request) -> httpx.Response:
-    raise httpx.ReadTimeout("fake: timed out", request=request)
+def _timeout(request: httpx2.Request) -> httpx2.Response:
+    raise httpx2.ReadTimeout("fake: timed out", request=request)
 
 
-def _refused(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("fake: connection refused", request=request)
+def _refused(request: httpx2.Request) -> httpx2.Response:
+    raise httpx2.ConnectError("fake: connection refused", request=request)
 
 
 @pytest.mark.parametrize(
@@ -210,7 +210,7 @@ def _refused(request: httpx.Request) -> httpx.Response:
     ids=["503", "401", "timeout", "refused"],
 )
 def test_not_ready_when_the_provider_does_not_answer(
-    reply: Callable[[httpx.Request], httpx.Response], cause: str
+    reply: Callable[[httpx2.Request], httpx2.Response], cause: str
 ) -> None:
     models = ModelsEndpoint()
     models.reply = reply
@@ -354,7 +354,7 @@ class SlowProvider:
         self.cancelled = 0
         self.finished = 0
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
+    async def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.started.set()
         try:
             await asyncio.sleep(self.seconds)

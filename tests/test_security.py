@@ -276,7 +276,7 @@ def test_no_secret_in_the_logs_on_an_auth_failure_or_a_provider_failure(
             )
     finally:
         asyncio.run(analyzer.close())
-    if "@" not in base_url:  # (credentials in the URL make httpx send Basic auth instead)
+    if "@" not in base_url:  # (credentials in the URL make httpx2 send Basic auth instead)
         assert fake.requests[0].headers["authorization"] == f"Bearer {FAKE_API_KEY}"
     lines = json_log.getvalue().splitlines()
     assert lines, "nothing was logged"
@@ -287,10 +287,10 @@ def test_no_secret_in_the_logs_on_an_auth_failure_or_a_provider_failure(
     assert "[redacted]" in careless[0]["msg"]
     for secret in (FAKE_API_KEY, KEY_A, wrong, "hunter2-password"):
         assert secret not in json_log.getvalue(), secret
-    # Unformatted, the provider's key is nowhere either (httpx logs the URL, a password in
+    # Unformatted, the provider's key is nowhere either (httpx2 logs the URL, a password in
     # it included, and the careless message has what it has: the JSON lines mask both).
     assert FAKE_API_KEY not in caplog.text
-    # What the service itself logs is clean even before formatting (httpx and openai log
+    # What the service itself logs is clean even before formatting (httpx2 and openai log
     # the URL, password included, at INFO and DEBUG: only the JSON lines mask it).
     for rec in caplog.records:
         if rec.name.startswith("factcheck.") and rec.name != "factcheck.test":

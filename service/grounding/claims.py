@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from ..models import DiffOp, Finding, FindingKind, Span, Verdict
+from ..normalize import fold
 from ..verify import ArticleIndex, word_diff
 from .facts import Facts, headline_names, read_facts, title_case
 
@@ -44,7 +45,11 @@ class _Claim:
     """Its content words that are not names, amounts, dates or negations: its wording."""
     hits: dict[int, set[str]]
     """For each article sentence sharing some of its content words, those words."""
+    verbatim: str
+    """The claim folded, its spaces collapsed and its edge punctuation off."""
 
+
+_EDGE = " \t\n\"'“”‘’«».,;:!?"
 
 COMMON = 200
 """Sentences a word may stand in and still pick the sentences a claim is compared with."""
@@ -143,7 +148,8 @@ def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
         if len(posted) <= COMMON:
             candidates.update(posted)
     hits = {i: set(facts.words & article.facts[i].words) for i in candidates}
-    return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits)
+    verbatim = " ".join(fold(claim).split()).strip(_EDGE)
+    return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits, verbatim)
 
 
 def _supporting(index: ArticleIndex, claim: _Claim) -> _Window | None:
@@ -169,6 +175,9 @@ def _supporting(index: ArticleIndex, claim: _Claim) -> _Window | None:
         key=lambda w: (-len(w.shared), len(w.facts), w.start),
     )
     for window in supported[:CANDIDATES]:
+        said = " ".join(index.folded[window.start : window.end].split()).strip(_EDGE)
+        if claim.verbatim == said:
+            return window  # the sentence itself, word for word: nothing in it can differ
         negated = facts.negations or any(f.negations for f in window.facts)
         region = _region(index, window) if negated else (window.start, window.end)
         if not _conflicts(facts, window, region, missing_counts=True):

@@ -1,0 +1,150 @@
+"""The command: check the paths and what an earlier run left, then run the live path or the
+provider's Batch API over the lines still to do, and say what was done."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from ..analysis import PROMPT
+from ..errors import ConfigurationError, InputError, ProviderError
+from ..prompts import load_prompt
+from ..settings import Settings
+from .input import Item, items, scan
+from .live import run_live
+from .options import BatchOptions
+from .progress import Progress
+from .provider import run_provider_batch
+from .results import Results, Tally, compact, results_state
+
+if TYPE_CHECKING:
+    from ..analysis import Analyzer
+
+
+def run_batch(
+    options: BatchOptions,
+    settings: Settings,
+    make_analyzer: Callable[[Settings], Analyzer] | None,
+    *,
+    live_progress: bool,
+) -> int:
+    """The whole command: 0 when every line is ok, 1 when any failed. A usage error (a
+    missing file, a results file of another operation) raises before anything is written; a
+    failure of the provider as a whole (upload, batch creation) raises a
+    :class:`~service.errors.ProviderError` after the lines already done are written."""
+    _check_paths(options)
+    if options.provider_batch and not settings.use_llm:
+        raise ConfigurationError(
+            "--provider-batch needs the llm engine: set OPENAI_API_KEY (or OPENAI_BASE_URL)"
+        )
+    if options.provider_batch and options.operation == "quotes":
+        raise InputError("--provider-batch: the quotes operation asks no model; run it without")
+    load_prompt(PROMPT)  # a broken prompt template is one error, not one per article
+    previous = results_state(options.output)
+    others = sorted(previous.operations - {options.operation})
+    if others:
+        raise InputError(
+            f"{options.output} holds {', '.join(others)} results; write "
+            f"{options.operation} results to another file"
+        )
+    progress = Progress(live=live_progress)
+    plan = scan(options.articles, previous.done)
+    if previous.rewrite:
+        compact(options.output, plan.keys, progress.say)
+    tally = Tally(lines=plan.lines)
+    stopped = True
+    try:
+        asyncio.run(
+            _run(options, settings, make_analyzer, previous.done, plan.to_do, progress, tally)
+        )
+        stopped = False
+    except ProviderError as exc:
+        raise type(exc)(settings.redact(exc.detail)) from None
+    finally:
+        progress.close()
+        print(tally.summary(options.output, stopped=stopped), file=sys.stderr, flush=True)
+    return tally.exit_status
+
+
+async def _run(
+    options: BatchOptions,
+    settings: Settings,
+    make_analyzer: Callable[[Settings], Analyzer] | None,
+    done: set[str],
+    to_do: int,
+    progress: Progress,
+    tally: Tally,
+) -> None:
+    results = Results(options.output, options.operation, settings, tally, progress)
+    analyzer = None
+    try:
+        fresh = _fresh(
+            items(options.articles, settings.max_body_bytes),
+            done,
+            tally,
+            results,
+            progress,
+            str(options.articles),
+        )
+        if options.provider_batch:
+            await run_provider_batch(options, settings, fresh, results, progress, to_do)
+        else:
+            if make_analyzer is not None and options.operation != "quotes":
+                analyzer = make_analyzer(settings)
+            progress.phase(options.operation, to_do)
+            await run_live(
+                options.operation, options.concurrency, settings, analyzer, fresh, results
+            )
+    finally:
+        results.close()
+        if analyzer is not None:
+            await analyzer.close()
+
+
+def _fresh(
+    items: Iterator[Item],
+    done: set[str],
+    tally: Tally,
+    results: Results,
+    progress: Progress,
+    name: str,
+) -> Iterator[Item]:
+    """The items to process: per-line errors are recorded on the way, ids already done are
+    skipped, and a repeated id is processed once, with a warning."""
+    first: dict[str, int] = {}
+    for item in items:
+        key = item.key
+        if key is not None and key in first:
+            tally.duplicates += 1
+            progress.say(
+                f"{name}:{item.line}: duplicate id {json.dumps(item.id)} "
+                f"(first on line {first[key]}): processed once"
+            )
+            continue
+        if key is not None:
+            first[key] = item.line
+        if key is not None and key in done:
+            tally.skipped += 1
+            continue
+        if item.error is not None:
+            results.failed(item, item.error)
+            continue
+        yield item
+
+
+def _check_paths(options: BatchOptions) -> None:
+    src = options.articles
+    if not src.exists():
+        raise InputError(f"{src}: no such file")
+    if not src.is_file():
+        raise InputError(f"{src}: not a regular file")
+    out = options.output
+    if out.exists() and not out.is_file():
+        raise InputError(f"{out}: not a regular file")
+    if out.exists() and out.resolve() == src.resolve():
+        raise InputError(f"{out}: the results file cannot be the input file")
+    if not out.parent.exists():
+        raise InputError(f"{out.parent}: no such directory")

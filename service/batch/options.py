@@ -1,0 +1,22 @@
+"""What a batch run is asked to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import get_args
+
+from ..models import BatchOperation
+
+OPERATIONS: tuple[BatchOperation, ...] = get_args(BatchOperation)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    articles: Path
+    output: Path
+    operation: BatchOperation = "report"
+    concurrency: int = 16
+    provider_batch: bool = False
+    resume_batch: str | None = None
+    poll_interval: float = 30.0
