@@ -37,6 +37,7 @@ from litestar.openapi.spec import (
 )
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.plugins.pydantic import PydanticSchemaPlugin
+from litestar.response import File
 from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
@@ -85,7 +86,14 @@ from .pipeline import (
     summarize,
 )
 from .readiness import NotReadyError, Readiness, ReadinessProbe
-from .security import SCHEMA_PREFIX, AccessMiddleware, ApiKeys, RateLimiter, cors_config
+from .security import (
+    PAGE_PREFIX,
+    SCHEMA_PREFIX,
+    AccessMiddleware,
+    ApiKeys,
+    RateLimiter,
+    cors_config,
+)
 from .settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -96,6 +104,9 @@ __all__ = ["app", "create_app"]
 __version__ = version()
 
 log = logging.getLogger("factcheck.api")
+
+WEB = Path(__file__).with_name("web")
+"""The editors' page: static HTML, CSS and a script that use the JSON API like any client."""
 
 PROBLEM_JSON = "application/problem+json"
 INLINE_BYTES = 64 * 1024
@@ -401,6 +412,12 @@ async def ready(request: Request[Any, Any, Any]) -> Readiness:
     return await probe.check(_analyzer(request))
 
 
+@get("/", include_in_schema=False, sync_to_thread=False)
+def page() -> File:
+    """The editors' page (its script and style sheet are under ``/page``)."""
+    return File(WEB / "index.html", content_disposition_type="inline", media_type="text/html")
+
+
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
 def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Prometheus metrics of this process (text exposition format)."""
@@ -673,6 +690,8 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
             health,
             ready,
             metrics_endpoint,
+            page,
+            create_static_files_router(path=PAGE_PREFIX, directories=[WEB], name="page"),
             post_quotes,
             post_summarize,
             post_claims,

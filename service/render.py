@@ -7,11 +7,14 @@ report point them at the evidence in the article (line 1, column 1 when there is
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections import Counter
 from enum import StrEnum
 from typing import get_args
+
+from pydantic import BaseModel
 
 from .models import (
     CheckOut,
@@ -99,7 +102,7 @@ def render_quotes(out: QuotesOut, fmt: Format, *, text: str, name: str) -> str:
     """``text`` is the article text that the offsets index (for HTML, the extracted text);
     ``name`` the file it came from (``-`` for stdin)."""
     if fmt is Format.json:
-        return out.model_dump_json(indent=2) + "\n"
+        return _json(out)
     if fmt is Format.gcc:
         return "".join(_quote_gcc(q, name, text) for q in out.quotes)
     return _quotes_text(out, name)
@@ -141,7 +144,7 @@ def render_check(
     """``draft`` is the draft's text, which ``draft_start`` indexes; ``show_all`` adds the
     verified findings to the ``gcc`` output as notes."""
     if fmt is Format.json:
-        return out.model_dump_json(indent=2) + "\n"
+        return _json(out)
     if fmt is Format.gcc:
         return "".join(
             _finding_gcc(f, draft, draft_name)
@@ -235,21 +238,15 @@ def _counted(findings: list[Finding]) -> str:
     return f"({len(findings)})" + (f": {listed}" if listed else "")
 
 
-def _article_finding(f: Finding) -> list[str]:
+def _article_finding(f: Finding, kind: str) -> list[str]:
     speaker = f" — {f.speaker}" if f.speaker else ""
-    lines = ["", f"{f.verdict}  {_quoted(f.text)}{speaker}", _wrap(_one_line(f.message))]
+    lines = ["", f"{f.verdict} {kind}  {_quoted(f.text)}{speaker}", _wrap(_one_line(f.message))]
     said = f" ({f.article_speaker})" if f.article_speaker else ""
     for e in f.evidence:
-        lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
+        similar = f", {f.score:.0f}% similar" if f.method == "fuzzy" else ""
+        lines.append(_wrap(f"article {e.start}-{e.end}{said}{similar}: {_quoted(e.text)}"))
     if f.diff and f.verdict in DIFFED:
         lines.append(_wrap("diff: " + diff_markup(f.diff)))
-    return lines
-
-
-def _section(title: str, findings: list[Finding]) -> list[str]:
-    lines = ["", f"{title} {_counted(findings)}"]
-    for f in findings:
-        lines += _article_finding(f)
     return lines
 
 
@@ -258,11 +255,15 @@ def _point(text: str) -> str:
     return _one_line(text).lstrip("•·▪◦‣ ")
 
 
-def _head(name: str, engine: EngineInfo, summary: str, key_points: list[str]) -> list[str]:
+def _header(name: str, engine: EngineInfo) -> list[str]:
     lines = [name, engine_line(engine)]
     if engine.notice:
         lines.append(_wrap(engine.notice, indent=""))
-    lines += ["", "Summary", _wrap(_one_line(summary) or "(none)")]
+    return lines
+
+
+def _summary_lines(summary: str, key_points: list[str]) -> list[str]:
+    lines = ["", "Summary", _wrap(_one_line(summary) or "(none)")]
     if key_points:
         lines += ["", "Key points"]
         lines += [
@@ -294,14 +295,18 @@ def render_summary(
 ) -> str:
     """``text`` is the article text that evidence offsets index; ``name`` its file."""
     if fmt is Format.json:
-        return out.model_dump_json(indent=2) + "\n"
-    if fmt is Format.gcc:
+        return _json(out)
+    # The offline engine's summary and its quotations are the article's own: checking them
+    # against the article proves nothing.
+    kinded: _Kinded = []
+    if out.engine.engine != "offline":
         kinded = [("quote", f) for f in out.quotes] + _summary_kinded(out)
+    if fmt is Format.gcc:
         return _article_gcc(kinded, name, text, show_all)
-    lines = _head(name, out.engine, out.summary, out.key_points)
-    lines += _grounding(out, show_all)
-    if out.quotes:
-        lines += _section("Quotations in the summary and key points", out.quotes)
+    lines = _header(name, out.engine)
+    if kinded:
+        lines += _findings(kinded, out.engine)
+    lines += _summary_lines(out.summary, out.key_points)
     return "\n".join(lines) + "\n"
 
 
@@ -315,22 +320,6 @@ def _summary_kinded(out: SummarizeOut | ReportOut) -> _Kinded:
     ]
 
 
-def _grounding(out: SummarizeOut | ReportOut, show_all: bool) -> list[str]:
-    """Whether the summary and key points stand in the article, and the ones that do not."""
-    checked = out.summary_findings + out.key_point_findings
-    if not checked:
-        return []
-    shown = [f for f in checked if show_all or f.verdict not in QUIET]
-    if out.grounded:
-        head = f"The summary and key points are grounded in the article {_counted(checked)}"
-    else:
-        head = f"Not grounded: summary sentences and key points {_counted(checked)}"
-    lines = ["", head]
-    for f in shown:
-        lines += _article_finding(f)
-    return lines
-
-
 def _claims_kinded(claims: list[Finding], statements: list[Finding]) -> _Kinded:
     return [("claim", f) for f in claims] + [("statement", f) for f in statements]
 
@@ -339,35 +328,136 @@ def render_claims(
     out: ClaimsOut, fmt: Format, *, text: str, name: str, show_all: bool = False
 ) -> str:
     if fmt is Format.json:
-        return out.model_dump_json(indent=2) + "\n"
+        return _json(out)
+    offline = out.engine.engine == "offline"
+    kinded = [] if offline else _claims_kinded(out.claims, out.statements)
     if fmt is Format.gcc:
-        return _article_gcc(_claims_kinded(out.claims, out.statements), name, text, show_all)
-    lines = [name, engine_line(out.engine)]
-    if out.engine.notice:
-        lines.append(_wrap(out.engine.notice, indent=""))
-    lines += _section("Claims", out.claims)
-    lines += _section("Statements", out.statements)
+        return _article_gcc(kinded, name, text, show_all)
+    lines = _header(name, out.engine)
+    lines += _claims_to_check(out.claims) if offline else _findings(kinded, out.engine)
     return "\n".join(lines) + "\n"
+
+
+_LAST = ("article",)
+"""Fields the JSON output puts last: the article's paragraphs, long and rarely read first."""
+
+
+def _json(out: BaseModel) -> str:
+    """The response as JSON, full precision, what an editor reads first on top: the
+    article's own paragraphs (which can be the whole body) go last."""
+    data = out.model_dump(mode="json")
+    ordered = {k: v for k, v in data.items() if k not in _LAST}
+    ordered.update((k, data[k]) for k in _LAST if k in data)
+    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_report(
     out: ReportOut, fmt: Format, *, text: str, name: str, show_all: bool = False
 ) -> str:
     if fmt is Format.json:
-        return out.model_dump_json(indent=2) + "\n"
+        return _json(out)
+    checked = _checked(out)
     if fmt is Format.gcc:
-        kinded = [("quote", f) for f in out.summary_quotes] + _summary_kinded(out)
-        kinded += _claims_kinded(out.claims, out.statements)
-        return _article_gcc(kinded, name, text, show_all)
-    lines = _head(name, out.engine, out.summary, out.key_points)
-    lines += _grounding(out, show_all)
-    if out.summary_quotes:
-        lines += _section("Quotations in the summary and key points", out.summary_quotes)
-    lines += _section("Claims", out.claims)
-    lines += _section("Statements", out.statements)
-    n = len(out.quotes)
-    lines += ["", f"Quotations in the article: {n}"]
-    for q in out.quotes:
-        who = q.speaker or "speaker unknown"
-        lines.append(_wrap(f"{q.start}-{q.end}  {who}: {_quoted(q.text)}", indent="  "))
+        return _article_gcc(checked, name, text, show_all)
+    lines = _header(name, out.engine)
+    lines += _findings(checked, out.engine)
+    lines += _summary_lines(out.summary, out.key_points)
+    lines += _who_said_what(out.quotes)
+    if out.engine.engine == "offline":
+        lines += _claims_to_check(out.claims)
     return "\n".join(lines) + "\n"
+
+
+def _checked(out: ReportOut) -> _Kinded:
+    """What was checked against something independent of the article: the model's
+    quotations, summary sentences, key points, claims and statements. The offline engine's
+    are the article's own."""
+    if out.engine.engine == "offline":
+        return []
+    kinded = [("quote", f) for f in out.summary_quotes] + _summary_kinded(out)
+    return kinded + _claims_kinded(out.claims, out.statements)
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+_ORDER = {"misquoted": 0, "misattributed": 0, "contradicted": 0, "unsupported": 1}
+"""What to check first, within a severity: words or speakers the article contradicts, then
+what it lacks, then the rest (a speaker it cannot confirm)."""
+
+
+def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
+    """What an editor acts on first (anything not verified, errors first), then what was
+    found in the article, one line each."""
+    if not kinded:
+        why = (
+            "the offline engine's summary, quotations and claims are the article's own, "
+            "so there is nothing independent to check"
+            if engine.engine == "offline"
+            else "the model gave nothing to check"
+        )
+        return ["", _wrap(f"Nothing checked: {why}. To check a draft: --draft FILE.", "")]
+    to_act = [kf for kf in kinded if kf[1].verdict not in QUIET]
+    to_act.sort(key=lambda kf: (_SEVERITY_ORDER[kf[1].severity], _ORDER.get(kf[1].verdict, 2)))
+    found = [kf for kf in kinded if kf[1].verdict in QUIET]
+    lines = ["", f"To check {_counted([f for _, f in to_act])}"]
+    if not to_act:
+        lines.append("    nothing: everything checked was found in the article")
+    for kind, f in to_act:
+        lines += _article_finding(f, kind)
+    if found:
+        lines += ["", f"Found in the article {_counted([f for _, f in found])}"]
+    for kind, f in found:
+        said = f" ({f.article_speaker})" if f.article_speaker else ""
+        where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence)
+        speaker = f" — {f.speaker}" if f.speaker else ""
+        lines.append(
+            _wrap(f"{f.verdict} {kind}{speaker}: {_quoted(f.text)} at {where}{said}", "  ")
+        )
+    return lines
+
+
+def _who_said_what(quotes: list[Quote]) -> list[str]:
+    """Each quotation of the article once, grouped by speaker in order of first quotation,
+    with its cue and the speaker model's confidence, rounded."""
+    listed = [q for q in quotes if q.kind != "nested"]
+    n = len(listed)
+    lines = ["", f"Who said what: {n} quotation{'s' if n != 1 else ''} in the article"]
+    by_speaker: dict[str | None, list[Quote]] = {}
+    for q in listed:
+        by_speaker.setdefault(q.speaker, []).append(q)
+    for speaker, said in by_speaker.items():
+        first = said[0]
+        who = speaker or "speaker unknown"
+        if speaker and first.speaker_title:
+            who += f", {first.speaker_title}"
+        lines += ["", f"  {who}"]
+        for q in said:
+            notes = [q.cue.text] if q.cue is not None else []
+            if q.speaker_confidence is not None:
+                notes.append(f"confidence {q.speaker_confidence:.0%}")
+            note = f" ({', '.join(notes)})" if notes else ""
+            lines.append(_wrap(f"{q.start}-{q.end}{note} {_quoted(q.text)}", indent="    "))
+    return lines
+
+
+def _claims_to_check(claims: list[Finding]) -> list[str]:
+    n = len(claims)
+    lines = [
+        "",
+        f"Claims to check ({n})",
+        _wrap(
+            "The article's own sentences with numbers, dates, amounts, comparisons or named "
+            "sources, for checking against other sources; not checked here.",
+            indent="",
+        ),
+    ]
+    for f in claims:
+        where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence)
+        lines.append(
+            textwrap.fill(
+                f"{where}  {_point(f.text)}",
+                _WIDTH,
+                initial_indent="  - ",
+                subsequent_indent="    ",
+            )
+        )
+    return lines

@@ -2,7 +2,9 @@
 a per-key rate limit (a token bucket per key, or per client address without keys), and
 CORS, off unless origins are configured.
 
-Probes and the schema stay open: ``/health``, ``/ready``, ``/metrics`` and ``/schema``."""
+Probes, the schema and the editors' page stay open: ``/health``, ``/ready``, ``/metrics``,
+``/schema``, ``/`` and ``/page`` (the page holds no data; its requests to the API send the
+key an editor types in)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from .settings import Settings
 
 __all__ = [
     "OPEN_PATHS",
+    "PAGE_PREFIX",
     "AccessMiddleware",
     "ApiKeys",
     "RateLimiter",
@@ -32,13 +35,17 @@ __all__ = [
     "split_list",
 ]
 
-OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
+OPEN_PATHS = frozenset({"/", "/health", "/ready", "/metrics"})
 SCHEMA_PREFIX = "/schema"
+PAGE_PREFIX = "/page"
+_OPEN_PREFIXES = (SCHEMA_PREFIX, PAGE_PREFIX)
 
 
 def is_open_path(path: str) -> bool:
     """Whether ``path`` is served without an API key and outside the rate limit."""
-    return path in OPEN_PATHS or path == SCHEMA_PREFIX or path.startswith(SCHEMA_PREFIX + "/")
+    return path in OPEN_PATHS or any(
+        path == prefix or path.startswith(prefix + "/") for prefix in _OPEN_PREFIXES
+    )
 
 
 def split_list(value: str) -> list[str]:

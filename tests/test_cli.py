@@ -463,7 +463,22 @@ def test_summarize_offline_by_default(runner: CliRunner, no_model_env: None) -> 
     assert "Offline engine:" in out and "OPENAI_API_KEY" in out
     assert "\nSummary\n" in out and "\nKey points\n" in out
     assert "NATO Secretary General Jens Stoltenberg has once again stressed" in out
-    assert "Quotations in the summary and key points (4): 4 verified" in out
+    # The offline summary's quotations are the article's own: no verdict is claimed.
+    assert "verified" not in out
+
+
+def test_json_puts_the_findings_before_the_article(
+    runner: CliRunner, fake_provider: FakeProvider
+) -> None:
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    result = run(runner, "check", str(SAMPLE), "-f", "json")
+    data = json.loads(result.stdout)
+    keys = list(data)
+    assert keys[0] == "engine" and keys[-1] == "article"  # the body's paragraphs go last
+    assert ReportOut.model_validate(data).article.body  # the same content
+    # Full precision in JSON (the text rounds for people).
+    scores = [f["score"] for f in data["claims"] + data["statements"]]
+    assert any(s != round(s, 1) for s in scores), scores
 
 
 def test_summarize_json_and_stdin(runner: CliRunner, no_model_env: None) -> None:
@@ -472,7 +487,9 @@ def test_summarize_json_and_stdin(runner: CliRunner, no_model_env: None) -> None
     out = SummarizeOut.model_validate_json(result.stdout)
     assert out.engine.engine == "offline" and out.engine.notice
     text = SAMPLE.read_text(encoding="utf-8")
-    assert all(point in text for point in out.key_points)
+    # The article's sentences; a pronoun the quotations resolved is replaced by the name.
+    assert all(point in text for point in out.key_points if "Jens Stoltenberg added" not in point)
+    assert "He added that Vladimir Putin" in text
 
 
 def test_engine_option_overrides_the_environment(
@@ -483,7 +500,9 @@ def test_engine_option_overrides_the_environment(
     assert result.exit_code == 0, result.stderr  # ... but no request is made
     out = ClaimsOut.model_validate_json(result.stdout)
     assert out.engine.engine == "offline"
-    assert [f.verdict for f in out.statements] == ["verified"] * 4
+    # No statements: the article's quotations checked against themselves prove nothing.
+    # The claims are the article's own sentences with numbers, dates or named sources.
+    assert out.statements == [] and len(out.claims) == 3
 
 
 def test_llm_engine_without_a_provider_is_a_usage_error(
@@ -503,11 +522,13 @@ def test_claims_with_the_model_exit_1(runner: CliRunner, fake_provider: FakeProv
         f"engine: llm, model {FAKE_MODEL}, prompt {load_prompt('analyze').ref}, 1 call, "
         "812 prompt + 164 completion tokens"
     )
-    assert "Claims (2): 1 paraphrase, 1 unsupported" in out
-    assert "Statements (4): 1 verified, 1 misattributed, 1 paraphrase, 1 unsupported" in out
-    assert f"misattributed  “{WRONG_SPEAKER_QUOTE}” — Emmanuel Macron" in out
+    # What an editor acts on comes first, errors before the unsupported; then the rest.
+    to_check = out.index("To check (3): 1 misattributed, 2 unsupported")
+    found = out.index("Found in the article (3): 1 verified, 2 paraphrase")
+    misattributed = out.index(f"misattributed statement  “{WRONG_SPEAKER_QUOTE}” — Emmanuel Macron")
+    unsupported = out.index(f"unsupported claim  “{INVENTED_CLAIM}”")
+    assert to_check < misattributed < unsupported < found
     assert "article 763-792 (Jens Stoltenberg): “the situation is changing now”" in out
-    assert f"unsupported  “{INVENTED_CLAIM}”" in out
     assert len(fake_provider.requests) == 1
 
 
@@ -562,22 +583,31 @@ def test_check_without_a_draft_prints_the_report(
     result = run(runner, "check", str(SAMPLE))
     assert result.exit_code == 1, result.stderr
     assert result.stdout.splitlines()[1].endswith("tokens, about $0.000220")  # 812 in, 164 out
-    for heading in ("Summary", "Key points", "Claims (2)", "Statements (4)"):
-        assert f"\n{heading}" in result.stdout
-    assert "Quotations in the article: 4" in result.stdout
+    headings = ("To check (3)", "Found in the article (7)", "Summary", "Key points")
+    at = [result.stdout.index(f"\n{heading}") for heading in headings]
+    assert at == sorted(at)
+    # Each quotation of the article once, under its speaker, after the summary.
+    who = result.stdout.index("Who said what: 4 quotations in the article")
+    assert who > at[-1]
+    assert result.stdout[who:].count("“the situation is changing now”") == 1
+    assert "Quotations in the" not in result.stdout and "Statements" not in result.stdout
+    # With its cue and, rounded for people, the speaker model's confidence.
+    assert re.search(
+        r"\n    763-792 \(pointed out, confidence \d{1,3}%\) “the situation is changing now”",
+        result.stdout,
+    )
 
 
 def test_check_report_offline_exit_0(runner: CliRunner, no_model_env: None) -> None:
     result = run(runner, "check", str(SAMPLE), "-f", "gcc")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == ""  # nothing but verified quotations: no lines without --all
+    assert result.stdout == ""
+    # The offline engine's quotations and sentences are the article's: nothing was checked.
     result = run(runner, "check", str(SAMPLE), "-f", "gcc", "--all")
-    lines = result.stdout.splitlines()
-    # 4 quotes in the summary, 4 statements, and the summary's sentences and key points
-    # without a quotation (the article's own: supported).
-    assert len(lines) == 4 + 4 + sum(": paraphrase: " in line for line in lines)
-    assert sum(": note: paraphrase: summary sentence " in line for line in lines) >= 1
-    assert sum(": note: paraphrase: key point " in line for line in lines) == 5
+    assert result.stdout == ""
+    text = run(runner, "check", str(SAMPLE)).stdout
+    assert "Nothing checked" in text and "verified" not in text
+    assert "Claims to check (3)" in text and "  - 223-363  NATO Secretary General" in text
 
 
 @pytest.mark.parametrize(
