@@ -123,9 +123,12 @@ def _quotes_text(out: QuotesOut, name: str) -> str:
         who = q.speaker or "speaker unknown"
         if q.speaker and q.speaker_title:
             who += f", {q.speaker_title}"
-        cue = f" ({q.cue.text})" if q.cue is not None else ""
         cont = ", continues in the next paragraph" if q.continued else ""
-        lines += ["", f"{q.start}-{q.end}  {q.kind}{cont}  {who}{cue}", _wrap(_quoted(q.text))]
+        lines += [
+            "",
+            f"{q.start}-{q.end}  {q.kind}{cont}  {who}{_notes(q)}",
+            _wrap(_quoted(q.text)),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -431,12 +434,16 @@ def _who_said_what(quotes: list[Quote]) -> list[str]:
             who += f", {first.speaker_title}"
         lines += ["", f"  {who}"]
         for q in said:
-            notes = [q.cue.text] if q.cue is not None else []
-            if q.speaker_confidence is not None:
-                notes.append(f"confidence {q.speaker_confidence:.0%}")
-            note = f" ({', '.join(notes)})" if notes else ""
-            lines.append(_wrap(f"{q.start}-{q.end}{note} {_quoted(q.text)}", indent="    "))
+            lines.append(_wrap(f"{q.start}-{q.end}{_notes(q)} {_quoted(q.text)}", indent="    "))
     return lines
+
+
+def _notes(q: Quote) -> str:
+    """`` (cue, confidence NN%)`` for a quotation, or nothing."""
+    notes = [q.cue.text] if q.cue is not None else []
+    if q.speaker_confidence is not None:
+        notes.append(f"confidence {q.speaker_confidence:.0%}")
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def _claims_to_check(claims: list[Finding]) -> list[str]:

@@ -105,6 +105,8 @@ def test_quotes_text(runner: CliRunner) -> None:
     assert out.count("Jens Stoltenberg") == 4
     assert "763-792  partial  Jens Stoltenberg" in out
     assert "“the situation is changing now”" in out
+    # Each speaker's confidence, rounded for people (JSON keeps it whole).
+    assert re.search(r"\(stressed, confidence \d{1,3}%\)", out)
     assert result.stderr == ""
 
 
