@@ -49,18 +49,12 @@ class MentionIndex:
     mentions: list[Mention]
     starts: list[int]
     sentence_starts: list[int]
-    sentence_paragraph: list[int]
     cue_starts: list[int]
     """Where a speech verb or phrase stands outside quotation marks."""
 
     @classmethod
     def build(cls, ctx: QuoteContext) -> MentionIndex:
-        sentence_starts: list[int] = []
-        sentence_paragraph: list[int] = []
-        for index, sentences in enumerate(ctx.sentences):
-            for s, _ in sentences:
-                sentence_starts.append(s)
-                sentence_paragraph.append(index)
+        sentence_starts = [s for sentences in ctx.sentences for s, _ in sentences]
         mentions: list[Mention] = []
         cue_starts: list[int] = []
         for index, (lo, hi) in enumerate(ctx.paragraphs):
@@ -71,7 +65,6 @@ class MentionIndex:
             mentions,
             [m.start for m in mentions],
             sentence_starts,
-            sentence_paragraph,
             cue_starts,
         )
 

@@ -44,8 +44,6 @@ class QuoteView:
     rule: Quotation
     close: int
     sentence: int
-    paragraph_start: bool
-    cue_in_sentence: bool
     shape: tuple[str, ...]
     """Features of the quotation itself, crossed with some of each candidate's."""
     previous_speaker: str | None
@@ -86,8 +84,6 @@ def view(
         rule,
         close,
         sentence,
-        q.open_pos == para_lo,
-        cue_in_sentence,
         tuple(shape),
         previous_speaker,
         events,
