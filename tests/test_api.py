@@ -560,15 +560,10 @@ def test_summarize_offline_engine(offline_client: TestClient[Any], sample: str, 
     assert out.summary and out.key_points
     for sentence in _sentences(out.summary) + out.key_points:
         assert sentence.replace("Jens Stoltenberg added", "He added") in sample, sentence
-    # The quotations in those sentences are checked, and are the article's.
-    assert out.quotes and {f.verdict for f in out.quotes} == {"verified"}
-    # The article's own sentences are supported by themselves: the summary is grounded.
-    checked = out.summary_findings + out.key_point_findings
-    assert out.summary_findings and len(out.key_point_findings) == len(out.key_points)
-    assert {f.verdict for f in checked} == {"paraphrase"} and out.grounded
-    assert out.counts == {"verified": len(out.quotes), "paraphrase": len(checked)}
-    for f in out.quotes:
-        assert all(sample[e.start : e.end] == e.text for e in f.evidence)
+    # The article's own sentences, checked against the article, would only verify the
+    # article against itself: no verdicts are given (issue 11).
+    assert out.quotes == [] and out.summary_findings == [] and out.key_point_findings == []
+    assert out.counts == {} and out.grounded
 
 
 def test_summarize_with_the_model(
