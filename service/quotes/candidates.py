@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .context import QuoteContext
 from .lexicon import DETERMINERS, NEGATING, PERSONAL_PRONOUNS, SPEAKING_NOUNS
@@ -18,6 +19,9 @@ from .marks import RawQuote
 from .names import Token, runs_in, split_title, tokens
 from .speakers import CUE
 from .wordregex import alternation
+
+if TYPE_CHECKING:
+    from .features import Traits
 
 _BEFORE = 5
 _AFTER = 3
@@ -51,6 +55,8 @@ class MentionIndex:
     sentence_starts: list[int]
     cue_starts: list[int]
     """Where a speech verb or phrase stands outside quotation marks."""
+    traits: dict[tuple[int, int, str], Traits] = field(default_factory=dict)
+    """Each mention's ``features.Traits``, read when it is first a candidate."""
 
     @classmethod
     def build(cls, ctx: QuoteContext) -> MentionIndex:

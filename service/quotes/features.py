@@ -96,6 +96,86 @@ def none_features(v: QuoteView) -> list[str]:
     return ["none", *("none|" + s for s in v.shape)]
 
 
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """What a mention's own surroundings say, whichever quotation it is a candidate for:
+    read once per mention (``traits``), not once per quotation."""
+
+    cue_after: bool
+    headline_cue_after: bool
+    """A capitalised speech verb after it, which counts in a headline only."""
+    passive_after: bool
+    cue_before: bool
+    preceded_by: str
+    """"hearer", "after_by", "after_preposition" or nothing."""
+    after_possessive: bool
+    possessive: bool
+    colon_after: bool
+    opens: str
+    """"opens_sentence", "opens_sentence_after_lead_in" or nothing."""
+    verb_after: bool
+    lone_word: str | None
+    """For a lone capitalised word never given as a full name's surname: whether it opens
+    its sentence ("True"/"False")."""
+
+
+def traits(ctx: QuoteContext, index: MentionIndex, m: Mention) -> Traits:
+    key = (m.start, m.end, m.kind)
+    found = index.traits.get(key)
+    if found is None:
+        found = index.traits[key] = _read_traits(ctx, index, m)
+    return found
+
+
+def _read_traits(ctx: QuoteContext, index: MentionIndex, m: Mention) -> Traits:
+    masked = ctx.masked
+    end = len(masked)
+    cue_before = _CUE_JUST_BEFORE.search(masked, max(0, m.start - 30), m.start) is not None
+    following_word = _WORD.match(masked, m.end + 1)
+    preceded_by, after_possessive = "", False
+    prev_tok = last_token(masked, max(0, m.start - 40), m.start)
+    if prev_tok is not None and not masked[prev_tok.end : m.start].strip():
+        if prev_tok.word in TELLING:
+            preceded_by = "hearer"
+        elif prev_tok.word == "by":
+            preceded_by = "after_by"
+        elif prev_tok.word in PREPOSITIONS and not cue_before:  # "according to X" is a cue
+            preceded_by = "after_preposition"
+        after_possessive = prev_tok.possessive
+    sentence_start = index.sentence_starts[m.sentence]
+    opens = ""
+    if m.start == sentence_start:
+        opens = "opens_sentence"
+    elif m.start == past_lead_in(masked, sentence_start, m.start + 1):
+        opens = "opens_sentence_after_lead_in"
+    lone = None
+    if (
+        m.kind == "person"
+        and m.name
+        and " " not in m.name
+        and not m.title
+        and ctx.names.expand(m.name, m.start) == m.name
+    ):
+        # "Viewers", "Six", "GCSEs" opening a sentence: one capitalised word that the
+        # article never gives as the surname of a full name is seldom a person.
+        lone = str(m.start == sentence_start)
+    return Traits(
+        cue_after=bool(_CUE_NEXT.match(masked, m.end, min(end, m.end + 40))),
+        # A headline capitalises its verb: "…, Engineer Jane Smith Says".
+        headline_cue_after=following_word is not None
+        and bool(CUE.fullmatch(following_word.group().lower())),
+        passive_after=_PASSIVE_CUE_NEXT.match(masked, m.end, min(end, m.end + 50)) is not None,
+        cue_before=cue_before,
+        preceded_by=preceded_by,
+        after_possessive=after_possessive,
+        possessive=masked[m.end - 2 : m.end] in ("’s", "'s"),
+        colon_after=masked[m.end : m.end + 3].lstrip().startswith(":"),
+        opens=opens,
+        verb_after=_VERB_AFTER.match(masked, m.end, min(end, m.end + 40)) is not None,
+        lone_word=lone,
+    )
+
+
 def candidate_features(
     ctx: QuoteContext,
     index: MentionIndex,
@@ -121,22 +201,12 @@ def candidate_features(
         if gap <= 100
         else "dfar"
     )
-    masked = ctx.masked
-    prev_tok = last_token(masked, max(0, m.start - 40), m.start)
-    cue_after = bool(_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 40)))
-    if not cue_after and "headline" in v.shape:
-        # A headline capitalises its verb: "…, Engineer Jane Smith Says".
-        following_word = _WORD.match(masked, m.end + 1)
-        cue_after = following_word is not None and bool(
-            CUE.fullmatch(following_word.group().lower())
-        )
-    cue_before = _CUE_JUST_BEFORE.search(masked, max(0, m.start - 30), m.start) is not None
+    t = traits(ctx, index, m)
+    cue_after = t.cue_after or (t.headline_cue_after and "headline" in v.shape)
     event = v.events.get(m.start)
     rule_pick = v.rule.speaker_mention is not None and (
         v.rule.speaker_mention.start < m.end and m.start < v.rule.speaker_mention.end
     )
-    following = masked[m.end : m.end + 3].lstrip()
-    sentence_start = index.sentence_starts[m.sentence]
     feats = [
         "kind=" + kind,
         f"{kind}|{dsent}",
@@ -153,29 +223,23 @@ def candidate_features(
         feats.append("same_paragraph")
     if cue_after:
         feats += ["cue_after", f"cue_after|{dsent}", f"{kind}|cue_after|{dsent}|{side}"]
-        if _PASSIVE_CUE_NEXT.match(masked, m.end, min(len(masked), m.end + 50)):
+        if t.passive_after:
             feats += ["passive_after", f"passive_after|{dsent}"]
-    if cue_before:
+    if t.cue_before:
         feats += ["cue_before", f"cue_before|{dsent}", f"{kind}|cue_before|{dsent}|{side}"]
-    if prev_tok is not None and not masked[prev_tok.end : m.start].strip():
-        if prev_tok.word in TELLING:
-            feats.append("hearer")
-        elif prev_tok.word == "by":
-            feats.append("after_by")
-        elif prev_tok.word in PREPOSITIONS and not cue_before:  # "according to X" is a cue
-            feats += ["after_preposition", f"{kind}|after_preposition"]
-        if prev_tok.possessive:
-            feats.append("after_possessive")
-    if masked[m.end - 2 : m.end] in ("’s", "'s"):
+    if t.preceded_by:
+        feats.append(t.preceded_by)
+        if t.preceded_by == "after_preposition":
+            feats.append(f"{kind}|after_preposition")
+    if t.after_possessive:
+        feats.append("after_possessive")
+    if t.possessive:
         feats += ["possessive", f"possessive|{dsent}|{side}"]
-    if following.startswith(":"):
+    if t.colon_after:
         feats += ["colon_after", f"colon_after|{dsent}"]
-    if m.start == sentence_start:
-        feats.append(f"opens_sentence|{kind}")
-    elif m.start == past_lead_in(masked, sentence_start, m.start + 1):
-        feats.append(f"opens_sentence_after_lead_in|{kind}")
-    verb_after = _VERB_AFTER.match(masked, m.end, min(len(masked), m.end + 40)) is not None
-    if verb_after:
+    if t.opens:
+        feats.append(f"{t.opens}|{kind}")
+    if t.verb_after:
         feats += ["verb_after", f"verb_after|{dsent}|{side}", f"{kind}|verb_after|{dsent}"]
     if event is not None:
         same = "same_sentence" if m.sentence == v.sentence else "other_sentence"
@@ -185,17 +249,9 @@ def candidate_features(
         feats += ["rule_pick|" + s for s in v.shape]
     if m.title:
         feats.append("titled")
-    if (
-        m.kind == "person"
-        and m.name
-        and " " not in m.name
-        and not m.title
-        and ctx.names.expand(m.name, m.start) == m.name
-    ):
-        # "Viewers", "Six", "GCSEs" opening a sentence: one capitalised word that the
-        # article never gives as the surname of a full name is seldom a person.
-        feats += ["lone_word", f"lone_word|{m.start == sentence_start}"]
-    if before and QUOTE_CHAR in masked[m.end : v.raw.open_pos]:
+    if t.lone_word is not None:
+        feats += ["lone_word", f"lone_word|{t.lone_word}"]
+    if before and QUOTE_CHAR in ctx.masked[m.end : v.raw.open_pos]:
         feats.append("another_quote_between")
     if (
         v.previous_speaker
