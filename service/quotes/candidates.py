@@ -1,10 +1,10 @@
 """Who may have said a quotation: the people and organisations named, the pronouns and
 the speaking noun phrases ("a spokesman", "the report") near it, outside quotation marks.
 
-Mentions are found once per article, in text order; each quotation then takes those of
-its own paragraph and the two before it, nearest first and at most ``_BEFORE`` before it
-and ``_AFTER`` after it, so the work stays linear in the article's length whatever the
-number of quotations."""
+Mentions are found once per article, in text order, in the paragraphs a quotation may take
+its speaker from; each quotation then takes those of its own paragraph and the two before
+it, nearest first and at most ``_BEFORE`` before it and ``_AFTER`` after it, so the work
+stays linear in the article's length whatever the number of quotations."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 _BEFORE = 5
 _AFTER = 3
-_PARAGRAPHS_BACK = 2
+PARAGRAPHS_BACK = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +59,13 @@ class MentionIndex:
     """Each mention's ``features.Traits``, read when it is first a candidate."""
 
     @classmethod
-    def build(cls, ctx: QuoteContext) -> MentionIndex:
+    def build(cls, ctx: QuoteContext, paragraphs: list[int]) -> MentionIndex:
+        """The mentions of the given paragraphs (in order) of ``ctx``."""
         sentence_starts = [s for sentences in ctx.sentences for s, _ in sentences]
         mentions: list[Mention] = []
         cue_starts: list[int] = []
-        for index, (lo, hi) in enumerate(ctx.paragraphs):
+        for index in paragraphs:
+            lo, hi = ctx.paragraphs[index]
             mentions += _mentions(ctx, lo, hi, index, sentence_starts)
             cue_starts += [m.start() for m in CUE.finditer(ctx.masked, lo, hi)]
         mentions.sort(key=lambda m: m.start)
@@ -89,7 +91,7 @@ class MentionIndex:
 
     def near(self, ctx: QuoteContext, q: RawQuote) -> list[Mention]:
         """The mentions a quotation's speaker is looked for among."""
-        lo = ctx.paragraphs[max(0, q.paragraph - _PARAGRAPHS_BACK)][0]
+        lo = ctx.paragraphs[max(0, q.paragraph - PARAGRAPHS_BACK)][0]
         hi = ctx.paragraphs[q.paragraph][1]
         close = q.close_pos if q.close_pos is not None else q.end
         i = bisect.bisect_left(self.starts, q.open_pos)

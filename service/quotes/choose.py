@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .attribution import Sieve
-from .candidates import Mention, MentionIndex
+from .candidates import PARAGRAPHS_BACK, Mention, MentionIndex
 from .context import QuoteContext
 from .features import QuoteView, candidate_features, none_features, view
 from .lexicon import ORGANISATION_HEADS
@@ -37,8 +37,14 @@ class ChoiceSet:
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
     """A choice set for every quotation that is not nested in another and does not name a
     work, an event, a term or a nickname (those keep no speaker: nobody says them)."""
-    index = MentionIndex.build(ctx)
-    salience = Counter(m.word for m in index.mentions if m.kind == "person")
+    asked = [q for q in ctx.raw if not q.nested and q.open_pos not in sieve.names_a_thing]
+    # Only the paragraphs a candidate may come from are read for mentions.
+    reach = {
+        p for q in asked for p in range(max(0, q.paragraph - PARAGRAPHS_BACK), q.paragraph + 1)
+    }
+    index = MentionIndex.build(ctx, sorted(reach))
+    names = ctx.names
+    salience = Counter(full for _, full in names.people)
     by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
     previous: str | None = None
     for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True):
@@ -56,7 +62,12 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
             mentions.append(m)
             features.append(
                 candidate_features(
-                    ctx, index, v, m, ranks[side], salience[m.word] if m.kind == "person" else 0
+                    ctx,
+                    index,
+                    v,
+                    m,
+                    ranks[side],
+                    salience[names.expand(m.name, m.start)] if m.kind == "person" and m.name else 0,
                 )
             )
             ranks[side] += 1
