@@ -31,7 +31,7 @@ from .models import (
     SourceFormat,
     SummarizeOut,
 )
-from .quotes import quotes_in
+from .quotes import quotes_in, quotes_with_names
 from .quotes.model import speaker_model
 from .verify import ArticleIndex, count_verdicts
 
@@ -102,7 +102,8 @@ def quotes_json(article: Article) -> dict[str, Any]:
 
 
 def index_article(article: Article) -> ArticleIndex:
-    return ArticleIndex(article, quotes_in(article))
+    quotes, names = quotes_with_names(article)
+    return ArticleIndex(article, quotes, names)
 
 
 def check_draft(

@@ -23,7 +23,7 @@ from .models import Attribution, DiffOp, Finding, Method, Quote, Span, Verdict
 from .normalize import SpaceCollapsed, _is_word, content_words, fold
 from .quotes.lexicon import HONORIFICS, SUFFIXES, TITLE_WORDS
 from .quotes.model import speaker_model
-from .quotes.names import same_given_name
+from .quotes.names import NameIndex, same_given_name
 from .sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -79,6 +79,8 @@ class ArticleIndex:
 
     article: Article
     quotes: list[Quote]
+    names: NameIndex | None = None
+    """The names the article mentions, when the quotation extractor has read them."""
     _quote_starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -173,7 +175,12 @@ class ArticleIndex:
 
         article = self.article
         return ArticleFacts.build(
-            article.text, article.paragraphs, self.sentences, self.sentence_words, self.folded
+            article.text,
+            article.paragraphs,
+            self.sentences,
+            self.sentence_words,
+            self.folded,
+            self.names,
         )
 
     def in_body(self, start: int) -> bool:

@@ -380,9 +380,10 @@ class ArticleFacts:
         sentences: list[tuple[int, int]],
         sentence_words: dict[tuple[int, int], list[str]],
         folded: str,
+        names: NameIndex | None = None,
     ) -> ArticleFacts:
-        """``sentence_words`` and ``folded`` as ``ArticleIndex`` has them."""
-        names = NameIndex.build(text, paragraphs)
+        """``sentence_words``, ``folded`` and ``names`` as ``ArticleIndex`` has them."""
+        names = names or NameIndex.build(text, paragraphs)
         facts = [
             read_facts(text, s, e, words=sentence_words[s, e], folded=folded, names=names)
             for s, e in sentences

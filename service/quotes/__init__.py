@@ -9,10 +9,17 @@ from .choose import choice_sets, choose, resolved_quote
 from .context import QuoteContext
 from .marks import find_quotes
 from .model import speaker_model
+from .names import NameIndex
 from .quotation import Quotation
 
 
 def quotes_in(article: Article) -> list[Quote]:
+    return quotes_with_names(article)[0]
+
+
+def quotes_with_names(article: Article) -> tuple[list[Quote], NameIndex]:
+    """The article's quotations, and the index of the names it mentions read on the way
+    (the claim checker reads names through it too, instead of reading them again)."""
     ctx = QuoteContext.build(
         article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
     )
@@ -25,9 +32,10 @@ def quotes_in(article: Article) -> list[Quote]:
         chosen[choices.raw.open_pos] = quote
         if quote.speaker:
             last_spoken = quote
-    return [
+    quotes = [
         chosen.get(q.open_pos, rule).model() for q, rule in zip(ctx.raw, sieve.quotes, strict=True)
     ]
+    return quotes, ctx.names
 
 
 def extract_quotes(text: str) -> list[Quote]:
