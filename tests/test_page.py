@@ -10,7 +10,6 @@ import shutil
 import socket
 import tempfile
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +39,9 @@ DRAFT = ROOT / "examples" / "nato-draft.md"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 KEY = "page-test-key"
-WAIT = 30.0
-"""Seconds to wait for the page before a test fails: a hang guard, not a timing claim."""
+WAIT = 120.0
+"""Seconds a browser wait may last before the test fails as hung: a hang guard, an order of
+magnitude above what a page takes, not a timing claim."""
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -118,23 +118,41 @@ def browser() -> Iterator[WebDriver]:
             driver.quit()
 
 
+class _Server(uvicorn.Server):
+    """A uvicorn server that says when it has started or given up."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.settled = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.settled.set()
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            super().run(sockets)
+        finally:
+            self.settled.set()
+
+
 def _serve(settings: Settings) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + WAIT
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
+    server.settled.wait()  # pytest-timeout is the hang guard
+    if not server.started:
+        raise RuntimeError("the app did not start")
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
         server.should_exit = True
-        thread.join(WAIT)
+        thread.join()
 
 
 LIMIT = 64 * 1024
