@@ -169,85 +169,6 @@ class _Step:
         return not self.state.events[self.q.paragraph]
 
 
-def _by_inheritance(step: _Step) -> Quotation:
-    ctx, q, state = step.ctx, step.q, step.state
-    return _inherit(ctx.text, q, step.quote, state, ctx.paragraphs)
-
-
-def _by_sentence_subject(step: _Step) -> Quotation:
-    if step.quote.kind != "partial" or _looks_like_title(step.quote.text):
-        return step.quote
-    ctx = step.ctx
-    return _sentence_subject_says(
-        ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names
-    )
-
-
-def _by_claim(step: _Step) -> Quotation:
-    ctx = step.ctx
-    return _claim_of(ctx.text, ctx.masked, step.sentence, step.q, step.quote, ctx.names)
-
-
-def _by_colon(step: _Step) -> Quotation:
-    if step.quote.kind != "full":
-        return step.quote
-    ctx = step.ctx
-    return _colon_intro(
-        ctx.text, ctx.masked, ctx.sentences, step.q, step.quote, ctx.names, ctx.paragraphs
-    )
-
-
-def _by_beat_after(step: _Step) -> Quotation:
-    quote = step.quote
-    if (
-        quote.kind != "full"
-        or not step.cueless_paragraph
-        or _looks_like_title(quote.text.rstrip(",."))
-    ):
-        return quote
-    ctx, q = step.ctx, step.q
-    return _beat_after(ctx.text, ctx.masked, q, quote, ctx.names, ctx.paragraphs[q.paragraph][1])
-
-
-def _by_beat_before(step: _Step) -> Quotation:
-    if step.quote.kind != "full" or not step.cueless_paragraph:
-        return step.quote
-    ctx, q = step.ctx, step.q
-    return _beat_before(ctx.text, ctx.masked, ctx.sentences[q.paragraph], q, step.quote, ctx.names)
-
-
-def _by_headline(step: _Step) -> Quotation:
-    ctx, q = step.ctx, step.q
-    if q.paragraph != 0 or len(ctx.paragraphs) < 2:
-        return step.quote
-    return _headline_speaker(
-        ctx.text, ctx.masked, q, step.quote, ctx.names, ctx.paragraphs[0], step.state.quoted()
-    )
-
-
-PASSES: tuple[tuple[str, Callable[[_Step], Quotation]], ...] = (
-    ("inherited", _by_inheritance),
-    ("sentence subject", _by_sentence_subject),
-    ("claim", _by_claim),
-    ("colon", _by_colon),
-    ("beat after", _by_beat_after),
-    ("beat before", _by_beat_before),
-    ("headline", _by_headline),
-)
-"""The passes for a quotation with no speech cue of its own, in order; the first to give a
-speaker gives it, and its name is what the speaker model reads of it:
-
-- inherited: a running quotation's speaker, the paragraph's last cue before it, "X said:"
-  ending the previous paragraph, the previous paragraph's speaker for a full quotation
-  opening a paragraph (``_inherit``);
-- sentence subject: a fragment in a sentence about someone ("Smith called it “a farce”");
-- claim: the owner of a claim, a statement, a tweet ("X's claim that “…”");
-- colon: an introduction ending with a colon ("From Jane Smith: “…”");
-- beat after / beat before: interview style, a name and no speech verb right after or
-  before a full quotation in a paragraph with no cue;
-- headline: a headline's subject ("Smith Slams ‘…’")."""
-
-
 _PRONOUN_REACH = 60
 """Entries (sentences and named people) a pronoun looks back over."""
 
@@ -475,18 +396,14 @@ class _Recent:
             self.spoken[paragraph] = quote
 
 
-def _inherit(
-    text: str,
-    q: RawQuote,
-    quote: Quotation,
-    state: _State,
-    paragraphs: Sequence[tuple[int, int]],
-) -> Quotation:
+def _inherit(step: _Step) -> Quotation:
     """A quotation with no cue in its sentence: the piece of a running quotation (opening
     the next paragraph; a later quotation there is a new one) takes its speaker; a fragment
     takes the speaker of the paragraph's last cue before it; a paragraph introduced by "X
     said:" at the end of the previous one is X's; a full quotation opening a paragraph
     continues the previous paragraph's speaker."""
+    text, paragraphs = step.ctx.text, step.ctx.paragraphs
+    q, quote, state = step.q, step.quote, step.state
     para_events = state.events[q.paragraph]
     lo = paragraphs[q.paragraph][0]
     recent, previous = state.recent, state.previous
@@ -519,12 +436,19 @@ def _inherit(
     return quote
 
 
-def _beat_after(
-    text: str, masked: str, q: RawQuote, quote: Quotation, names: NameIndex, end: int
-) -> Quotation:
+def _beat_after(step: _Step) -> Quotation:
     """Interview style, no speech verb: “I mean. Yes, no…” Wiig, who is slight, looks
-    mortified. A quotation followed at once by what a named person did is that person's."""
-    if q.close_pos is None:
+    mortified. A full quotation in a paragraph with no cue, followed at once by what a
+    named person did, is that person's."""
+    text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    q, quote = step.q, step.quote
+    end = step.ctx.paragraphs[q.paragraph][1]
+    if (
+        quote.kind != "full"
+        or not step.cueless_paragraph
+        or _looks_like_title(quote.text.rstrip(",."))
+        or q.close_pos is None
+    ):
         return quote
     start = q.close_pos + 1
     while start < end and text[start].isspace():
@@ -535,17 +459,15 @@ def _beat_after(
     return _said_by_subject(text, quote, subject, names)
 
 
-def _beat_before(
-    text: str,
-    masked: str,
-    sentences: list[tuple[int, int]],
-    q: RawQuote,
-    quote: Quotation,
-    names: NameIndex,
-) -> Quotation:
-    """A quotation opening a sentence right after one about what a named person did, in a
-    paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
+def _beat_before(step: _Step) -> Quotation:
+    """A full quotation opening a sentence right after one about what a named person did,
+    in a paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
     younger people are sick and tired of it.”" is Sanders's."""
+    text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    q, quote = step.q, step.quote
+    if quote.kind != "full" or not step.cueless_paragraph:
+        return quote
+    sentences = step.ctx.sentences[q.paragraph]
     i = bisect.bisect_right(sentences, q.open_pos, key=lambda x: x[0]) - 1
     if i < 1 or sentences[i][0] != q.open_pos:
         return quote
@@ -556,17 +478,14 @@ def _beat_before(
     return _said_by_subject(text, quote, subject, names)
 
 
-def _sentence_subject_says(
-    text: str,
-    masked: str,
-    sentence: tuple[int, int],
-    q: RawQuote,
-    quote: Quotation,
-    names: NameIndex,
-) -> Quotation:
+def _sentence_subject_says(step: _Step) -> Quotation:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
-    start = past_lead_in(masked, sentence[0], q.open_pos)
+    text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    q, quote = step.q, step.quote
+    if quote.kind != "partial" or _looks_like_title(quote.text):
+        return quote
+    start = past_lead_in(masked, step.sentence[0], q.open_pos)
     subject = sentence_subject(text, masked, start, q.open_pos, names)
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
@@ -582,17 +501,12 @@ _CLAIM = re.compile(
 _CLAIM_HINTS = ("’s", "'s", "s’", "s'", "his", "His", "her", "Her")
 
 
-def _claim_of(
-    text: str,
-    masked: str,
-    sentence: tuple[int, int],
-    q: RawQuote,
-    quote: Quotation,
-    names: NameIndex,
-) -> Quotation:
+def _claim_of(step: _Step) -> Quotation:
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
-    lo = max(sentence[0], q.open_pos - 150)
+    text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    q, quote = step.q, step.quote
+    lo = max(step.sentence[0], q.open_pos - 150)
     window = masked[lo : q.open_pos]
     if not any(hint in window for hint in _CLAIM_HINTS):
         return quote  # no possessive before it: the regex below is the costly part
@@ -627,18 +541,16 @@ def _claim_owner(text: str, found: re.Match[str], lo: int, names: NameIndex) -> 
     return None if person is None or person.name is None else person
 
 
-def _colon_intro(
-    text: str,
-    masked: str,
-    sentences: list[list[tuple[int, int]]],
-    q: RawQuote,
-    quote: Quotation,
-    names: NameIndex,
-    paragraphs: Sequence[tuple[int, int]],
-) -> Quotation:
-    """A sentence about a named person ending in a colon introduces the quotation after it,
-    in the same paragraph or opening the next: "Sanders made the following comment:",
-    "In Ohio, Jane Smith issued a statement: “…”"; so does one about an organisation."""
+def _colon_intro(step: _Step) -> Quotation:
+    """A sentence about a named person ending in a colon introduces the full quotation
+    after it, in the same paragraph or opening the next: "Sanders made the following
+    comment:", "In Ohio, Jane Smith issued a statement: “…”"; so does one about an
+    organisation."""
+    text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    sentences, paragraphs = step.ctx.sentences, step.ctx.paragraphs
+    q, quote = step.q, step.quote
+    if quote.kind != "full":
+        return quote
     lo = paragraphs[q.paragraph][0]
     if masked[lo : q.open_pos].strip():
         intro = sentence_of(sentences[q.paragraph], q.open_pos)
@@ -670,19 +582,17 @@ _HEADLINE_SAYS = re.compile(
 )
 
 
-def _headline_speaker(
-    text: str,
-    masked: str,
-    q: RawQuote,
-    quote: Quotation,
-    names: NameIndex,
-    para: tuple[int, int],
-    quoted: set[str],
-) -> Quotation:
+def _headline_speaker(step: _Step) -> Quotation:
     """A headline quotes without a speech verb of its own: "Name: … ‘…’", "…, Name Says",
     and, capitalised throughout, "Chris Christie Calls Hillary Clinton ‘A Disgrace’": the
     person it opens with. Only someone the article quotes counts, so that "Poll: …" or
     "Gold Star Mom Corners …" name nobody."""
+    text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    q, quote = step.q, step.quote
+    if q.paragraph != 0 or len(step.ctx.paragraphs) < 2:
+        return quote
+    para = step.ctx.paragraphs[0]
+    quoted = step.state.quoted()
     lo, hi = para
     if hi - lo > 160:
         return quote
@@ -716,6 +626,29 @@ def _headline_speaker(
             subject = Mention.named(person)
             return _said_by_subject(text, quote, subject, names)
     return quote
+
+
+PASSES: tuple[tuple[str, Callable[[_Step], Quotation]], ...] = (
+    ("inherited", _inherit),
+    ("sentence subject", _sentence_subject_says),
+    ("claim", _claim_of),
+    ("colon", _colon_intro),
+    ("beat after", _beat_after),
+    ("beat before", _beat_before),
+    ("headline", _headline_speaker),
+)
+"""The passes for a quotation with no speech cue of its own, in order; the first to give a
+speaker gives it, and its name is what the speaker model reads of it:
+
+- inherited: a running quotation's speaker, the paragraph's last cue before it, "X said:"
+  ending the previous paragraph, the previous paragraph's speaker for a full quotation
+  opening a paragraph (``_inherit``);
+- sentence subject: a fragment in a sentence about someone ("Smith called it “a farce”");
+- claim: the owner of a claim, a statement, a tweet ("X's claim that “…”");
+- colon: an introduction ending with a colon ("From Jane Smith: “…”");
+- beat after / beat before: interview style, a name and no speech verb right after or
+  before a full quotation in a paragraph with no cue;
+- headline: a headline's subject ("Smith Slams ‘…’")."""
 
 
 def _attributed(
