@@ -15,6 +15,7 @@ class Contract(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
+
 Verdict = Literal[
     "verified",
     "misquoted",

@@ -79,8 +79,8 @@ class ArticleIndex:
 
     article: Article
     quotes: list[Quote]
-    names: NameIndex | None = None
-    """The names the article mentions, when the quotation extractor has read them."""
+    names: NameIndex
+    """The names the article mentions, as the quotation extractor read them."""
     _quote_starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -176,7 +176,6 @@ class ArticleIndex:
         article = self.article
         return ArticleFacts.build(
             article.text,
-            article.paragraphs,
             self.sentences,
             self.sentence_words,
             self.folded,

@@ -376,14 +376,12 @@ class ArticleFacts:
     def build(
         cls,
         text: str,
-        paragraphs: Sequence[tuple[int, int]],
         sentences: list[tuple[int, int]],
         sentence_words: dict[tuple[int, int], list[str]],
         folded: str,
-        names: NameIndex | None = None,
+        names: NameIndex,
     ) -> ArticleFacts:
         """``sentence_words``, ``folded`` and ``names`` as ``ArticleIndex`` has them."""
-        names = names or NameIndex.build(text, paragraphs)
         facts = [
             read_facts(text, s, e, words=sentence_words[s, e], folded=folded, names=names)
             for s, e in sentences
