@@ -37,40 +37,36 @@ class ChoiceSet:
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
     """A choice set for every quotation that is not nested in another and does not name a
     work, an event, a term or a nickname (those keep no speaker: nobody says them)."""
-    asked = [q for q in ctx.raw if not q.nested and q.open_pos not in sieve.names_a_thing]
+    asked = [
+        (q, rule, given)
+        for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True)
+        if not q.nested and q.open_pos not in sieve.names_a_thing
+    ]
     # Only the paragraphs a candidate may come from are read for mentions.
     reach = {
-        p for q in asked for p in range(max(0, q.paragraph - PARAGRAPHS_BACK), q.paragraph + 1)
+        p
+        for q, _, _ in asked
+        for p in range(max(0, q.paragraph - PARAGRAPHS_BACK), q.paragraph + 1)
     }
     index = MentionIndex.build(ctx, sorted(reach))
     names = ctx.names
     salience = Counter(full for _, full in names.people)
     by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
     previous: str | None = None
-    for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True):
-        if q.nested or q.open_pos in sieve.names_a_thing:
-            continue
+    for q, rule, given in asked:
         v = view(ctx, index, q, rule, given, by_mention, previous)
         mentions: list[Mention | None] = []
         features: list[list[str]] = []
-        ranks = {"before": 0, "after": 0}
         near = index.near(ctx, q)
         before = [m for m in near if m.end <= q.open_pos]
-        # Nearest first, so that a rank counts outwards from the quotation.
-        for m in [*reversed(before), *near[len(before) :]]:
-            side = "before" if m.end <= q.open_pos else "after"
-            mentions.append(m)
-            features.append(
-                candidate_features(
-                    ctx,
-                    index,
-                    v,
-                    m,
-                    ranks[side],
-                    salience[names.expand(m.name, m.start)] if m.kind == "person" and m.name else 0,
+        # Nearest first on each side, so that a rank counts outwards from the quotation.
+        for side in (before[::-1], near[len(before) :]):
+            for rank, m in enumerate(side):
+                mentions.append(m)
+                known = (
+                    salience[names.expand(m.name, m.start)] if m.kind == "person" and m.name else 0
                 )
-            )
-            ranks[side] += 1
+                features.append(candidate_features(ctx, index, v, m, rank, known))
         picked = rule.speaker_mention
         if (
             rule.speaker
@@ -109,7 +105,7 @@ def choose(
     the mass was split among mentions of one person."""
     probs = model.probabilities(choices.features)
     totals: dict[str | None, float] = {}
-    best: dict[str | None, tuple[float, Choice]] = {}
+    best: dict[str | None, tuple[float, Mention | None, str | None]] = {}
     for m, p in zip(choices.mentions, probs, strict=True):
         if m is None:
             speaker, title = None, None
@@ -121,11 +117,10 @@ def choose(
             speaker, title = resolve(ctx, choices, m, last_spoken)
         totals[speaker] = totals.get(speaker, 0.0) + p
         if speaker not in best or p > best[speaker][0]:
-            best[speaker] = (p, Choice(m, 0.0, speaker, title))
+            best[speaker] = (p, m, title)
     winner = max(totals, key=lambda k: totals[k])
-    chosen = best[winner][1]
-    chosen.confidence = totals[winner]
-    return chosen
+    _, mention, title = best[winner]
+    return Choice(mention, totals[winner], winner, title)
 
 
 def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quotation:
