@@ -292,7 +292,7 @@ def _events(
 
 def _event_for(q: RawQuote, sentence: tuple[int, int], para: _Spoken, masked: str) -> Event | None:
     s, e = sentence
-    close = q.close_pos if q.close_pos is not None else q.end
+    close = q.close
     starts, spoken = para.starts, para.events
     lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
     first_after = bisect.bisect_right(starts, close, lo, hi)
@@ -705,7 +705,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int
     throughout, are not judged by their capitals."""
     if not _looks_like_title(quote.text.strip("'‘’\" ,.")):
         return False
-    close = q.close_pos if q.close_pos is not None else q.end
+    close = q.close
     if q.open_pos == para[0] and not text[close + 1 : para[1]].strip() and " " in quote.text:
         return True
     if _title_case(text, para):

@@ -93,7 +93,7 @@ class MentionIndex:
         """The mentions a quotation's speaker is looked for among."""
         lo = ctx.paragraphs[max(0, q.paragraph - PARAGRAPHS_BACK)][0]
         hi = ctx.paragraphs[q.paragraph][1]
-        close = q.close_pos if q.close_pos is not None else q.end
+        close = q.close
         i = bisect.bisect_left(self.starts, q.open_pos)
         j = bisect.bisect_left(self.starts, close)
         before = [m for m in self.mentions[max(0, i - _BEFORE) : i] if m.start >= lo]

@@ -42,7 +42,6 @@ class QuoteView:
 
     raw: RawQuote
     rule: Quotation
-    close: int
     sentence: int
     shape: tuple[str, ...]
     """Features of the quotation itself, crossed with some of each candidate's."""
@@ -60,7 +59,6 @@ def view(
     events: dict[int, Event],
     previous_speaker: str | None,
 ) -> QuoteView:
-    close = q.close_pos if q.close_pos is not None else q.end
     sentence = index.sentence_at(q.open_pos)
     lo = index.sentence_starts[sentence]
     hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
@@ -82,7 +80,6 @@ def view(
     return QuoteView(
         q,
         rule,
-        close,
         sentence,
         tuple(shape),
         previous_speaker,
@@ -189,7 +186,7 @@ def candidate_features(
     side = "before" if before else "after"
     d = v.sentence - m.sentence
     dsent = f"s{min(d, 3)}" if d >= 0 else "s-1"
-    gap = v.raw.open_pos - m.end if before else m.start - v.close
+    gap = v.raw.open_pos - m.end if before else m.start - v.raw.close
     dist = (
         "d0"
         if gap <= 3

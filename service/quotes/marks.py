@@ -88,6 +88,12 @@ class RawQuote:
     nested: bool
     continued: bool = False
 
+    @property
+    def close(self) -> int:
+        """Where the quotation stops: its closing mark, or its end for a piece that runs
+        on into the next paragraph."""
+        return self.close_pos if self.close_pos is not None else self.end
+
 
 @dataclass(slots=True)
 class _Open:
