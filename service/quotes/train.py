@@ -24,7 +24,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -218,15 +218,10 @@ class Scores:
 
     named: int = 0
     named_right: int = 0
-    kinds: Counter[str] | None = None
-    kinds_right: Counter[str] | None = None
-
-    def __post_init__(self) -> None:
-        self.kinds, self.kinds_right = Counter(), Counter()
+    kinds: Counter[str] = field(default_factory=Counter)
+    kinds_right: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Scores) -> None:
-        assert self.kinds is not None and self.kinds_right is not None
-        assert other.kinds is not None and other.kinds_right is not None
         self.named += other.named
         self.named_right += other.named_right
         self.kinds.update(other.kinds)
@@ -237,16 +232,14 @@ class Scores:
         return self.named_right / self.named if self.named else 0.0
 
 
-def evaluate(exs: list[Example], pick: str, model: SpeakerModel | None = None) -> Scores:
-    """Scores of the rule passes' speakers (``pick="rules"``) or the model's."""
+def evaluate(exs: list[Example], model: SpeakerModel | None) -> Scores:
+    """Scores of the model's speakers, or with no model of the rule passes' own."""
     sc = Scores()
-    assert sc.kinds is not None and sc.kinds_right is not None
     last_spoken: dict[str, Quotation] = {}
     for ex in exs:
-        if pick == "rules":
+        if model is None:
             quote = ex.choices.rule
         else:
-            assert model is not None
             before = last_spoken.get(ex.article.name)
             quote = resolved_quote(ex.ctx, ex.choices, choose(ex.ctx, model, ex.choices, before))
             if quote.speaker:
@@ -313,7 +306,6 @@ def calibration(scored: list[tuple[float, bool]], bins: int = 5) -> str:
 
 
 def report(label: str, sc: Scores) -> str:
-    assert sc.kinds is not None and sc.kinds_right is not None
     kinds = ", ".join(
         f"{k} {sc.kinds_right[k] / sc.kinds[k]:.3f} ({sc.kinds[k]})" for k in sorted(sc.kinds)
     )
@@ -359,8 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             held = [ex for ex in train if ex.article.name in held_names]
             d = design([ex for ex in train if ex.article.name not in held_names])
             fold_model = to_model(d.vocabulary, fit(d))
-            pooled["rules"].add(evaluate(held, "rules"))
-            pooled["model"].add(evaluate(held, "model", fold_model))
+            pooled["rules"].add(evaluate(held, None))
+            pooled["model"].add(evaluate(held, fold_model))
             fold_model = SpeakerModel(
                 fold_model.version, fold_model.weights, calibrate(fold_model, dev)
             )
@@ -382,8 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     model = SpeakerModel(model.version, model.weights, calibrate(model, dev))
     model = SpeakerModel(model.version, model.weights, model.temperature, threshold(model, dev))
     print("dev split:")
-    print(report("  rules", evaluate(dev, "rules")))
-    print(report("  model", evaluate(dev, "model", model)))
+    print(report("  rules", evaluate(dev, None)))
+    print(report("  model", evaluate(dev, model)))
     print("  " + calibration(_confidences(model, dev)))
     payload: dict[str, Any] = {
         "version": "",
