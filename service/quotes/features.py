@@ -19,13 +19,41 @@ from .names import last_token
 from .quotation import Quotation
 from .speakers import CUE, QUOTE_CHAR, past_lead_in
 
-_CUE_NEXT = re.compile(r"[\s,]*(?:\w+\s+){0,2}?" + CUE.pattern)
-_PASSIVE_CUE_NEXT = re.compile(
-    r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+(?:\w+\s+)?" + CUE.pattern
-)
-"""A passive speech verb after a mention ("she was warned that", "Smith was told"): the one
-it names heard the words."""
-_CUE_JUST_BEFORE = re.compile(r"(?:" + CUE.pattern + r")[\s,]*$")
+_WORD_AND_SPACE = re.compile(r"\w+\s+")
+_PASSIVE = re.compile(r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+")
+"""The auxiliaries of a passive ("was", "had been") before a speech verb: "she was warned
+that", "Smith was told": the one a mention before them names heard the words."""
+
+
+def _cue_within(masked: str, at: int, end: int, words: int) -> bool:
+    """Whether a speech cue stands at ``at``, or after at most ``words`` words (each
+    followed by spaces), before ``end``: the speech cue regex reused, not compiled again
+    into longer ones."""
+    for _ in range(words + 1):
+        if CUE.match(masked, at, end):
+            return True
+        word = _WORD_AND_SPACE.match(masked, at, end)
+        if word is None:
+            return False
+        at = word.end()
+    return False
+
+
+def _past_gap(masked: str, at: int, end: int) -> int:
+    """``at`` moved past spaces and commas."""
+    while at < end and (masked[at].isspace() or masked[at] == ","):
+        at += 1
+    return at
+
+
+def _cue_ends_before(masked: str, lo: int, at: int) -> bool:
+    """Whether a speech cue ends right before ``at`` (spaces and commas aside)."""
+    return any(
+        not masked[m.end() : at].replace(",", " ").strip()
+        for m in CUE.finditer(masked, lo, at)
+    )
+
+
 _WORD = re.compile(r"[^\W\d_]+")
 _VERB_AFTER = re.compile(
     r"[\s,]*(?:also\s+|then\s+|later\s+|had\s+|has\s+|have\s+|is\s+|was\s+|were\s+|are\s+)?"
@@ -127,7 +155,7 @@ def traits(ctx: QuoteContext, index: MentionIndex, m: Mention) -> Traits:
 def _read_traits(ctx: QuoteContext, index: MentionIndex, m: Mention) -> Traits:
     masked = ctx.masked
     end = len(masked)
-    cue_before = _CUE_JUST_BEFORE.search(masked, max(0, m.start - 30), m.start) is not None
+    cue_before = _cue_ends_before(masked, max(0, m.start - 30), m.start)
     following_word = _WORD.match(masked, m.end + 1)
     preceded_by, after_possessive = "", False
     prev_tok = last_token(masked, max(0, m.start - 40), m.start)
@@ -157,11 +185,12 @@ def _read_traits(ctx: QuoteContext, index: MentionIndex, m: Mention) -> Traits:
         # article never gives as the surname of a full name is seldom a person.
         lone = str(m.start == sentence_start)
     return Traits(
-        cue_after=bool(_CUE_NEXT.match(masked, m.end, min(end, m.end + 40))),
+        cue_after=_cue_within(masked, _past_gap(masked, m.end, end), min(end, m.end + 40), 2),
         # A headline capitalises its verb: "…, Engineer Jane Smith Says".
         headline_cue_after=following_word is not None
         and bool(CUE.fullmatch(following_word.group().lower())),
-        passive_after=_PASSIVE_CUE_NEXT.match(masked, m.end, min(end, m.end + 50)) is not None,
+        passive_after=(aux := _PASSIVE.match(masked, m.end, min(end, m.end + 50))) is not None
+        and _cue_within(masked, aux.end(), min(end, m.end + 50), 1),
         cue_before=cue_before,
         preceded_by=preceded_by,
         after_possessive=after_possessive,
