@@ -12,6 +12,7 @@ import difflib
 import itertools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -359,13 +360,10 @@ class ArticleIndex:
         method: Method = "exact" if all(h.method == "exact" for h in hits) else "normalized"
         article_speakers = {h.quote.speaker for h in hits if h.quote is not None}
         article_speaker = next(iter(article_speakers)) if len(article_speakers) == 1 else None
-        confidence = min(
-            (h.quote.speaker_confidence for h in hits if h.quote and h.quote.speaker_confidence),
-            default=1.0,
-        )
+        confidence = least_confidence(h.quote for h in hits if h.quote is not None)
         attribution = _attribution(speaker, article_speaker)
         verdict: Verdict
-        if attribution == "mismatch" and confidence >= speaker_model().threshold:
+        if attribution == "mismatch" and confident(confidence):
             verdict = "misattributed"
             message = f"these words are in the article, said by {article_speaker}, not {speaker}"
         elif speaker and attribution != "match":
@@ -458,6 +456,17 @@ def _speaker_rank(speaker: str | None, quote: Quote | None) -> int:
     if quote is None or speaker is None:
         return 1
     return 0 if _attribution(speaker, quote.speaker) == "match" else 1
+
+
+def least_confidence(quotes: Iterable[Quote]) -> float:
+    """The speaker model's lowest confidence in these quotations' speakers (1 for none,
+    and for nested quotations, which the model does not score)."""
+    return min((q.speaker_confidence or 1.0 for q in quotes), default=1.0)
+
+
+def confident(confidence: float) -> bool:
+    """Whether the article's speaker is sure enough to call another speaker wrong."""
+    return confidence >= speaker_model().threshold
 
 
 def same_person(a: str, b: str) -> bool:

@@ -198,7 +198,7 @@ def test_reported_speech_is_misattributed_only_above_the_speaker_threshold(
     sample: ArticleIndex, monkeypatch: pytest.MonkeyPatch, threshold: float, verdict: str
 ) -> None:
     model = speaker_model_with_threshold(threshold)
-    monkeypatch.setattr("service.grounding.statements.speaker_model", lambda: model)
+    monkeypatch.setattr("service.verify.speaker_model", lambda: model)
     statement = ModelStatement(
         speaker="Emmanuel Macron",
         text="NATO has no intention of sending troops to Ukraine",

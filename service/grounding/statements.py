@@ -8,8 +8,7 @@ import re
 from ..ingest import read_article
 from ..models import Finding, ModelStatement, Quote
 from ..quotes import quotes_in
-from ..quotes.model import speaker_model
-from ..verify import ArticleIndex, same_person
+from ..verify import ArticleIndex, confident, least_confidence, same_person
 from .claims import judge_claim
 
 
@@ -27,8 +26,8 @@ def ground_statement(index: ArticleIndex, statement: ModelStatement) -> Finding:
     ]
     if quoted and not any(same_person(statement.speaker, q.speaker or "") for q in quoted):
         other = quoted[0].speaker
-        confidence = min(q.speaker_confidence or 1.0 for q in quoted)
-        if confidence < speaker_model().threshold:
+        confidence = least_confidence(quoted)
+        if not confident(confidence):
             # Too uncertain who the article gives it to for calling the model wrong.
             return finding.model_copy(
                 update={
