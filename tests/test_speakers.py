@@ -16,7 +16,6 @@ from service.quotes.attribution import attribute
 from service.quotes.candidates import Mention
 from service.quotes.choose import ChoiceSet, choice_sets, resolve
 from service.quotes.context import QuoteContext
-from service.quotes.marks import find_quotes
 from service.quotes.model import SpeakerModel, speaker_model
 
 from .conftest import ROOT
@@ -95,10 +94,7 @@ def test_a_negated_noun_phrase_names_nobody() -> None:
 
 
 def _choices(text: str) -> tuple[QuoteContext, list[ChoiceSet]]:
-    article = read_article(text, source_format="text")
-    ctx = QuoteContext.build(
-        article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
-    )
+    ctx = QuoteContext.build(read_article(text, source_format="text"))
     return ctx, list(choice_sets(ctx, attribute(ctx)))
 
 

@@ -7,7 +7,6 @@ from ..models import Quote
 from .attribution import attribute
 from .choose import choice_sets, choose, resolved_quote
 from .context import QuoteContext
-from .marks import find_quotes
 from .model import speaker_model
 from .names import NameIndex
 from .quotation import Quotation
@@ -20,9 +19,7 @@ def quotes_in(article: Article) -> list[Quote]:
 def quotes_with_names(article: Article) -> tuple[list[Quote], NameIndex]:
     """The article's quotations, and the index of the names it mentions read on the way
     (the claim checker reads names through it too, instead of reading them again)."""
-    ctx = QuoteContext.build(
-        article.text, article.paragraphs, find_quotes(article.text, article.paragraphs)
-    )
+    ctx = QuoteContext.build(article)
     sieve = attribute(ctx)
     model = speaker_model()
     chosen: dict[int, Quotation] = {}

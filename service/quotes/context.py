@@ -8,8 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..ingest import Article
 from ..sentences import sentence_spans
-from .marks import RawQuote
+from .marks import RawQuote, find_quotes
 from .names import NameIndex
 from .speakers import QUOTE_CHAR
 
@@ -26,9 +27,10 @@ class QuoteContext:
     names: NameIndex
 
     @classmethod
-    def build(
-        cls, text: str, paragraphs: Sequence[tuple[int, int]], raw: list[RawQuote]
-    ) -> QuoteContext:
+    def build(cls, article: Article) -> QuoteContext:
+        """An ingested article's quotations found and the rest read around them."""
+        text, paragraphs = article.text, article.paragraphs
+        raw = find_quotes(text, paragraphs)
         masked = mask_quotes(text, raw)
         return cls(
             text,

@@ -49,8 +49,7 @@ def _past_gap(masked: str, at: int, end: int) -> int:
 def _cue_ends_before(masked: str, lo: int, at: int) -> bool:
     """Whether a speech cue ends right before ``at`` (spaces and commas aside)."""
     return any(
-        not masked[m.end() : at].replace(",", " ").strip()
-        for m in CUE.finditer(masked, lo, at)
+        not masked[m.end() : at].replace(",", " ").strip() for m in CUE.finditer(masked, lo, at)
     )
 
 

@@ -45,7 +45,6 @@ from ..ingest import read_article
 from .attribution import attribute
 from .choose import ChoiceSet, choice_sets, choose, resolve, resolved_quote
 from .context import QuoteContext
-from .marks import find_quotes
 from .model import MODEL_FILE, SpeakerModel
 from .quotation import Quotation
 
@@ -88,10 +87,7 @@ def examples(articles: Sequence[Article]) -> tuple[list[Example], Counter[str]]:
         if art.regions and len(art.gold) < len(art.regions) / 2:
             stats["articles left out: sparse annotation"] += 1
             continue
-        ingested = read_article(art.text, source_format="text")
-        ctx = QuoteContext.build(
-            ingested.text, ingested.paragraphs, find_quotes(ingested.text, ingested.paragraphs)
-        )
+        ctx = QuoteContext.build(read_article(art.text, source_format="text"))
         sieve = attribute(ctx)
         golds = {(g.start, g.end): g for g in art.gold}
         trimmed = {k: trim(art.text, *k) for k in golds}
