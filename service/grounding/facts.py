@@ -9,11 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..document import Token
 from ..normalize import content_words, fold
 from ..quotes.names import (
     NameIndex,
     PersonName,
-    Token,
     cap_regions,
     runs_in,
     split_title,

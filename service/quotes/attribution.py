@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ..document import tokens
 from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
 from .lexicon import (
@@ -31,7 +32,6 @@ from .names import (
     capitalised_runs,
     runs_in,
     split_title,
-    tokens,
 )
 from .quotation import Quotation, Stretch
 from .speakers import (

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..document import Token, tokens
 from .context import QuoteContext
 from .lexicon import DETERMINERS, NEGATING, PERSONAL_PRONOUNS, SPEAKING_NOUNS
 from .marks import RawQuote
-from .names import Token, runs_in, split_title, tokens
+from .names import runs_in, split_title
 from .speakers import CUE
 from .wordregex import alternation
 

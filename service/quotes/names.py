@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..sentences import ABBREVIATIONS
+from ..document import Token, tokens
 from .lexicon import (
     CONNECTORS,
     FEMALE_TITLES,
@@ -27,30 +27,6 @@ from .lexicon import (
 
 _PARTY_LABEL = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
 """A US party and state label, "R-Wis.", "D-Mo": a label next to a name, not a name."""
-TOKEN = re.compile(r"[^\W_](?:[\w’'\-]|\.(?=[^\W_]))*\.?")
-
-
-class Token:
-    """A word with its offsets; ``word`` is its lower-case form without a trailing full
-    stop or possessive."""
-
-    __slots__ = ("capitalised", "end", "possessive", "start", "text", "word")
-
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text, self.start, self.end = text, start, end
-        w = text.lower()
-        # Tokens are made by the thousand: the last character decides which checks apply.
-        last = w[-1]
-        if last == "s" and w.endswith(("’s", "'s")):
-            self.possessive = True
-            w = w[:-2]
-            last = w[-1:]
-        else:
-            self.possessive = last in "’'" and w.endswith(("s’", "s'"))
-        self.word = w.rstrip(".") if last == "." else w
-        self.capitalised = text[0].isupper()
-
-
 def last_token(text: str, start: int, end: int) -> Token | None:
     """``tokens(text, start, end)[-1]``, tokenizing only the last stretch of non-space
     characters where it holds a token (no token spans a space)."""
@@ -61,28 +37,6 @@ def last_token(text: str, start: int, end: int) -> Token | None:
         stretch -= 1
     found = tokens(text, stretch, end) or tokens(text, start, stretch)
     return found[-1] if found else None
-
-
-def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Word tokens of ``text[start:end]`` with offsets into ``text``. A sentence-final full
-    stop is not part of a token; an abbreviation's is."""
-    out: list[Token] = []
-    for m in TOKEN.finditer(text, start, len(text) if end is None else end):
-        s, e = m.span()
-        tok = m.group()
-        if tok.endswith(".") and tok[:-1].lower() not in ABBREVIATIONS and not _initial(tok):
-            e -= 1
-            tok = tok[:-1]
-        out.append(Token(tok, s, e))
-    return out
-
-
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
-
-
-def _initial(tok: str) -> bool:
-    """``J.`` and ``U.S.``: capital letters each followed by a full stop."""
-    return tok[0].isupper() and _INITIALS.fullmatch(tok) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from ..document import Token, tokens
 from .lexicon import (
     ACCORDING,
     ADDRESS_TITLES,
@@ -39,12 +40,10 @@ from .lexicon import (
 from .names import (
     NameIndex,
     PersonName,
-    Token,
     capitalised_runs,
     last_token,
     runs_in,
     split_title,
-    tokens,
 )
 from .wordregex import alternation
 
