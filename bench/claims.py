@@ -50,6 +50,7 @@ from pathlib import Path
 import httpx
 
 from bench.loopback import running, start_uvicorn
+from service.document import Document
 from service.grounding import judge_claim
 from service.ingest import Article, read_article
 from service.models import CheckOut
@@ -103,8 +104,9 @@ def article_names(article: Article) -> list[tuple[str, bool]]:
     may be any word), as it mentions it, and whether it is one word."""
     found: dict[str, bool] = {}
     text = article.text
+    doc = Document.build(text)
     for lo, hi in article.paragraphs:
-        for run in runs_in(text, lo, hi):
+        for run in runs_in(doc, lo, hi):
             person = split_title(run, text)
             if person is None or person.name.endswith(("’s", "'s")) or person.start == lo:
                 continue

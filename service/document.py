@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from .sentences import ABBREVIATIONS
 
@@ -38,18 +39,23 @@ class Token:
         self.capitalised = text[0].isupper()
 
 
-def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Word tokens of ``text[start:end]`` with offsets into ``text``. A sentence-final full
-    stop is not part of a token; an abbreviation's is."""
-    out: list[Token] = []
-    for m in TOKEN.finditer(text, start, len(text) if end is None else end):
+def spans(text: str) -> tuple[list[int], list[int]]:
+    """Where the word tokens of ``text`` start and end: the tokenizer, run once per text. A
+    sentence-final full stop is not part of a token; an abbreviation's is."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in TOKEN.finditer(text):
         s, e = m.span()
-        tok = m.group()
-        if tok.endswith(".") and tok[:-1].lower() not in ABBREVIATIONS and not _initial(tok):
+        if text[e - 1] == "." and not _keeps_stop(text[s:e]):
             e -= 1
-            tok = tok[:-1]
-        out.append(Token(tok, s, e))
-    return out
+        starts.append(s)
+        ends.append(e)
+    return starts, ends
+
+
+def _keeps_stop(tok: str) -> bool:
+    """Whether a token's final full stop is its own: an abbreviation's or an initial's."""
+    return tok[:-1].lower() in ABBREVIATIONS or _initial(tok)
 
 
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
@@ -60,30 +66,72 @@ def _initial(tok: str) -> bool:
     return tok[0].isupper() and _INITIALS.fullmatch(tok) is not None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class Document:
-    """``text`` tokenized once."""
+    """``text`` tokenized once. A ``Token`` is made when a reader first asks for it, and
+    only once: most of an article's words are never read as tokens."""
 
     text: str
-    tokens: list[Token]
     starts: list[int]
+    ends: list[int]
+    _made: list[Token | None]
 
     @classmethod
     def build(cls, text: str) -> Document:
-        toks = tokens(text)
-        return cls(text, toks, [t.start for t in toks])
+        starts, ends = spans(text)
+        return cls(text, starts, ends, [None] * len(starts))
+
+    def _range(self, i: int, j: int) -> list[Token]:
+        made = self._made[i:j]
+        if None in made:
+            text, starts, ends = self.text, self.starts, self.ends
+            for k in range(i, j):
+                if self._made[k] is None:
+                    s, e = starts[k], ends[k]
+                    self._made[k] = Token(text[s:e], s, e)
+            made = self._made[i:j]
+        return cast("list[Token]", made)
 
     def between(self, start: int, end: int) -> list[Token]:
-        """The tokens that start at or after ``start`` and end by ``end``."""
+        """The words of ``text[start:end]`` as the slice shows them: the tokens inside it,
+        and the part inside it of a token it cuts ("Trump" of "anti-Trump" or of "Trump’s"
+        cut before its "’s"), as if the slice alone were tokenized."""
+        # Tokens do not overlap: their ends are in order as their starts are.
         i = bisect.bisect_left(self.starts, start)
-        j = bisect.bisect_left(self.starts, end, i)
-        while j > i and self.tokens[j - 1].end > end:
-            j -= 1
-        return self.tokens[i:j]
+        j = bisect.bisect_right(self.ends, end, i)
+        inside = self._range(i, j)
+        if i > 0 and self.ends[i - 1] > start:
+            head = self._part(i - 1, start, end)
+            inside = inside if head is None else [head, *inside]
+        if j < len(self.starts) and self.starts[j] < end:
+            tail = self._part(j, start, end)
+            inside = inside if tail is None else [*inside, tail]
+        return inside
 
     def last_between(self, start: int, end: int) -> Token | None:
         """``between(start, end)[-1]`` without building the list."""
-        j = bisect.bisect_left(self.starts, end)
-        while j > 0 and self.tokens[j - 1].end > end:
-            j -= 1
-        return self.tokens[j - 1] if j > 0 and self.tokens[j - 1].start >= start else None
+        j = bisect.bisect_right(self.ends, end)
+        if j < len(self.starts) and self.starts[j] < end:
+            return self._part(j, start, end)
+        if j > 0 and self.starts[j - 1] >= start:
+            return self._range(j - 1, j)[0]
+        if j > 0 and self.ends[j - 1] > start:
+            return self._part(j - 1, start, end)
+        return None
+
+    def _part(self, k: int, start: int, end: int) -> Token | None:
+        """The part of token ``k`` inside ``text[start:end]``, as the tokenizer reads it
+        there; made afresh, since few slices cut a word."""
+        text, s, e = self.text, self.starts[k], self.ends[k]
+        if text[e : e + 1] == "." and text[e - 1] != ".":
+            e += 1  # the word's sentence-final stop, which a part may keep ("R." of "8R.")
+        first = _WORD_START.search(text, max(s, start), min(e, end))
+        if first is None:
+            return None
+        s, e = first.start(), min(e, end)
+        if text[e - 1] == "." and not _keeps_stop(text[s:e]):
+            e -= 1
+        return Token(text[s:e], s, e)
+
+
+_WORD_START = re.compile(r"[^\W_]")

@@ -174,9 +174,8 @@ class ArticleIndex:
         built on first use, so a check of quotations alone never pays for it."""
         from .grounding.facts import ArticleFacts  # grounding builds on this module
 
-        article = self.article
         return ArticleFacts.build(
-            article.text,
+            self.names.doc,
             self.sentences,
             self.sentence_words,
             self.folded,

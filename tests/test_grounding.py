@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.document import Document
 from service.grounding import judge_claim
 from service.grounding.facts import read_facts
 from service.grounding.statements import ground_statement
@@ -132,7 +133,9 @@ def test_another_name_amount_date_or_polarity_is_contradicted(
 
 
 def test_facts_read_amounts_in_words_digits_units_and_hedges() -> None:
-    facts = read_facts("Some twenty-five people paid $1.5 million, 3% more, on 8 May 2024.")
+    facts = read_facts(
+        Document.build("Some twenty-five people paid $1.5 million, 3% more, on 8 May 2024.")
+    )
     amounts = {a.text: (a.value, a.hedged, a.unit) for a in facts.amounts}
     assert amounts == {
         "twenty-five": (25.0, True, None),
@@ -145,7 +148,7 @@ def test_facts_read_amounts_in_words_digits_units_and_hedges() -> None:
         ("year", "2024"),
     }
     # "May" is a month only where a date reads it so, not as a name or a verb.
-    assert read_facts("Theresa May said she may go.").dates == ()
+    assert read_facts(Document.build("Theresa May said she may go.")).dates == ()
 
 
 def test_every_sentence_of_a_draft_is_judged() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from ..document import Document
 from ..models import DiffOp, Finding, FindingKind, Span, Verdict
 from ..normalize import fold
 from ..verify import ArticleIndex, word_diff
@@ -118,7 +119,7 @@ def judge_claim(
 def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
     """The claim's facts, its names read as the article states them, and the article
     sentences that share its words."""
-    facts = read_facts(claim, words=words)
+    facts = read_facts(Document.build(claim), words=words)
     article = index.facts
     if title_case(claim):
         # A headline's capitals are no sign of names: its names are the article's.

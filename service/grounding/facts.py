@@ -9,12 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..document import Token
+from ..document import Document, Token
 from ..normalize import content_words, fold
 from ..quotes.names import (
     NameIndex,
     PersonName,
-    cap_regions,
     runs_in,
     split_title,
 )
@@ -179,7 +178,7 @@ class Facts:
 
 
 def read_facts(
-    text: str,
+    doc: Document,
     start: int = 0,
     end: int | None = None,
     *,
@@ -187,14 +186,15 @@ def read_facts(
     folded: str | None = None,
     names: NameIndex | None = None,
 ) -> Facts:
-    """The facts of ``text[start:end]``. ``words`` are its content words and ``folded`` the
-    whole text folded (``fold``), when already known. With the article's ``names``, a
+    """The facts of ``doc.text[start:end]``. ``words`` are its content words and ``folded``
+    the whole text folded (``fold``), when already known. With the article's ``names``, a
     sentence opening with "He" or "She" also names the person mentioned last."""
+    text = doc.text
     end = len(text) if end is None else end
     folded = fold(text[start:end]) if folded is None else folded[start:end]
     dates = _dates(text, start, end)
     taken = [(d.start, d.start + len(d.text)) for d in dates]
-    found = [n for n in _names(text, start, end) if not _inside(n.start, taken)]
+    found = [n for n in _names(doc, start, end) if not _inside(n.start, taken)]
     if names is not None and _PRONOUN_SUBJECT.match(text, start):
         before = names.person_before(start)
         if before is not None:
@@ -233,31 +233,20 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _names(text: str, start: int, end: int) -> list[Name]:
+def _names(doc: Document, start: int, end: int) -> list[Name]:
     """Its names as it states them ("Stoltenberg" matches "Jens Stoltenberg" by its words,
     see ``Name.same_as``)."""
-    return [
-        _name(name, region.start() + offset)
-        for region in cap_regions(text, start, end)
-        for name, offset in _names_in(region.group())
-    ]
-
-
-@lru_cache(maxsize=16384)
-def _names_in(region: str) -> tuple[tuple[str, int], ...]:
-    """The names in one capitalised region of a text, with their offsets in it. News names
-    the same people and places again and again: each region is read once."""
     found = []
-    for run in runs_in(region, 0, len(region)):
+    for run in runs_in(doc, start, end):
         last = run[-1]
         if last.possessive:
             # "Trump's plan", "North Korea's test": the name reader takes a possessive for
             # a title ("NATO's chief"); here it is a name.
             run = [*run[:-1], Token(last.text[:-2], last.start, last.end - 2)]
-        person: PersonName | None = split_title(run, region)
+        person: PersonName | None = split_title(run, doc.text)
         if person is not None:
-            found.append((person.name, person.name_start))
-    return tuple(found)
+            found.append(_name(person.name, person.name_start))
+    return found
 
 
 _CONNECTORS = frozenset({"of", "for", "the", "and", "de", "la", "le", "du", "y"})
@@ -375,15 +364,16 @@ class ArticleFacts:
     @classmethod
     def build(
         cls,
-        text: str,
+        doc: Document,
         sentences: list[tuple[int, int]],
         sentence_words: dict[tuple[int, int], list[str]],
         folded: str,
         names: NameIndex,
     ) -> ArticleFacts:
         """``sentence_words``, ``folded`` and ``names`` as ``ArticleIndex`` has them."""
+        text = doc.text
         facts = [
-            read_facts(text, s, e, words=sentence_words[s, e], folded=folded, names=names)
+            read_facts(doc, s, e, words=sentence_words[s, e], folded=folded, names=names)
             for s, e in sentences
         ]
         postings: dict[str, list[int]] = {}

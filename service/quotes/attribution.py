@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ..document import tokens
+from ..document import Document
 from ..models import QuoteKind
 from .context import QuoteContext, sentence_of
 from .lexicon import (
@@ -87,7 +87,7 @@ def attribute(ctx: QuoteContext) -> Sieve:
     text, paragraphs, raw = ctx.text, ctx.paragraphs, ctx.raw
     names, masked, sentences = ctx.names, ctx.masked, ctx.sentences
     events: dict[int, list[Event]] = defaultdict(list)
-    for found in _events(text, masked, paragraphs, sentences, names):
+    for found in _events(ctx.doc, masked, paragraphs, sentences, names):
         events[found.paragraph].append(found)
     raw_by_para: dict[int, list[RawQuote]] = defaultdict(list)
     for q in raw:
@@ -106,7 +106,7 @@ def attribute(ctx: QuoteContext) -> Sieve:
         if q.nested:
             if q.paragraph not in outers:
                 outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
-            quote = _nested_speaker(text, q, quote, outers[q.paragraph], names)
+            quote = _nested_speaker(ctx.doc, q, quote, outers[q.paragraph], names)
             given = "nested" if quote.speaker else "none"
         elif event is None:
             step = _Step(ctx, q, quote, sentence, state)
@@ -116,7 +116,7 @@ def attribute(ctx: QuoteContext) -> Sieve:
                     quote, given = attributed, name
                     break
         if not q.nested and (
-            _names_a_work(text, q, quote, paragraphs[q.paragraph])
+            _names_a_work(ctx.doc, q, quote, paragraphs[q.paragraph])
             or _nickname(text, q, paragraphs[q.paragraph])
             or _KNOWN_AS.search(text, max(0, q.open_pos - 40), q.open_pos) is not None
         ):
@@ -180,7 +180,7 @@ class _Referents:
     worked out when a pronoun looks back that far."""
 
     names: NameIndex
-    text: str
+    doc: Document
     masked: str
     people: list[tuple[int, str | None, str | None, int]]
     """``(offset, name, title, sentence end)``; a sentence not yet looked at has no name
@@ -200,7 +200,7 @@ class _Referents:
         if end >= 0:
             # "In a statement on Tuesday, Jane Smith was more careful": past the lead-in.
             start = past_lead_in(self.masked, pos, end)
-            subject = sentence_subject(self.text, self.masked, start, end, self.names)
+            subject = sentence_subject(self.doc, self.masked, start, end, self.names)
             if subject is not None:
                 pos = subject.start
                 name, title = self.resolve(subject)
@@ -234,7 +234,7 @@ class _Referents:
 
 
 def _events(
-    text: str,
+    doc: Document,
     masked: str,
     paragraphs: Sequence[tuple[int, int]],
     sentences: list[list[tuple[int, int]]],
@@ -242,7 +242,7 @@ def _events(
 ) -> list[Event]:
     """Every speech cue outside quotations, with its speaker resolved, in text order."""
     events: list[Event] = []
-    referents = _Referents(names, text, masked, [], dict(names.genders))
+    referents = _Referents(names, doc, masked, [], dict(names.genders))
     for index in range(len(paragraphs)):
         for s, e in sentences[index]:
             referents.add_sentence(s, e)
@@ -250,11 +250,11 @@ def _events(
             heard: list[tuple[int, str | None, str | None, int]] = []
             intro = COLON_INTRO.match(masked, s, e)
             if intro:
-                person = whole_name(text, intro.start(1), intro.end(1))
+                person = whole_name(doc, intro.start(1), intro.end(1))
                 if person is not None:
                     found.append((intro.end(1), intro.end(1) + 1, person))
             for m in SIGN_OFF.finditer(masked, s, e):
-                person = whole_name(text, m.start(2), m.end(2))
+                person = whole_name(doc, m.start(2), m.end(2))
                 if person is not None:
                     found.append((m.start(1), m.end(1), person))
             cues: Iterable[re.Match[str]] = CUE.finditer(masked, s, e)
@@ -263,8 +263,8 @@ def _events(
                 cues = itertools.chain((opening,) if opening else (), cues)
             for m in cues:
                 mention = speaker_of_cue(
-                    text, masked, s, e, m.start(), m.end(), m.group().lower(), names
-                ) or it_or_they(text, masked, sentences, index, s, m.start())
+                    doc, masked, s, e, m.start(), m.end(), m.group().lower(), names
+                ) or it_or_they(doc, masked, sentences, index, s, m.start())
                 if mention is not None:
                     found.append((m.start(), m.end(), mention))
             for cs, ce, mention in found:
@@ -274,7 +274,7 @@ def _events(
                 if speaker and mention.kind == "name":
                     referents.add(mention.start, speaker, title)
                 events.append(Event(cs, ce, mention, speaker, title, index, (s, e)))
-                hearer = hearer_of(text, ce, e) if masked[cs:ce] in TELLING else None
+                hearer = hearer_of(doc, ce, e) if masked[cs:ce] in TELLING else None
                 if hearer is not None:
                     heard.append(
                         referents.add(hearer.start, names.expand(hearer.name, hearer.start), None)
@@ -441,6 +441,7 @@ def _beat_after(step: _Step) -> Quotation:
     mortified. A full quotation in a paragraph with no cue, followed at once by what a
     named person did, is that person's."""
     text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    doc = step.ctx.doc
     q, quote = step.q, step.quote
     end = step.ctx.paragraphs[q.paragraph][1]
     if (
@@ -453,7 +454,7 @@ def _beat_after(step: _Step) -> Quotation:
     start = q.close_pos + 1
     while start < end and text[start].isspace():
         start += 1
-    subject = sentence_subject(text, masked, start, min(end, start + 120), names)
+    subject = sentence_subject(doc, masked, start, min(end, start + 120), names)
     if subject is None or subject.name is None or subject.start != start:
         return quote
     return _said_by_subject(text, quote, subject, names)
@@ -464,6 +465,7 @@ def _beat_before(step: _Step) -> Quotation:
     in a paragraph with no speech verb: "Sanders named bigotry as a reason to vote. “The
     younger people are sick and tired of it.”" is Sanders's."""
     text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    doc = step.ctx.doc
     q, quote = step.q, step.quote
     if quote.kind != "full" or not step.cueless_paragraph:
         return quote
@@ -472,7 +474,7 @@ def _beat_before(step: _Step) -> Quotation:
     if i < 1 or sentences[i][0] != q.open_pos:
         return quote
     lo, hi = sentences[i - 1]
-    subject = sentence_subject(text, masked, past_lead_in(masked, lo, hi), hi, names)
+    subject = sentence_subject(doc, masked, past_lead_in(masked, lo, hi), hi, names)
     if subject is None or subject.name is None:
         return quote
     return _said_by_subject(text, quote, subject, names)
@@ -482,11 +484,12 @@ def _sentence_subject_says(step: _Step) -> Quotation:
     """A fragment quoted in a sentence about what a named person did ("Reid has gone after
     Trump as a “human leech”"): the words are that person's."""
     text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    doc = step.ctx.doc
     q, quote = step.q, step.quote
     if quote.kind != "partial" or _looks_like_title(quote.text):
         return quote
     start = past_lead_in(masked, step.sentence[0], q.open_pos)
-    subject = sentence_subject(text, masked, start, q.open_pos, names)
+    subject = sentence_subject(doc, masked, start, q.open_pos, names)
     if subject is None or subject.name is None or subject.end > q.open_pos:
         return quote
     return _said_by_subject(text, quote, subject, names)
@@ -505,6 +508,7 @@ def _claim_of(step: _Step) -> Quotation:
     """ "Trump’s claim that there were “thousands of shootings”", "his promise to “…”": the
     words are the possessor's. Only the nearest such phrase before the quotation counts."""
     text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    doc = step.ctx.doc
     q, quote = step.q, step.quote
     lo = max(step.sentence[0], q.open_pos - 150)
     window = masked[lo : q.open_pos]
@@ -519,11 +523,11 @@ def _claim_of(step: _Step) -> Quotation:
     content = masked[found.end() : q.open_pos]
     if QUOTE_CHAR in content or not re.match(r"\s*(?:[:,]|that\b|to\b|about\b|of\b)", content):
         return quote
-    owner = _claim_owner(text, found, lo, names)
+    owner = _claim_owner(doc, found, lo, names)
     return quote if owner is None else _said_by_subject(text, quote, owner, names)
 
 
-def _claim_owner(text: str, found: re.Match[str], lo: int, names: NameIndex) -> Mention | None:
+def _claim_owner(doc: Document, found: re.Match[str], lo: int, names: NameIndex) -> Mention | None:
     """Whose claim ``found`` (a ``_CLAIM`` match) is: the named possessor, or the last
     person mentioned whom "his" or "her" may stand for."""
     if found.group(1):
@@ -534,10 +538,10 @@ def _claim_owner(text: str, found: re.Match[str], lo: int, names: NameIndex) -> 
                 return Mention("pronoun", found.start(1), found.end(1), name)
         return None
     owner_end = found.end(2) - (1 if found.group(2)[-1] in "’'" else 2)
-    runs = runs_in(text, max(lo, owner_end - 60), owner_end)
+    runs = runs_in(doc, max(lo, owner_end - 60), owner_end)
     if not runs or runs[-1][-1].end != owner_end:
         return None
-    person = whole_name(text, runs[-1][0].start, owner_end)
+    person = whole_name(doc, runs[-1][0].start, owner_end)
     return None if person is None or person.name is None else person
 
 
@@ -547,6 +551,7 @@ def _colon_intro(step: _Step) -> Quotation:
     comment:", "In Ohio, Jane Smith issued a statement: “…”"; so does one about an
     organisation."""
     text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    doc = step.ctx.doc
     sentences, paragraphs = step.ctx.sentences, step.ctx.paragraphs
     q, quote = step.q, step.quote
     if quote.kind != "full":
@@ -563,15 +568,15 @@ def _colon_intro(step: _Step) -> Quotation:
     if not masked[intro[0] : end].rstrip().endswith(":"):
         return quote
     start = past_lead_in(masked, intro[0], end)
-    subject = sentence_subject(text, masked, start, end, names)
+    subject = sentence_subject(doc, masked, start, end, names)
     if subject is None:
         # "Jane Smith’s response was blunt:"
         claim = _CLAIM.search(masked, start, end)
-        subject = _claim_owner(text, claim, start, names) if claim else None
+        subject = _claim_owner(doc, claim, start, names) if claim else None
         if subject is not None and subject.start != start:
             subject = None
     # "The White House released a statement:"
-    subject = subject or organisation_opening(text, masked, start, end)
+    subject = subject or organisation_opening(doc, masked, start, end)
     if subject is None or subject.name is None:
         return quote
     return _said_by_subject(text, quote, subject, names)
@@ -588,6 +593,7 @@ def _headline_speaker(step: _Step) -> Quotation:
     person it opens with. Only someone the article quotes counts, so that "Poll: …" or
     "Gold Star Mom Corners …" name nobody."""
     text, masked, names = step.ctx.text, step.ctx.masked, step.ctx.names
+    doc = step.ctx.doc
     q, quote = step.q, step.quote
     if q.paragraph != 0 or len(step.ctx.paragraphs) < 2:
         return quote
@@ -600,15 +606,15 @@ def _headline_speaker(step: _Step) -> Quotation:
     says = _HEADLINE_SAYS.search(masked, lo, hi)
     candidates = []
     if colon and q.open_pos > lo + colon.end(1):
-        candidates.append(whole_name(text, lo, lo + colon.end(1)))
+        candidates.append(whole_name(doc, lo, lo + colon.end(1)))
     if says and q.close_pos is not None and q.close_pos < says.start(1):
-        candidates.append(whole_name(text, says.start(1), says.end(1)))
+        candidates.append(whole_name(doc, says.start(1), says.end(1)))
     for mention in candidates:
         if mention and mention.name and names.expand(mention.name, hi).rstrip(".") in quoted:
             return _said_by_subject(text, quote, mention, names)
     if not _title_case(text, para):
         return quote
-    runs = runs_in(text, lo, q.open_pos)
+    runs = runs_in(doc, lo, q.open_pos)
     if not runs or runs[0][0].start != lo:
         return quote
     for k in range(len(runs[0]), 0, -1):
@@ -697,12 +703,13 @@ def _looks_like_title(words: str) -> bool:
     return bool(main) and all(p[:1].isupper() for p in main)
 
 
-def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int]) -> bool:
+def _names_a_work(doc: Document, q: RawQuote, quote: Quotation, para: tuple[int, int]) -> bool:
     """A title-cased quotation naming a show, event or work rather than reporting speech:
     after a possessive (MSNBC’s “Morning Joe”, its “Vision Pro” headset), a preposition
     (on “Face the Nation”, during a “Commander-in-Chief Forum”) or a noun for a work (the
     anthem “…”); or alone in its paragraph, as a section heading. Headlines, capitalised
     throughout, are not judged by their capitals."""
+    text = doc.text
     if not _looks_like_title(quote.text.strip("'‘’\" ,.")):
         return False
     close = q.close
@@ -710,7 +717,7 @@ def _names_a_work(text: str, q: RawQuote, quote: Quotation, para: tuple[int, int
         return True
     if _title_case(text, para):
         return False
-    before = tokens(text, max(para[0], q.open_pos - 60), q.open_pos)
+    before = doc.between(max(para[0], q.open_pos - 60), q.open_pos)
     if not before or text[before[-1].end : q.open_pos].strip(" ,"):
         return False
     while len(before) > 1 and before[-1].word in ("a", "an", "the"):
@@ -746,10 +753,11 @@ def _title_case(text: str, para: tuple[int, int]) -> bool:
 
 
 def _nested_speaker(
-    text: str, q: RawQuote, quote: Quotation, outers: _Outers, names: NameIndex
+    doc: Document, q: RawQuote, quote: Quotation, outers: _Outers, names: NameIndex
 ) -> Quotation:
     """A quotation inside a quotation: said by whoever the outer speaker names right
     before it ("Smith told me ‘go home’"), when that is a name; otherwise unknown."""
+    text = doc.text
     o = outers.around(q)
     if o is None:
         return quote
@@ -760,7 +768,7 @@ def _nested_speaker(
     if not cues:
         return quote
     cue = cues[-1]
-    toks = tokens(text, max(lo, cue.start() - _NESTED_REACH), cue.start())
+    toks = doc.between(max(lo, cue.start() - _NESTED_REACH), cue.start())
     runs = capitalised_runs(toks, text)
     if runs and toks and runs[-1][-1] is toks[-1]:
         person = split_title(runs[-1], text)

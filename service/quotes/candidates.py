@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..document import Token, tokens
+from ..document import Token
 from .context import QuoteContext
 from .lexicon import DETERMINERS, NEGATING, PERSONAL_PRONOUNS, SPEAKING_NOUNS
 from .marks import RawQuote
@@ -105,8 +105,8 @@ class MentionIndex:
 def _mentions(
     ctx: QuoteContext, lo: int, hi: int, paragraph: int, sentence_starts: list[int]
 ) -> list[Mention]:
-    """The mentions of one paragraph. Only its capitalised stretches and the words of
-    ``_SPEAKING_WORD`` are tokenized: the rest of the text is never split into words."""
+    """The mentions of one paragraph. Only the tokens of its capitalised stretches and
+    near the words of ``_SPEAKING_WORD`` are read: most of the text is never made tokens."""
 
     def sentence(pos: int) -> int:
         return max(0, bisect.bisect_right(sentence_starts, pos) - 1)
@@ -115,7 +115,7 @@ def _mentions(
     out: list[Mention] = []
     in_names: set[int] = set()
     previous: list[Token] = []
-    for run in _split_at_verbs(runs_in(masked, lo, hi)):
+    for run in _split_at_verbs(runs_in(ctx.doc, lo, hi, masked)):
         person = split_title(run, ctx.text)
         if person is None:
             previous = run
@@ -161,7 +161,7 @@ def _mentions(
         first = _ANY_WORD.search(masked, lo, start) is None
         if not (masked[start].islower() or first or word.endswith("s")):
             continue
-        before = tokens(masked, max(lo, start - _LOOK_BACK), start)[-3:]
+        before = ctx.unquoted(max(lo, start - _LOOK_BACK), start)[-3:]
         determiner = ""
         for prev in reversed(before):
             if prev.word in DETERMINERS or prev.possessive:

@@ -1,5 +1,5 @@
-"""What every stage of quotation attribution reads about one article, built once: the
-text with its quotations blanked out, its sentences and the names it mentions."""
+"""What every stage of quotation attribution reads about one article, built once: its
+words, the text with its quotations blanked out, its sentences and the names it mentions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..document import Document, Token
 from ..ingest import Article
 from ..sentences import sentence_spans
 from .marks import RawQuote, find_quotes
@@ -18,6 +19,8 @@ from .speakers import QUOTE_CHAR
 @dataclass(slots=True)
 class QuoteContext:
     text: str
+    doc: Document
+    """``text`` tokenized, once: every stage reads its words from here."""
     paragraphs: Sequence[tuple[int, int]]
     raw: list[RawQuote]
     masked: str
@@ -32,14 +35,30 @@ class QuoteContext:
         text, paragraphs = article.text, article.paragraphs
         raw = find_quotes(text, paragraphs)
         masked = mask_quotes(text, raw)
+        doc = Document.build(text)
         return cls(
             text,
+            doc,
             paragraphs,
             raw,
             masked,
             [quote_sentences(text, masked, lo, hi) for lo, hi in paragraphs],
-            NameIndex.build(text, paragraphs),
+            NameIndex.build(doc, paragraphs),
         )
+
+    def unquoted(self, start: int, end: int) -> list[Token]:
+        """The tokens of ``masked[start:end]``: those of the text that no quotation covers."""
+        masked = self.masked
+        return [
+            t for t in self.doc.between(start, end) if QUOTE_CHAR not in masked[t.start : t.end]
+        ]
+
+    def last_unquoted(self, start: int, end: int) -> Token | None:
+        """``unquoted(start, end)[-1]``, without reading the tokens before it."""
+        found = self.doc.last_between(start, end)
+        while found is not None and QUOTE_CHAR in self.masked[found.start : found.end]:
+            found = self.doc.last_between(start, found.start)
+        return found
 
 
 def mask_quotes(text: str, raw: list[RawQuote]) -> str:

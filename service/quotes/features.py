@@ -15,7 +15,6 @@ from .candidates import Mention, MentionIndex
 from .context import QuoteContext
 from .lexicon import PREPOSITIONS, TELLING
 from .marks import RawQuote
-from .names import last_token
 from .quotation import Quotation
 from .speakers import CUE, QUOTE_CHAR, past_lead_in
 
@@ -157,7 +156,7 @@ def _read_traits(ctx: QuoteContext, index: MentionIndex, m: Mention) -> Traits:
     cue_before = _cue_ends_before(masked, max(0, m.start - 30), m.start)
     following_word = _WORD.match(masked, m.end + 1)
     preceded_by, after_possessive = "", False
-    prev_tok = last_token(masked, max(0, m.start - 40), m.start)
+    prev_tok = ctx.last_unquoted(max(0, m.start - 40), m.start)
     if prev_tok is not None and not masked[prev_tok.end : m.start].strip():
         if prev_tok.word in TELLING:
             preceded_by = "hearer"

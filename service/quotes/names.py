@@ -6,11 +6,12 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from ..document import Token, tokens
+from ..document import Document, Token
 from .lexicon import (
     CONNECTORS,
     FEMALE_TITLES,
@@ -27,16 +28,6 @@ from .lexicon import (
 
 _PARTY_LABEL = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")
 """A US party and state label, "R-Wis.", "D-Mo": a label next to a name, not a name."""
-def last_token(text: str, start: int, end: int) -> Token | None:
-    """``tokens(text, start, end)[-1]``, tokenizing only the last stretch of non-space
-    characters where it holds a token (no token spans a space)."""
-    stretch = end
-    while stretch > start and text[stretch - 1].isspace():
-        stretch -= 1
-    while stretch > start and not text[stretch - 1].isspace():
-        stretch -= 1
-    found = tokens(text, stretch, end) or tokens(text, start, stretch)
-    return found[-1] if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,27 +184,53 @@ def cap_regions(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
             yield m  # "The", "But": the commonest capitalised words name nobody
 
 
-def runs_in(text: str, start: int, end: int) -> list[list[Token]]:
-    """Capitalised runs in ``text[start:end]``, as ``capitalised_runs`` finds them."""
+def runs_in(doc: Document, start: int, end: int, masked: str | None = None) -> list[list[Token]]:
+    """Capitalised runs in ``doc.text[start:end]``, as ``capitalised_runs`` finds them
+    (a capitalised part of a word, "Trump" of "anti-Trump", as a word); with ``masked``
+    (the text with stretches blanked out), only those outside them."""
     runs: list[list[Token]] = []
-    for m in cap_regions(text, start, end):
-        runs.extend(capitalised_runs(tokens(text, m.start(), m.end()), text))
+    for m in cap_regions(doc.text if masked is None else masked, start, end):
+        runs.extend(capitalised_runs(doc.between(m.start(), m.end()), doc.text))
     return runs
 
 
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """A capitalised region of a document, equal to any other with the same words: the key
+    under which its names are worked out once."""
+
+    text: str
+    doc: weakref.ref[Document] = field(compare=False)
+    """Weakly held: the cache keeps its keys, and must not keep their articles alive."""
+    start: int = field(compare=False)
+
+
 @lru_cache(maxsize=16384)
-def _people_in(region: str) -> tuple[PersonName, ...]:
+def _people_in(region: _Region) -> tuple[PersonName, ...]:
     """The names in one capitalised region, offsets relative to it. An article names the
     same few people again and again, and news the same people as other news: each region
     is worked out once."""
-    people = (split_title(run, region) for run in capitalised_runs(tokens(region), region))
-    return tuple(p for p in people if p is not None)
+    doc = region.doc()
+    assert doc is not None  # the caller holds it
+    at, text = region.start, doc.text
+    people = (
+        split_title(run, text)
+        for run in capitalised_runs(doc.between(at, at + len(region.text)), text)
+    )
+    return tuple(
+        replace(p, start=p.start - at, end=p.end - at, name_start=p.name_start - at)
+        for p in people
+        if p is not None
+    )
 
 
 @dataclass(slots=True)
 class NameIndex:
     """Full names mentioned in an article, to expand surnames and titled short forms."""
 
+    doc: Document
+    """The article they were read from, for readers after the quotations (the claim
+    checker) to read its words without tokenizing it again."""
     by_surname: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     full_names: list[tuple[int, str]] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)
@@ -224,12 +241,13 @@ class NameIndex:
     or titled name that a full name expands."""
 
     @classmethod
-    def build(cls, text: str, paragraphs: Sequence[tuple[int, int]]) -> NameIndex:
-        index = cls()
+    def build(cls, doc: Document, paragraphs: Sequence[tuple[int, int]]) -> NameIndex:
+        index = cls(doc)
         singles: list[tuple[int, str, bool]] = []
+        ref = weakref.ref(doc)
         for lo, hi in paragraphs:
-            for m in cap_regions(text, lo, hi):
-                for person in _people_in(m.group()):
+            for m in cap_regions(doc.text, lo, hi):
+                for person in _people_in(_Region(m.group(), ref, m.start())):
                     start = m.start() + person.start
                     parts = person.name.split()
                     if len(parts) == 1:

@@ -9,7 +9,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ..document import Token, tokens
+from ..document import Document, Token
 from .lexicon import (
     ACCORDING,
     ADDRESS_TITLES,
@@ -41,7 +41,6 @@ from .names import (
     NameIndex,
     PersonName,
     capitalised_runs,
-    last_token,
     runs_in,
     split_title,
 )
@@ -120,10 +119,11 @@ _LEADING_WORDS = re.compile(
 COLON_INTRO = re.compile(r"\s*(?:From\s+)?([^\ue000:\n]{2,80}?):\s*" + QUOTE_CHAR)
 
 
-def hearer_of(text: str, ce: int, e: int) -> PersonName | None:
+def hearer_of(doc: Document, ce: int, e: int) -> PersonName | None:
     """The person named right after "told" or "asked" (ending at ``ce``): someone "he" or
     "she" later in the sentence may stand for ("Warren told Stumpf, after he admitted …")."""
-    runs = runs_in(text, ce, min(e, ce + 40))
+    text = doc.text
+    runs = runs_in(doc, ce, min(e, ce + 40))
     if not runs or not text[ce : runs[0][0].start].isspace():
         return None
     person = split_title(runs[0], text)
@@ -131,14 +131,14 @@ def hearer_of(text: str, ce: int, e: int) -> PersonName | None:
 
 
 def it_or_they(
-    text: str, masked: str, sentences: list[list[tuple[int, int]]], index: int, s: int, cs: int
+    doc: Document, masked: str, sentences: list[list[tuple[int, int]]], index: int, s: int, cs: int
 ) -> Mention | None:
     """ "The Security Council … pledged sanctions over what it called “…”", "Donald Trump’s
     campaign is defending his tweets. It’s denouncing what it calls “…”": "it" or "they"
     before a cue stands for the organisation that opens its sentence or the one before."""
     if _IT_OR_THEY.search(masked, max(s, cs - 40), cs) is None:
         return None
-    toks = tokens(text, max(s, cs - 40), cs)
+    toks = doc.between(max(s, cs - 40), cs)
     while toks and (toks[-1].word in SKIP_BEFORE_CUE or toks[-1].word.endswith("ly")):
         toks.pop()
     if not toks or toks[-1].word not in ("it", "they") or toks[-1].possessive:
@@ -150,7 +150,7 @@ def it_or_they(
     elif index > 0 and sentences[index - 1]:
         spans.append(sentences[index - 1][-1])
     for lo, hi in spans:
-        found = organisation_opening(text, masked, lo, hi) if hi > lo else None
+        found = organisation_opening(doc, masked, lo, hi) if hi > lo else None
         if found is not None:
             return found
     return None
@@ -166,11 +166,12 @@ def past_lead_in(masked: str, lo: int, hi: int) -> int:
     return lead_in.end() if lead_in else lo
 
 
-def organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | None:
+def organisation_opening(doc: Document, masked: str, lo: int, hi: int) -> Mention | None:
     """The organisation a sentence opens with: "The United Nations Security Council", "the
     IMF", "Donald Trump’s campaign", "The company" (past an introductory phrase)."""
+    text = doc.text
     start = past_lead_in(masked, lo, hi)
-    toks = tokens(text, start, min(hi, start + 100))
+    toks = doc.between(start, min(hi, start + 100))
     while toks and toks[0].capitalised and toks[0].word in NOT_NAME and toks[0].word != "the":
         toks = toks[1:]  # "Although", "But"
     if len(toks) < 2:
@@ -200,9 +201,10 @@ def organisation_opening(text: str, masked: str, lo: int, hi: int) -> Mention | 
     return None
 
 
-def whole_name(text: str, start: int, end: int) -> Mention | None:
+def whole_name(doc: Document, start: int, end: int) -> Mention | None:
     """A span that is nothing but a (titled) name: "NATO chief Jens Stoltenberg"."""
-    runs = capitalised_runs(tokens(text, start, end), text)
+    text = doc.text
+    runs = capitalised_runs(doc.between(start, end), text)
     if len(runs) != 1 or runs[0][0].start != start or runs[0][-1].end != end:
         return None
     person = split_title(runs[0], text)
@@ -211,14 +213,17 @@ def whole_name(text: str, start: int, end: int) -> Mention | None:
     return Mention.named(person)
 
 
-def sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -> Mention | None:
+def sentence_subject(
+    doc: Document, masked: str, s: int, e: int, names: NameIndex
+) -> Mention | None:
     """A sentence opening with a known person's name: "Wiig smiles when …"."""
+    text = doc.text
     lead = _LEADING_WORDS.match(text, s, e)
     start = lead.end() if lead else s
     first = _WORD.match(text, start, e)
     if first is not None and first.group().lower() in TITLE_WORDS:
-        start = _past_lower_case_titles(text, start, e)
-    runs = runs_in(text, start, min(e, start + 80))
+        start = _past_lower_case_titles(doc, start, e)
+    runs = runs_in(doc, start, min(e, start + 80))
     if not runs or runs[0][0].start != start or runs[0][-1].possessive:
         return None
     person = split_title(runs[0], text)
@@ -237,10 +242,10 @@ def sentence_subject(text: str, masked: str, s: int, e: int, names: NameIndex) -
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 
-def _past_lower_case_titles(text: str, start: int, e: int) -> int:
+def _past_lower_case_titles(doc: Document, start: int, e: int) -> int:
     """Where the name starts in "(Presidential) nominee Hillary Clinton was …": past title
     words, some in lower case, which a run of capitals alone does not reach."""
-    described = tokens(text, start, min(e, start + 60))[:4]
+    described = doc.between(start, min(e, start + 60))[:4]
     k = 0
     while (
         k < len(described)
@@ -260,7 +265,7 @@ def _addressed(title: str | None) -> bool:
 
 
 def speaker_of_cue(
-    text: str, masked: str, s: int, e: int, cs: int, ce: int, cue: str, names: NameIndex
+    doc: Document, masked: str, s: int, e: int, cs: int, ce: int, cue: str, names: NameIndex
 ) -> Mention | None:
     if cs - s > _REACH:
         # A subject stands near its verb: looking further back in a very long sentence
@@ -272,8 +277,8 @@ def speaker_of_cue(
     before = masked[s:cs]
     after_start = ce
     if cue in ACCORDING:
-        return _subject_after(text, masked, after_start, e)
-    word_before = last_token(text, max(s, cs - 40), cs)
+        return _subject_after(doc, masked, after_start, e)
+    word_before = doc.last_between(max(s, cs - 40), cs)
     if (
         cue.endswith("s")
         and word_before
@@ -303,28 +308,28 @@ def speaker_of_cue(
         )
     if cue.endswith("ing"):
         if word_before and word_before.word in ("is", "was", "are", "were", "been", "he", "she"):
-            return _subject_before(text, masked, s, cs)  # "Trump is promising", "He’s claiming"
+            return _subject_before(doc, masked, s, cs)  # "Trump is promising", "He’s claiming"
         # "The newspaper took note of her shortcomings, writing: …": with no person
         # before or after the participle, an organisation opening the sentence.
         return (
-            _participle_subject(text, masked, s, cs, names)
-            or _main_clause_subject(text, masked, s, cs, ce, e, names)
-            or organisation_opening(text, masked, s, cs)
+            _participle_subject(doc, masked, s, cs, names)
+            or _main_clause_subject(doc, masked, s, cs, ce, e, names)
+            or organisation_opening(doc, masked, s, cs)
         )
     if _PASSIVE.search(before):
         # "she was warned that …": the subject heard it; "by X" names who said it.
         by = re.match(r"\s+by\s+", masked[ce:e])
-        return _subject_after(text, masked, ce + by.end(), e) if by else None
+        return _subject_after(doc, masked, ce + by.end(), e) if by else None
     # "…,” said Smith" / "…,” says the minister" / "», a déclaré X": the subject follows.
     if not before.strip() or _AFTER_QUOTE.search(before):
-        mention = _subject_after(text, masked, after_start, e)
+        mention = _subject_after(doc, masked, after_start, e)
         if mention is not None:
             return mention
     elif before.rstrip().endswith(",") and cue not in OBJECT_OF:
         # "…, members could push to replace White, said Bart Naylor, an advocate.": a
         # paraphrase ended by an inverted cue whose name ends the clause ("…, told NBC."
         # names whom the subject told).
-        mention = _subject_after(text, masked, after_start, e)
+        mention = _subject_after(doc, masked, after_start, e)
         if (
             mention is not None
             and mention.kind == "name"
@@ -332,9 +337,9 @@ def speaker_of_cue(
         ):
             return mention
     return (
-        _subject_before(text, masked, s, cs)
-        or _coordinated_subject(text, masked, s, cs, names)
-        or _participle_subject(text, masked, s, cs, names)
+        _subject_before(doc, masked, s, cs)
+        or _coordinated_subject(doc, masked, s, cs, names)
+        or _participle_subject(doc, masked, s, cs, names)
     )
 
 
@@ -344,12 +349,13 @@ _CLAUSE_END = re.compile(r",\s*|\ue000+\s*")
 
 
 def _main_clause_subject(
-    text: str, masked: str, s: int, cs: int, ce: int, e: int, names: NameIndex
+    doc: Document, masked: str, s: int, cs: int, ce: int, e: int, names: NameIndex
 ) -> Mention | None:
     """ "Calling his challenger “a rubber stamp,” Mrs. Clinton upbraided him", "After
     saying her foot was “so swollen,” she was taken to hospital": a participle opening the
     sentence has the main clause's subject, the first he, she or named person that opens a
     clause after it and is followed by a verb."""
+    text = doc.text
     lead = masked[s:cs].strip()
     if lead and lead.lower() not in OPENING_SUBORDINATORS:
         return None
@@ -357,21 +363,22 @@ def _main_clause_subject(
         if k == 4:
             break
         start = m.end()
-        first = last_token(text, start, min(e, start + 4))
+        first = doc.last_between(start, min(e, start + 4))
         if first is not None and first.start == start and first.word in ("he", "she"):
             return Mention.pronoun(first)
-        person = sentence_subject(text, masked, start, e, names)
+        person = sentence_subject(doc, masked, start, e, names)
         if person is not None and re.match(r"\s+[a-z]", text[person.end : person.end + 3]):
             return person
     return None
 
 
 def _coordinated_subject(
-    text: str, masked: str, s: int, cs: int, names: NameIndex
+    doc: Document, masked: str, s: int, cs: int, names: NameIndex
 ) -> Mention | None:
     """ "Clinton, the former secretary, stressed her record and said …", "The mayor
     outlined his plan and vowed to “…”": a verb right after "and" shares the subject that
     opens the sentence, not the last name before it."""
+    text = doc.text
     # "… and has referred to her as", "… and repeatedly called": auxiliaries and adverbs
     # may stand between "and" and the verb.
     between = _AND_BEFORE_CUE.search(masked, s, cs)
@@ -380,10 +387,10 @@ def _coordinated_subject(
     ):
         return None
     start = past_lead_in(masked, s, cs)
-    person = sentence_subject(text, masked, start, cs, names)
+    person = sentence_subject(doc, masked, start, cs, names)
     if person is not None:
         return person
-    toks = tokens(text, start, cs)[:6]
+    toks = doc.between(start, cs)[:6]
     if not toks or toks[0].word not in PHRASE_DETERMINERS or toks[0].word in ("that", "this"):
         return None
     phrase = toks[:1]
@@ -398,11 +405,12 @@ _AND_BEFORE_CUE = re.compile(r"\band((?:\s+[a-z]+){0,3})\s+$")
 
 
 def _participle_subject(
-    text: str, masked: str, s: int, cs: int, names: NameIndex
+    doc: Document, masked: str, s: int, cs: int, names: NameIndex
 ) -> Mention | None:
     """ "Jenny apologised, telling Zelah: …", "Mrs Thatcher warned …, and asked": the person
     who last acted before the cue (a name the article uses for a person, or he/she)."""
-    toks = tokens(text, s, cs)
+    text = doc.text
+    toks = doc.between(s, cs)
     absolute = _with_subject(text, toks, cs)
     if absolute is not None:
         return absolute
@@ -483,7 +491,8 @@ def _known_person(person: PersonName, names: NameIndex) -> bool:
     )
 
 
-def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
+def _subject_before(doc: Document, masked: str, s: int, cs: int) -> Mention | None:
+    text = doc.text
     # "Rep. Gwen Moore (D-Wis.) said": a parenthesis between subject and verb.
     paren = re.search(r"\([^()\ue000]{1,40}\)\s*$", masked[s:cs])
     if paren:
@@ -491,7 +500,7 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     region_start = s
     for m in _CLAUSE_BREAK.finditer(masked, s, cs):
         region_start = m.end()
-    toks = tokens(text, region_start, cs)
+    toks = doc.between(region_start, cs)
     while toks and (
         toks[-1].word in SKIP_BEFORE_CUE
         or (toks[-1].word.endswith("ly") and toks[-1].text.islower() and not _noun_after(toks))
@@ -502,19 +511,19 @@ def _subject_before(text: str, masked: str, s: int, cs: int) -> Mention | None:
     last = toks[-1]
     # An appositive: "Jens Stoltenberg, NATO’s secretary general, said".
     if text[last.end : cs].strip().lstrip(").").startswith(","):
-        head = _appositive_head(text, masked, s, cs)
+        head = _appositive_head(doc, masked, s, cs)
         if head is not None:
             return head
         relative = _RELATIVE_BETWEEN.search(masked, s, cs)
         if relative:
-            return _subject_before(text, masked, s, relative.start())
+            return _subject_before(doc, masked, s, relative.start())
     if last.word in ("he", "she"):
         return Mention.pronoun(last)
     if last.word in ("who", "which"):
         # "the study -- which notes …": an organisation opening the sentence when the
         # relative pronoun follows no name or noun phrase of its own.
-        return _relative_antecedent(text, masked, s, last.start) or organisation_opening(
-            text, masked, s, last.start
+        return _relative_antecedent(doc, masked, s, last.start) or organisation_opening(
+            doc, masked, s, last.start
         )
     if last.word in OTHER_PRONOUNS:
         return None
@@ -598,15 +607,16 @@ def _plural_head(toks: list[Token]) -> int | None:
     return words[0].start
 
 
-def _appositive_head(text: str, masked: str, s: int, cs: int) -> Mention | None:
+def _appositive_head(doc: Document, masked: str, s: int, cs: int) -> Mention | None:
     """The name that an appositive describes: the first name in the sentence (outside
     quotations and past an introductory phrase) followed directly by a comma."""
+    text = doc.text
     lo = s
     for m in _QUOTE_RUN.finditer(masked, s, cs):
         lo = m.end()
     # "In Texas, the journalist Jane Smith, writing in …": a place set off by an
     # introductory phrase is not the name described.
-    toks = tokens(text, past_lead_in(masked, lo, cs), cs)
+    toks = doc.between(past_lead_in(masked, lo, cs), cs)
     for run in capitalised_runs(toks, text):
         if text[run[0].start - 1 : run[0].start] == "(":
             continue
@@ -635,14 +645,15 @@ def _noun_after(toks: list[Token]) -> bool:
     return len(toks) > 1 and (toks[-2].word in PHRASE_DETERMINERS or toks[-2].possessive)
 
 
-def _relative_antecedent(text: str, masked: str, s: int, at: int) -> Mention | None:
+def _relative_antecedent(doc: Document, masked: str, s: int, at: int) -> Mention | None:
     """ "Mayor Tom Reed, who called it …", "the agency, which reported …": the name or noun
     phrase set off before a relative pronoun is the one who spoke; a name needs no comma
     ("the Chicago Police Department which reported"). Without the comma a noun phrase is
     only picked out ("a woman who suggested …") and the main verb's subject speaks. After
     "of" the whole noun phrase is (``_head_of``); after a place ("Democrats on Capitol
     Hill, who …") the name is not the antecedent."""
-    toks = tokens(text, max(s, at - 120), at)
+    text = doc.text
+    toks = doc.between(max(s, at - 120), at)
     if not toks:
         return None
     gap = text[toks[-1].end : at].strip()
@@ -708,12 +719,13 @@ def _modifier_shape(word: str) -> bool:
     return word.replace("-", "").isalpha() or ("-" in word and word.replace("-", "").isalnum())
 
 
-def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None:
+def _subject_after(doc: Document, masked: str, start: int, e: int) -> Mention | None:
+    text = doc.text
     m = re.match(r"[\s,]*([^,;:!?\ue000]{1,80})", masked[start:e])
     if m is None:
         return None
     seg_start = start + m.start(1)
-    toks = tokens(text, seg_start, start + m.end(1))
+    toks = doc.between(seg_start, start + m.end(1))
     for i in range(1, len(toks)):
         if "." in text[toks[i - 1].end : toks[i].start]:
             toks = toks[:i]  # a sentence ended
@@ -751,7 +763,7 @@ def _subject_after(text: str, masked: str, start: int, e: int) -> Mention | None
         # "said the minister, Jane Doe" -> the name after the comma.
         after = re.match(r"\s*,\s*([^,.;:!?\ue000]{1,60})", masked[seg_end:e])
         if after:
-            inner = tokens(text, seg_end + after.start(1), seg_end + after.end(1))
+            inner = doc.between(seg_end + after.start(1), seg_end + after.end(1))
             runs = capitalised_runs(inner, text)
             if runs and runs[0][0] is inner[0]:
                 person = split_title(runs[0], text)
