@@ -20,6 +20,10 @@ Shapes (``--size`` MB of UTF-8 each, made here, deterministic):
   and single marks;
 * ``capitalised names``: about 80,000 capitalised two-word names at 2 MB, in sentences,
   every paragraph with a quotation attributed to a pronoun;
+* ``names and speech verbs, no marks``: reported speech only, not one quotation mark: every
+  sentence a speech verb whose subject is a name, a pronoun or a noun phrase, some with a
+  named hearer ("Jane Doe told John Roe that …", "According to …", "The agency said …"),
+  in paragraphs of two to five sentences;
 * ``one word``: a single word of the whole size;
 * ``draft vs article``: a draft of the given size (its quotations the article's own, every
   third with a word changed, every third invented) checked against an article of the given
@@ -154,6 +158,43 @@ def capitalised_names(size: int) -> str:
     return _fill(size, paragraphs())
 
 
+_VERBS = "said told added warned asked claimed wrote explained".split()
+_REPORTED = (
+    "{name} {verb} that {words}",
+    "{name} told {other} that {words}",
+    "She {verb} {words}",
+    "According to {name}, {words}",
+    "The agency {verb} {words}",
+    "It {verb} {words}",
+    "{words}, {verb} {name}",
+    "{words}, {name} {verb}",
+)
+
+
+def names_and_verbs(size: int) -> str:
+    """News reported without a quotation mark: every sentence a speech verb with a named
+    person, a hearer, a pronoun or a noun phrase for its subject."""
+    rnd = random.Random(6)
+
+    def sentences() -> Iterator[str]:
+        while True:
+            words = _sentence(rnd, rnd.randint(5, 10))[:-1]
+            said = rnd.choice(_REPORTED).format(
+                name=_name(rnd),
+                other=_name(rnd),
+                verb=rnd.choice(_VERBS),
+                words=words[0].lower() + words[1:],
+            )
+            yield said[0].upper() + said[1:] + "."
+
+    def paragraphs() -> Iterator[str]:
+        items = sentences()
+        while True:
+            yield " ".join(next(items) for _ in range(rnd.randint(2, 5))) + "\n\n"
+
+    return _fill(size, paragraphs())
+
+
 def one_word(size: int) -> str:
     return _fill(size, ("abcdefghij" for _ in range(10**9)))
 
@@ -189,6 +230,7 @@ TEXT_SHAPES: dict[str, Callable[[int], str]] = {
     "unpaired marks": unpaired_marks,
     "nested 1,000 deep": nested,
     "capitalised names": capitalised_names,
+    "names and speech verbs, no marks": names_and_verbs,
     "one word": one_word,
 }
 DRAFT_SHAPE = "draft vs article"
