@@ -2,24 +2,20 @@
 ``/health`` is answered. Shown by order, not by a clock: the large request's work waits
 until ``/health`` has answered, which it could not do if that work held the loop (the wait
 would then time out and the request fail). How the work grows with the body is counted in
-operations, lines of the service run (``_work``). How long hostile bodies take is measured by
+operations, lines of the service run (``bench.hostile.service_lines``). How long hostile bodies take is measured by
 ``bench/hostile.py``, not here."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import httpx
 import pytest
 from litestar.serialization import encode_json
 
-import service
 import service.analysis
 import service.api
 from bench import hostile
@@ -27,13 +23,9 @@ from service import pipeline
 from service.api import INLINE_BYTES, create_app
 from service.ingest import read_article
 from service.offline import MAX_SENTENCE_CHARS, offline_analysis
-from service.quotes import extract_quotes
 from service.settings import Settings
 
 from .conftest import SAMPLE
-
-if TYPE_CHECKING:
-    from _typeshed import TraceFunction
 
 pytestmark = pytest.mark.anyio
 
@@ -122,49 +114,6 @@ def test_the_offline_summary_leaves_out_sentences_too_long_for_one() -> None:
 
 # -- growth: doubling a hostile body at most doubles the work ----------------------------------
 
-_SERVICE = str(Path(service.__file__).parent)
-
-
-def _clear_caches() -> None:
-    """Every ``lru_cache`` of the service emptied, so that the larger body gains nothing
-    from what the smaller one left behind."""
-    for name, module in list(sys.modules.items()):
-        if name == "service" or name.startswith("service."):
-            for value in vars(module).values():
-                clear = getattr(value, "cache_clear", None)
-                if callable(clear):
-                    clear()
-
-
-def _work(text: str) -> int:
-    """Lines of the service's own code run to extract the quotations of ``text``: a count
-    of operations that no load on the machine changes. Each pass of a loop counts, in a
-    comprehension too; what a C function loops over inside (a regex, ``list.index``) does
-    not."""
-    _clear_caches()
-    extract_quotes("Jane Smith said: “We will.” The agency said “no”.")  # the model loaded
-    lines = 0
-
-    def local(frame: FrameType, event: str, arg: object) -> TraceFunction:
-        nonlocal lines
-        lines += 1
-        return local
-
-    def calls(frame: FrameType, event: str, arg: object) -> TraceFunction | None:
-        nonlocal lines
-        if frame.f_code.co_filename.startswith(_SERVICE):
-            lines += 1
-            return local
-        return None
-
-    sys.settrace(calls)
-    try:
-        extract_quotes(text)
-    finally:
-        sys.settrace(None)
-    return lines
-
-
 GROWTH_SIZE = 25_000
 GROWTH_SLACK = 2.3
 """Doubling the body may cost at most this many times the work: twice, and a little for
@@ -187,6 +136,9 @@ HANG_GUARD = 120
 )
 @pytest.mark.timeout(HANG_GUARD)
 def test_doubling_a_hostile_body_at_most_doubles_the_work(shape: Callable[[int], str]) -> None:
-    small, large = _work(shape(GROWTH_SIZE)), _work(shape(2 * GROWTH_SIZE))
+    small, large = (
+        hostile.service_lines(shape(GROWTH_SIZE)),
+        hostile.service_lines(shape(2 * GROWTH_SIZE)),
+    )
     assert small > 10_000  # the shape was read, not refused
     assert large <= GROWTH_SLACK * small, f"{large / small:.2f} times the work"
