@@ -20,6 +20,10 @@ Shapes (``--size`` MB of UTF-8 each, made here, deterministic):
   and single marks;
 * ``capitalised names``: about 80,000 capitalised two-word names at 2 MB, in sentences,
   every paragraph with a quotation attributed to a pronoun;
+* ``names and speech verbs, no marks``: reported speech only, not one quotation mark: every
+  sentence a speech verb whose subject is a name, a pronoun or a noun phrase, some with a
+  named hearer ("Jane Doe told John Roe that …", "According to …", "The agency said …"),
+  in paragraphs of two to five sentences;
 * ``one word``: a single word of the whole size;
 * ``draft vs article``: a draft of the given size (its quotations the article's own, every
   third with a word changed, every third invented) checked against an article of the given
@@ -39,6 +43,11 @@ per MB of body, against extracting quotations). Over HTTP, ``/health`` is asked 
 while each request runs; its median and worst latency say whether the event loop kept
 answering. A request over ``--timeout`` is reported as such and the server restarted (its
 worker thread cannot be stopped). Target: every ratio at most 3 and nothing over 5 s at 2 MB.
+
+``--count`` counts instead of timing: the lines of the service's code run to extract each
+text shape's quotations (``service_lines``), per MB as a ratio to the baseline's. The count
+does not change with the load on the machine; tests/test_hostile.py asserts with it that
+doubling a body at most doubles the work.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -57,10 +67,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import httpx
 
 from bench.loopback import ROOT, Server, machine, reproduce, start_uvicorn, table
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
 
 MB = 1_000_000
 BASELINE = "short paragraphs"
@@ -154,6 +169,43 @@ def capitalised_names(size: int) -> str:
     return _fill(size, paragraphs())
 
 
+_VERBS = "said told added warned asked claimed wrote explained".split()
+_REPORTED = (
+    "{name} {verb} that {words}",
+    "{name} told {other} that {words}",
+    "She {verb} {words}",
+    "According to {name}, {words}",
+    "The agency {verb} {words}",
+    "It {verb} {words}",
+    "{words}, {verb} {name}",
+    "{words}, {name} {verb}",
+)
+
+
+def names_and_verbs(size: int) -> str:
+    """News reported without a quotation mark: every sentence a speech verb with a named
+    person, a hearer, a pronoun or a noun phrase for its subject."""
+    rnd = random.Random(6)
+
+    def sentences() -> Iterator[str]:
+        while True:
+            words = _sentence(rnd, rnd.randint(5, 10))[:-1]
+            said = rnd.choice(_REPORTED).format(
+                name=_name(rnd),
+                other=_name(rnd),
+                verb=rnd.choice(_VERBS),
+                words=words[0].lower() + words[1:],
+            )
+            yield said[0].upper() + said[1:] + "."
+
+    def paragraphs() -> Iterator[str]:
+        items = sentences()
+        while True:
+            yield " ".join(next(items) for _ in range(rnd.randint(2, 5))) + "\n\n"
+
+    return _fill(size, paragraphs())
+
+
 def one_word(size: int) -> str:
     return _fill(size, ("abcdefghij" for _ in range(10**9)))
 
@@ -189,6 +241,7 @@ TEXT_SHAPES: dict[str, Callable[[int], str]] = {
     "unpaired marks": unpaired_marks,
     "nested 1,000 deep": nested,
     "capitalised names": capitalised_names,
+    "names and speech verbs, no marks": names_and_verbs,
     "one word": one_word,
 }
 DRAFT_SHAPE = "draft vs article"
@@ -256,6 +309,69 @@ def api_timed(shape: str, endpoint: str, size: int, timeout: float) -> float | N
         return None
     seconds = float(done.stdout.strip().splitlines()[-1])
     return seconds if seconds <= timeout else None
+
+
+# -- the work counted, not timed ---------------------------------------------------------
+
+_SERVICE = str(ROOT / "service") + os.sep
+
+
+def clear_caches() -> None:
+    """Every ``lru_cache`` of the service emptied, so that a larger body gains nothing from
+    what a smaller one left behind."""
+    for name, module in list(sys.modules.items()):
+        if name == "service" or name.startswith("service."):
+            for value in vars(module).values():
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
+
+
+def service_lines(text: str) -> int:
+    """Lines of the service's own code run to extract the quotations of ``text``, caches
+    emptied and the model loaded first: a count of operations that no load on the machine
+    changes. Each pass of a loop counts, in a comprehension too; what a C function loops
+    over inside (a regex, ``list.index``) does not."""
+    from service.quotes import extract_quotes
+
+    clear_caches()
+    extract_quotes("Jane Smith said: “We will.” The agency said “no”.")
+    lines = 0
+
+    def local(frame: FrameType, event: str, arg: object) -> TraceFunction:
+        nonlocal lines
+        lines += 1
+        return local
+
+    def calls(frame: FrameType, event: str, arg: object) -> TraceFunction | None:
+        nonlocal lines
+        if frame.f_code.co_filename.startswith(_SERVICE):
+            lines += 1
+            return local
+        return None
+
+    sys.settrace(calls)
+    try:
+        extract_quotes(text)
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+def count_report(size: int) -> str:
+    """``service_lines`` of each text shape at ``size``, per MB as a ratio to the
+    baseline's."""
+    counted = []
+    for shape, make in TEXT_SHAPES.items():
+        text = make(size)
+        counted.append((shape, len(text.encode()) / MB, service_lines(text)))
+        print(counted[-1], file=sys.stderr, flush=True)
+    base = counted[0][2] / counted[0][1]
+    rows = [
+        [shape, f"{mb:.2f}", f"{lines:,}", f"{lines / mb / base:.1f}"]
+        for shape, mb, lines in counted
+    ]
+    return table(["shape", "MB", "lines of the service run", "per MB vs baseline"], rows)
 
 
 # -- HTTP, with /health asked all along -------------------------------------------------------
@@ -428,6 +544,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["api", "http"], help="one way only")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per call")
     parser.add_argument("--json", action="store_true", help="JSON instead of markdown")
+    parser.add_argument(
+        "--count",
+        action="store_true",
+        help="count the lines of the service run on each text shape instead of timing",
+    )
     parser.add_argument("--api-call", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.api_call:  # the child process of api_timed
@@ -435,6 +556,11 @@ def main(argv: list[str] | None = None) -> int:
         print(api_call(shape, endpoint, int(size)))
         return 0
     size = int(args.size * 1_000_000)
+    if args.count:
+        print(count_report(size))
+        print()
+        print(reproduce("bench.hostile", sys.argv[1:] if argv is None else argv))
+        return 0
     runs: list[Iterator[Result]] = []
     if args.only != "api":
         runs.append(http_runs(size, args.timeout))

@@ -1,7 +1,8 @@
 """Hostile input, for what comes back. Large bodies are worked on off the event loop: while one is read, checked and encoded,
 ``/health`` is answered. Shown by order, not by a clock: the large request's work waits
 until ``/health`` has answered, which it could not do if that work held the loop (the wait
-would then time out and the request fail). How long hostile bodies take is measured by
+would then time out and the request fail). How the work grows with the body is counted in
+operations, lines of the service run (``bench.hostile.service_lines``). How long hostile bodies take is measured by
 ``bench/hostile.py``, not here."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from litestar.serialization import encode_json
 
 import service.analysis
 import service.api
+from bench import hostile
 from service import pipeline
 from service.api import INLINE_BYTES, create_app
 from service.ingest import read_article
@@ -108,3 +110,35 @@ def test_the_offline_summary_leaves_out_sentences_too_long_for_one() -> None:
     assert result.summary and len(result.key_points) == 5
     assert all(long not in text for text in chosen)
     assert all(s in article.text for s in result.key_points)
+
+
+# -- growth: doubling a hostile body at most doubles the work ----------------------------------
+
+GROWTH_SIZE = 25_000
+GROWTH_SLACK = 2.3
+"""Doubling the body may cost at most this many times the work: twice, and a little for
+the edges of the shapes' last paragraph."""
+HANG_GUARD = 120
+"""About ten times what a test of growth takes on a loaded machine."""
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        hostile.names_and_verbs,
+        hostile.short_quotations,
+        hostile.capitalised_names,
+        hostile.one_paragraph,
+        hostile.unpaired_marks,
+        hostile.short_paragraphs,
+    ],
+    ids=lambda shape: shape.__name__,
+)
+@pytest.mark.timeout(HANG_GUARD)
+def test_doubling_a_hostile_body_at_most_doubles_the_work(shape: Callable[[int], str]) -> None:
+    small, large = (
+        hostile.service_lines(shape(GROWTH_SIZE)),
+        hostile.service_lines(shape(2 * GROWTH_SIZE)),
+    )
+    assert small > 10_000  # the shape was read, not refused
+    assert large <= GROWTH_SLACK * small, f"{large / small:.2f} times the work"

@@ -501,7 +501,7 @@ _CLAIM = re.compile(
 )
 
 
-_CLAIM_HINTS = ("’s", "'s", "s’", "s'", "his", "His", "her", "Her")
+_CLAIM_HINT = re.compile("’s|'s|s’|s'|his|His|her|Her")
 
 
 def _claim_of(step: _Step) -> Quotation:
@@ -511,8 +511,7 @@ def _claim_of(step: _Step) -> Quotation:
     doc = step.ctx.doc
     q, quote = step.q, step.quote
     lo = max(step.sentence[0], q.open_pos - 150)
-    window = masked[lo : q.open_pos]
-    if not any(hint in window for hint in _CLAIM_HINTS):
+    if _CLAIM_HINT.search(masked, lo, q.open_pos) is None:
         return quote  # no possessive before it: the regex below is the costly part
     claims = list(_CLAIM.finditer(masked, lo, q.open_pos))
     if not claims:

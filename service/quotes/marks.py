@@ -157,7 +157,11 @@ def _weak_single_close(text: str, i: int, lo: int, hi: int) -> bool:
 
 
 def _has_words(text: str, start: int, end: int) -> bool:
-    return any(c.isalnum() for c in text[start:end])
+    return _ALNUM.search(text, start, end) is not None
+
+
+_ALNUM = re.compile(r"[^\W_]")
+"""A character ``str.isalnum`` accepts: a word character other than the underscore."""
 
 
 def find_quotes(

@@ -7,7 +7,7 @@ import bisect
 import re
 import unicodedata
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -232,7 +232,8 @@ class NameIndex:
     """The article they were read from, for readers after the quotations (the claim
     checker) to read its words without tokenizing it again."""
     by_surname: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    full_names: list[tuple[int, str]] = field(default_factory=list)
+    by_word: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    """Each full mention, as ``(offset, full name)``, under every word of its name."""
     genders: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
@@ -257,7 +258,8 @@ class NameIndex:
                     # ("British Bank Abruptly Drops Russian Network RT's"), not a name.
                     if len(parts) > 4 or any(p.lower() in TITLE_WORDS for p in parts):
                         continue
-                    index.full_names.append((start, person.name))
+                    for part in dict.fromkeys(parts):
+                        index.by_word.setdefault(part, []).append((start, person.name))
                     index.known.add(person.name)
                     index.by_surname.setdefault(_surname(parts), []).append((start, person.name))
                     if not person.organisation:
@@ -277,6 +279,16 @@ class NameIndex:
         """The person mentioned last before offset ``at``."""
         i = bisect.bisect_left(self.people, (at, ""))
         return self.people[i - 1][1] if i > 0 else None
+
+    def last_with_word(self, words: Iterable[str], at: int) -> str | None:
+        """The full name mentioned last before offset ``at`` that has one of ``words``."""
+        last: tuple[int, str] | None = None
+        for word in words:
+            mentions = self.by_word.get(word, [])
+            i = bisect.bisect_left(mentions, (at, ""))
+            if i and (last is None or mentions[i - 1][0] > last[0]):
+                last = mentions[i - 1]
+        return last[1] if last else None
 
     def expand(self, name: str, at: int) -> str:
         """The full name for ``name`` as mentioned at offset ``at``: the latest earlier full

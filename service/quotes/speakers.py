@@ -841,11 +841,7 @@ def organisation(mention: Mention, names: NameIndex) -> str | None:
     words = mention.name.lower().split()
     if len(words) != 2 or words[0] != "the" or words[1] not in ORG_NOUNS:
         return None
-    keys = ORG_NOUNS[words[1]]
-    for _, full in reversed([(p, n) for p, n in names.full_names if p < mention.start]):
-        if any(k in full.split() for k in keys):
-            return full
-    return None
+    return names.last_with_word(ORG_NOUNS[words[1]], mention.start)
 
 
 LEAD_IN = re.compile(
