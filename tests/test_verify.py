@@ -89,10 +89,25 @@ def test_changed_added_removed_words_are_misquoted(
 
 
 def test_wrong_speaker_is_misattributed_and_names_the_real_one(judge: Judge) -> None:
-    f = judge("the situation is changing now", "Emmanuel Macron")
+    # “…,” Stoltenberg stressed: the quotation's own sentence names him with a cue.
+    f = judge("the Ukrainians didn’t ask for NATO troops", "Emmanuel Macron")
     assert f.verdict == "misattributed"
     assert f.article_speaker == STOLTENBERG
     assert f.attribution == "mismatch"
+    assert f.article_speaker_confidence is not None and f.article_speaker_confidence > 0.9
+    assert f.draft_speaker_confidence is not None and f.draft_speaker_confidence < 0.05
+
+
+def test_a_speaker_named_in_an_earlier_sentence_is_not_enough_to_contradict(judge: Judge) -> None:
+    # "Stoltenberg pointed out that …. Even though “the situation is changing now”, …": the
+    # cue is in the sentence before, so the draft's Macron is unconfirmed, not an error.
+    f = judge("the situation is changing now", "Emmanuel Macron")
+    assert (f.verdict, f.article_speaker, f.attribution) == (
+        "unconfirmed",
+        STOLTENBERG,
+        "mismatch",
+    )
+    assert "with a cue in the quotation's sentence" in f.message
 
 
 def test_invented_quote_is_unsupported(judge: Judge) -> None:
