@@ -49,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     wrong: Counter[str] = Counter()
     for art in articles:
         index = index_article(read_article(art.text, source_format="text"))
-        named = [(g, _as_a_draft_names(g.source)) for g in art.gold if g.source]
-        named = [(g, who) for g, who in named if _a_name(who)]
+        named = [(g, who) for g in art.gold if (who := draft_name(g.source)) is not None]
         for i, (g, who) in enumerate(named):
             words = art.text[g.start : g.end]
             right[index.judge(words, who).verdict] += 1
@@ -87,6 +86,12 @@ def _as_a_draft_names(source: str | None) -> str:
     Clyburn"; "Trump’s" is "Trump"."""
     name = _APPOSITION.sub("", source or "").strip()
     return re.sub(r"[’']s?$", "", name)
+
+
+def draft_name(source: str | None) -> str | None:
+    """The annotated source as a draft names it, or None when it is a description."""
+    who = _as_a_draft_names(source)
+    return who if _a_name(who) else None
 
 
 def _a_name(words: str) -> bool:
