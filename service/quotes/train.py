@@ -40,6 +40,7 @@ from bench.polnear import (
     iou,
     load_articles,
     names_someone,
+    publisher,
     score,
     speaker_correct,
     speakers_by_kind,
@@ -366,11 +367,6 @@ def report(label: str, sc: Scores) -> str:
         f"{k} {sc.kinds_right[k] / sc.kinds[k]:.3f} ({sc.kinds[k]})" for k in sorted(sc.kinds)
     )
     return f"{label}: strict speaker accuracy {sc.strict:.3f} ({sc.named}); by source: {kinds}"
-
-
-def publisher(name: str) -> str:
-    """The outlet of a PolNeAR article: its file name's prefix (``breitbart_2016-…``)."""
-    return name.split("_", 1)[0]
 
 
 def publisher_split(names: Sequence[str]) -> dict[str, tuple[set[str], set[str]]]:
