@@ -191,8 +191,8 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not (SHARED / "polnear-train").is_dir(), reason="PolNeAR data not present")
 def test_leaving_one_publisher_out_never_puts_an_article_on_both_sides() -> None:
-    from bench.polnear import load_articles
-    from service.quotes.train import publisher, publisher_split
+    from bench.polnear import load_articles, publisher
+    from service.quotes.train import publisher_split
 
     root = SHARED / "polnear-train"
     anns = list((root / "attributions").glob("*.ann"))
@@ -230,4 +230,4 @@ def test_the_draft_threshold_weighs_a_false_alarm_against_caught_wrong_speakers(
     correct = [DraftRisk(True, 0.05), DraftRisk(True, None)]
     # Past 0.05 one false alarm costs more than the nine wrong speakers it would add.
     assert draft_threshold(wrong + correct) == 0.005
-    assert draft_threshold(wrong + [DraftRisk(True, None)]) == 0.11
+    assert draft_threshold([*wrong, DraftRisk(True, None)]) == 0.11
