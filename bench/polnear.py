@@ -369,6 +369,11 @@ def build_gold(text: str, attrs: list[Attribution], regions: list[Region]) -> li
     return gold
 
 
+def publisher(name: str) -> str:
+    """The outlet of a PolNeAR article: its file name's prefix (``breitbart_2016-…``)."""
+    return name.split("_", 1)[0]
+
+
 def load_articles(data: Path, name_filter: str | None = None) -> list[Article]:
     text_dir, ann_dir = data / "text", data / "attributions"
     if not text_dir.is_dir() or not ann_dir.is_dir():

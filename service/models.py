@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
 from pydantic.config import JsonDict
 
 
@@ -96,6 +96,11 @@ class Quote(Contract):
         description="True when this piece runs on into the next paragraph (no closing mark, "
         "the next paragraph reopens the quote).",
     )
+    # What the draft check reads of the attribution and no client needs (see the README's
+    # "Who said what"): whether a cue names the speaker in the quotation's own sentence,
+    # and the model's probability of each candidate person.
+    _explicit: bool = PrivateAttr(default=False)
+    _speakers: tuple[tuple[str | None, float], ...] = PrivateAttr(default=())
 
 
 # What the service refuses as empty or binary, as JSON Schema patterns (ECMA-262 and Python
@@ -192,6 +197,21 @@ class Finding(Contract):
     evidence: list[Span] = Field(description="Where the article supports (or nearly supports) it.")
     article_speaker: str | None = Field(
         default=None, description="Who the article says said the evidence."
+    )
+    article_speaker_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The speaker model's probability of article_speaker (null when the "
+        "evidence is no quotation, or its speaker is not scored).",
+    )
+    draft_speaker_confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The speaker model's probability that the person the draft names said "
+        "the evidence (its mentions pooled); null when the draft names nobody or the "
+        "evidence is no scored quotation.",
     )
     attribution: Attribution = Field(
         default="unknown",

@@ -357,25 +357,18 @@ class ArticleIndex:
     def _judge_found(self, words: str, speaker: str | None, hits: list[_Hit]) -> Finding:
         evidence = [Span.of(self.article.text, h.start, h.end) for h in hits]
         method: Method = "exact" if all(h.method == "exact" for h in hits) else "normalized"
-        article_speakers = {h.quote.speaker for h in hits if h.quote is not None}
-        article_speaker = next(iter(article_speakers)) if len(article_speakers) == 1 else None
-        confidence = least_confidence(h.quote for h in hits if h.quote is not None)
+        said = SpeakerEvidence.of([h.quote for h in hits if h.quote is not None], speaker)
+        article_speaker = said.article_speaker
         attribution = _attribution(speaker, article_speaker)
         verdict: Verdict
-        if attribution == "mismatch" and confident(confidence):
+        if attribution == "mismatch" and said.contradicts():
             verdict = "misattributed"
             message = f"these words are in the article, said by {article_speaker}, not {speaker}"
         elif speaker and attribution != "match":
             # The words stand, but the article does not establish who said them firmly
             # enough to confirm the draft's speaker or to contradict it.
             verdict = "unconfirmed"
-            why = (
-                "the article does not say who said them"
-                if article_speaker is None
-                else f"the article's speaker, {article_speaker}, is uncertain "
-                f"(confidence {confidence:.2f})"
-            )
-            message = f"quotation found in the article, but {why}: {speaker} is not confirmed"
+            message = f"quotation found in the article, but {said.why_unsure(speaker)}"
         else:
             verdict = "verified"
             message = "quotation found in the article"
@@ -392,6 +385,11 @@ class ArticleIndex:
             attribution,
             None,
             message,
+        ).model_copy(
+            update={
+                "article_speaker_confidence": said.confidence if article_speaker else None,
+                "draft_speaker_confidence": said.draft_confidence,
+            }
         )
 
     def _judge_unfound(
@@ -455,6 +453,69 @@ def _speaker_rank(speaker: str | None, quote: Quote | None) -> int:
     if quote is None or speaker is None:
         return 1
     return 0 if _attribution(speaker, quote.speaker) == "match" else 1
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerEvidence:
+    """What the article's quotations holding some words say of who said them, and of the
+    speaker a draft gives them."""
+
+    article_speaker: str | None
+    """The model's pick, when every quotation has the same one."""
+    confidence: float
+    """The model's least confidence in its picks (``least_confidence``)."""
+    draft_confidence: float | None
+    """The model's probability of the draft's person, its mentions pooled (the highest of
+    the quotations'); None when the draft names nobody or no quotation was scored."""
+    explicit: bool
+    """Whether each quotation's own sentence names its speaker with a cue."""
+
+    @classmethod
+    def of(cls, quotes: list[Quote], speaker: str | None) -> SpeakerEvidence:
+        speakers = {q.speaker for q in quotes}
+        scored = [q for q in quotes if q._speakers]
+        draft = None
+        if speaker and scored:
+            draft = round(max(_probability_of(speaker, q) for q in scored), 4)
+        return cls(
+            next(iter(speakers)) if len(speakers) == 1 else None,
+            least_confidence(quotes),
+            draft,
+            bool(quotes) and all(q._explicit for q in quotes),
+        )
+
+    def contradicts(self) -> bool:
+        """Whether the article says firmly enough that someone else said the words: it
+        names its speaker with a cue, the model is sure of that speaker, and the draft's
+        person is none of the plausible candidates."""
+        return (
+            self.explicit
+            and confident(self.confidence)
+            and self.draft_confidence is not None
+            and self.draft_confidence < speaker_model().draft_threshold
+        )
+
+    def why_unsure(self, speaker: str) -> str:
+        """Why ``speaker`` is neither confirmed nor contradicted, for people."""
+        who = self.article_speaker
+        if who is None:
+            return f"the article does not say who said them: {speaker} is not confirmed"
+        if not self.explicit:
+            why = f"the article does not name {who} with a cue in the quotation's sentence"
+        elif not confident(self.confidence):
+            why = f"the article's speaker, {who}, is uncertain (confidence {self.confidence:.2f})"
+        else:
+            why = (
+                f"{speaker} may have said them too (probability {self.draft_confidence or 0:.2f}"
+                f" against {self.confidence:.2f} for {who})"
+            )
+        return f"{why}: {speaker} is not confirmed"
+
+
+def _probability_of(speaker: str, quote: Quote) -> float:
+    """The speaker model's probability that ``speaker`` said ``quote``: the candidates
+    that are that person pooled."""
+    return sum(p for who, p in quote._speakers if who and same_person(speaker, who))
 
 
 def least_confidence(quotes: Iterable[Quote]) -> float:

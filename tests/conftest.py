@@ -156,4 +156,6 @@ def _fresh_settings() -> Iterator[None]:
 def speaker_model_with_threshold(threshold: float) -> SpeakerModel:
     """The shipped speaker model with another confidence threshold."""
     shipped = speaker_model()
-    return SpeakerModel(shipped.version, shipped.weights, shipped.temperature, threshold)
+    return SpeakerModel(
+        shipped.version, shipped.weights, shipped.temperature, threshold, shipped.draft_threshold
+    )

@@ -187,3 +187,47 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
     assert outs[0].read_bytes() == outs[1].read_bytes()
     data = json.loads(outs[0].read_text())
     assert data["version"].startswith("speakers-") and data["weights"]
+
+
+@pytest.mark.skipif(not (SHARED / "polnear-train").is_dir(), reason="PolNeAR data not present")
+def test_leaving_one_publisher_out_never_puts_an_article_on_both_sides() -> None:
+    from bench.polnear import load_articles, publisher
+    from service.quotes.train import publisher_split
+
+    root = SHARED / "polnear-train"
+    anns = list((root / "attributions").glob("*.ann"))
+    names = [a.name for a in load_articles(root)]
+    assert len(anns) > len(names)  # some articles were annotated by several people
+    assert len(names) == len(set(names))
+    split = publisher_split(names)
+    assert len(split) == 7
+    held_out: set[str] = set()
+    for pub, (held, trained) in split.items():
+        assert held and not held & trained and held | trained == set(names)
+        assert {publisher(n) for n in held} == {pub} and pub not in {publisher(n) for n in trained}
+        held_out |= held
+    assert held_out == set(names)
+
+
+def test_calibration_bins_and_error_on_known_confidences() -> None:
+    pytest.importorskip("scipy")
+    from service.quotes.train import bins, expected_calibration_error, threshold
+
+    # Two bins: 0.9 right 3 times in 4 (gap 0.15), 0.3 right once in 2 (gap 0.2).
+    scored = [(0.9, True), (0.9, True), (0.9, True), (0.9, False), (0.3, True), (0.3, False)]
+    assert [(b.lo, b.n, b.right) for b in bins(scored)] == [(0.2, 2, 0.5), (0.8, 4, 0.75)]
+    assert expected_calibration_error(scored) == pytest.approx((0.2 * 2 + 0.15 * 4) / 6)
+    assert expected_calibration_error([(1.0, True), (0.0, False)]) == 0.0
+    # Right 3 times in 3 from 0.9 up: the threshold is the lowest such confidence.
+    assert threshold([(0.99, True), (0.95, True), (0.9, True), (0.5, False)]) == 0.9
+
+
+def test_the_draft_threshold_weighs_a_false_alarm_against_caught_wrong_speakers() -> None:
+    pytest.importorskip("scipy")
+    from service.quotes.train import FALSE_ALARM_COST, DraftRisk, draft_threshold
+
+    wrong = [DraftRisk(False, 0.001)] * 20 + [DraftRisk(False, 0.1)] * (FALSE_ALARM_COST - 1)
+    correct = [DraftRisk(True, 0.05), DraftRisk(True, None)]
+    # Past 0.05 one false alarm costs more than the nine wrong speakers it would add.
+    assert draft_threshold(wrong + correct) == 0.005
+    assert draft_threshold([*wrong, DraftRisk(True, None)]) == 0.11

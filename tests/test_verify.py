@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from service.ingest import read_article
-from service.models import Finding
+from service.models import Finding, Quote
 from service.pipeline import check_draft, index_article
-from service.verify import MAX_FUZZY_CHARS, WHOLE_REGION_CHARS
+from service.quotes.model import speaker_model
+from service.verify import MAX_FUZZY_CHARS, WHOLE_REGION_CHARS, SpeakerEvidence
 
 from .conftest import speaker_model_with_threshold
 
@@ -89,10 +90,25 @@ def test_changed_added_removed_words_are_misquoted(
 
 
 def test_wrong_speaker_is_misattributed_and_names_the_real_one(judge: Judge) -> None:
-    f = judge("the situation is changing now", "Emmanuel Macron")
+    # “…,” Stoltenberg stressed: the quotation's own sentence names him with a cue.
+    f = judge("the Ukrainians didn’t ask for NATO troops", "Emmanuel Macron")
     assert f.verdict == "misattributed"
     assert f.article_speaker == STOLTENBERG
     assert f.attribution == "mismatch"
+    assert f.article_speaker_confidence is not None and f.article_speaker_confidence > 0.9
+    assert f.draft_speaker_confidence is not None and f.draft_speaker_confidence < 0.05
+
+
+def test_a_speaker_named_in_an_earlier_sentence_is_not_enough_to_contradict(judge: Judge) -> None:
+    # "Stoltenberg pointed out that …. Even though “the situation is changing now”, …": the
+    # cue is in the sentence before, so the draft's Macron is unconfirmed, not an error.
+    f = judge("the situation is changing now", "Emmanuel Macron")
+    assert (f.verdict, f.article_speaker, f.attribution) == (
+        "unconfirmed",
+        STOLTENBERG,
+        "mismatch",
+    )
+    assert "with a cue in the quotation's sentence" in f.message
 
 
 def test_invented_quote_is_unsupported(judge: Judge) -> None:
@@ -241,3 +257,79 @@ def test_unconfirmed_is_a_warning_in_gcc_output_and_does_not_fail(tmp_path: Path
     assert result.exit_code == 0, result.output
     [line] = result.output.splitlines()
     assert line.startswith(f"{draft}:1:22: warning: unconfirmed: ")
+
+
+def _judge_in(article: str, words: str, speaker: str) -> Finding:
+    return index_article(read_article(article, source_format="text")).judge(words, speaker)
+
+
+BRIDGE = "We will build the bridge before the winter comes"
+
+
+def test_a_cue_naming_another_speaker_in_the_sentence_is_a_misattribution() -> None:
+    article = (
+        "Council approves bridge plan\n\n"
+        "The council voted on Monday to fund a new bridge over the river.\n\n"
+        f"“{BRIDGE},” Mayor Jane Smith said after the vote.\n\n"
+        "Opposition councillor John Doe voted against the plan."
+    )
+    f = _judge_in(article, BRIDGE, "John Doe")
+    assert (f.verdict, f.article_speaker) == ("misattributed", "Jane Smith"), f.message
+    assert f.draft_speaker_confidence is not None and f.draft_speaker_confidence < 0.02
+    assert _judge_in(article, BRIDGE, "Smith").verdict == "verified"
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        # a pronoun only: who "she" is, the article does not say in the sentence
+        "Mayor Jane Smith spoke after the vote.\n\n“{q},” she said.",
+        # inherited: a full quotation opening the paragraph after the one that names her
+        "Mayor Jane Smith said the bridge was long overdue.\n\n“{q}. It will be open by May.”",
+        # no cue at all
+        "Mayor Jane Smith watched the vote.\n\nThe plan, “{q}”, drew applause.",
+    ],
+)
+def test_an_attribution_not_named_with_a_cue_in_the_sentence_never_contradicts(
+    attribution: str,
+) -> None:
+    article = (
+        "Council approves bridge plan\n\n"
+        "The council voted on Monday to fund a new bridge over the river.\n\n"
+        + attribution.format(q=BRIDGE)
+        + "\n\nOpposition councillor John Doe voted against the plan."
+    )
+    f = _judge_in(article, BRIDGE, "John Doe")
+    assert f.verdict == "unconfirmed", f.message
+
+
+def _quote(speakers: tuple[tuple[str | None, float], ...], *, explicit: bool = True) -> Quote:
+    who, p = speakers[0]
+    quote = Quote(
+        text=BRIDGE,
+        start=0,
+        end=len(BRIDGE),
+        speaker=who,
+        speaker_confidence=p,
+        kind="full",
+        open_mark="“",
+    )
+    quote._explicit = explicit
+    quote._speakers = speakers
+    return quote
+
+
+def test_a_draft_person_among_the_plausible_candidates_is_not_contradicted() -> None:
+    model = speaker_model()
+    sure = max(model.threshold, 0.9)
+    second = _quote((("Jane Smith", sure), ("John Doe", 1 - sure)))
+    said = SpeakerEvidence.of([second], "John Doe")
+    assert said.draft_confidence == pytest.approx(1 - sure)
+    assert not said.contradicts()
+    # Mentions of one person pool: "Doe" and "John Doe" together are plausible.
+    split = _quote((("Jane Smith", 0.96), ("John Doe", 0.02), ("Doe", 0.02)))
+    assert SpeakerEvidence.of([split], "John Doe").draft_confidence == pytest.approx(0.04)
+    assert not SpeakerEvidence.of([split], "John Doe").contradicts()
+    clear = _quote((("Jane Smith", 0.995), ("John Doe", 0.005)))
+    assert SpeakerEvidence.of([clear], "John Doe").contradicts()
+    assert not SpeakerEvidence.of([_quote(clear._speakers, explicit=False)], "Doe").contradicts()

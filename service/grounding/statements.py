@@ -8,7 +8,7 @@ import re
 from ..ingest import read_article
 from ..models import Finding, ModelStatement, Quote
 from ..quotes import quotes_in
-from ..verify import ArticleIndex, confident, least_confidence, same_person
+from ..verify import ArticleIndex, SpeakerEvidence, same_person
 from .claims import judge_claim
 
 
@@ -26,23 +26,26 @@ def ground_statement(index: ArticleIndex, statement: ModelStatement) -> Finding:
     ]
     if quoted and not any(same_person(statement.speaker, q.speaker or "") for q in quoted):
         other = quoted[0].speaker
-        confidence = least_confidence(quoted)
-        if not confident(confidence):
+        said = SpeakerEvidence.of(quoted, statement.speaker)
+        update = {
+            "article_speaker": other,
+            "attribution": "mismatch",
+            "article_speaker_confidence": said.confidence,
+            "draft_speaker_confidence": said.draft_confidence,
+        }
+        if not said.contradicts():
             # Too uncertain who the article gives it to for calling the model wrong.
             return finding.model_copy(
-                update={
+                update=update
+                | {
                     "verdict": "unconfirmed",
-                    "article_speaker": other,
-                    "attribution": "mismatch",
-                    "message": f"the article's words, but its speaker, {other}, is uncertain "
-                    f"(confidence {confidence:.2f}): {statement.speaker} is not confirmed",
+                    "message": f"the article's words, but {said.why_unsure(statement.speaker)}",
                 }
             )
         return finding.model_copy(
-            update={
+            update=update
+            | {
                 "verdict": "misattributed",
-                "article_speaker": other,
-                "attribution": "mismatch",
                 "message": f"the article gives this to {other}, not {statement.speaker}",
             }
         )

@@ -103,6 +103,8 @@ def attribute(ctx: QuoteContext) -> Sieve:
         event = None if q.nested else _event_for(q, sentence, state.cues(q.paragraph), masked)
         quote = _make_quote(text, q, event)
         given = "cue" if event is not None else "none"
+        if event is not None and event.mention.kind == "name":
+            quote = replace(quote, explicit=True)
         if q.nested:
             if q.paragraph not in outers:
                 outers[q.paragraph] = _Outers.of(raw_by_para[q.paragraph])
@@ -411,7 +413,9 @@ def _inherit(step: _Step) -> Quotation:
         prev_lo, prev_hi = paragraphs[q.paragraph - 1]
         intro = state.cues(q.paragraph - 1).events
         if intro and text[prev_lo:prev_hi].rstrip().endswith(":"):
-            return _with_event(text, quote, intro[-1])
+            # "Smith said:" ending the paragraph before: the cue introduces this one.
+            named = intro[-1].mention.kind == "name"
+            return replace(_with_event(text, quote, intro[-1]), explicit=named)
     running = recent.running.get(q.open_mark)
     if (
         running is not None
@@ -420,7 +424,7 @@ def _inherit(step: _Step) -> Quotation:
         and q.open_pos == lo
         and _follows_running(running, q, paragraphs)
     ):
-        return _said_by(quote, running)
+        return replace(_said_by(quote, running), explicit=running.explicit)
     earlier = state.cues(q.paragraph).last_before(q.open_pos)
     if earlier is not None:
         return _with_event(text, quote, earlier)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .attribution import Sieve
 from .candidates import PARAGRAPHS_BACK, Mention, MentionIndex
@@ -95,6 +95,8 @@ class Choice:
     confidence: float
     speaker: str | None = None
     title: str | None = None
+    totals: dict[str | None, float] = field(default_factory=dict)
+    """Each person's probability, their mentions pooled (``None``: nobody or unknown)."""
 
 
 def choose(
@@ -120,13 +122,18 @@ def choose(
             best[speaker] = (p, m, title)
     winner = max(totals, key=lambda k: totals[k])
     _, mention, title = best[winner]
-    return Choice(mention, totals[winner], winner, title)
+    return Choice(mention, totals[winner], winner, title, totals)
 
 
 def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quotation:
     """The quotation with the chosen speaker: the rule passes' own quotation where they
     point at the same mention, so their cue and title come with it."""
-    rule, m = choices.rule, choice.mention
+    m = choice.mention
+    speakers = tuple(
+        (who, round(p, 4))
+        for who, p in sorted(choice.totals.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+    )
+    rule = replace(choices.rule, speakers=speakers)
     confidence = round(choice.confidence, 4)
     if m is None:
         return replace(
@@ -135,6 +142,7 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
             speaker=None,
             speaker_title=None,
             speaker_mention=None,
+            explicit=False,
         )
     mention = rule.speaker_mention
     if rule.speaker and mention is not None and mention.start < m.end and m.start < mention.end:
@@ -160,6 +168,7 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
     event = choices.view.events.get(m.start)
     if event is not None:
         cue = Stretch.of(ctx.text, event.cue_start, event.cue_end)
+    raw = choices.raw
     return replace(
         rule,
         speaker_confidence=confidence,
@@ -167,6 +176,12 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
         speaker_title=choice.title,
         speaker_mention=Stretch.of(ctx.text, m.start, m.end),
         cue=cue,
+        # Another mention than the rule passes' is explicit only as the named subject of
+        # a cue in the quotation's own sentence.
+        explicit=event is not None
+        and event.mention.kind == "name"
+        and event.sentence[0] <= raw.close
+        and raw.open_pos < event.sentence[1],
     )
 
 

@@ -22,10 +22,13 @@ class SpeakerModel:
     version: str
     weights: dict[str, float]
     temperature: float = 1.0
-    """Divides the scores before the softmax; fitted on the dev split so that the
-    confidence is calibrated."""
+    """Divides the scores before the softmax; fitted across leave-one-publisher-out folds
+    so that the confidence is calibrated on news from outlets the model did not see."""
     threshold: float = 0.5
     """Below this confidence a draft check does not contradict the draft's speaker."""
+    draft_threshold: float = 0.05
+    """A draft's speaker whose probability (its mentions pooled) is at least this is one
+    of the plausible candidates, and a draft check does not contradict it."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SpeakerModel:
@@ -34,6 +37,7 @@ class SpeakerModel:
             {str(k): float(v) for k, v in data["weights"].items()},
             float(data.get("temperature", 1.0)),
             float(data.get("threshold", 0.5)),
+            float(data.get("draft_threshold", 0.05)),
         )
 
     def score(self, features: list[str]) -> float:

@@ -40,9 +40,16 @@ class Quotation:
     cue: Stretch | None = None
     continued: bool = False
     speaker_confidence: float | None = None
+    explicit: bool = False
+    """Whether the article names the speaker with a speech cue in the quotation's own
+    sentence (or in the one introducing it with a colon, or for the running quotation it
+    continues): "…,” Smith said", not a pronoun, a paragraph's earlier cue or no cue."""
+    speakers: tuple[tuple[str | None, float], ...] = ()
+    """The speaker model's probability of each person among the candidates (mentions of
+    one person pooled; ``None`` is nobody, or someone unknown), most probable first."""
 
     def model(self) -> Quote:
-        return Quote(
+        quote = Quote(
             text=self.text,
             start=self.start,
             end=self.end,
@@ -55,3 +62,6 @@ class Quotation:
             open_mark=self.open_mark,
             continued=self.continued,
         )
+        quote._explicit = self.explicit
+        quote._speakers = self.speakers
+        return quote
