@@ -68,18 +68,7 @@ class Analyzer:
     async def analyze(self, index: ArticleIndex) -> Analysis:
         article = index.article
         if self.model is None:  # in a worker thread, like all work on a whole article
-            return Analysis(
-                await asyncio.to_thread(offline_analysis, index),
-                EngineInfo(
-                    engine="offline",
-                    model=None,
-                    prompt=None,
-                    cached=False,
-                    chunks=1,
-                    usage=Usage(calls=0, prompt_tokens=0, completion_tokens=0),
-                    notice=OFFLINE_NOTICE,
-                ),
-            )
+            return await asyncio.to_thread(offline, index)
         prompt = load_prompt(PROMPT)
         key = self._key(article, prompt)
         cached = self._cache.get(key)
@@ -131,6 +120,22 @@ class Analyzer:
 
     def _info(self, prompt: Prompt, parts: int, usage: CallUsage, *, cached: bool) -> EngineInfo:
         return engine_info(self.settings, prompt.ref, parts, usage, cached=cached)
+
+
+def offline(index: ArticleIndex) -> Analysis:
+    """The offline engine's analysis of an article: no model, nothing to wait for."""
+    return Analysis(
+        offline_analysis(index),
+        EngineInfo(
+            engine="offline",
+            model=None,
+            prompt=None,
+            cached=False,
+            chunks=1,
+            usage=Usage(calls=0, prompt_tokens=0, completion_tokens=0),
+            notice=OFFLINE_NOTICE,
+        ),
+    )
 
 
 def plan_parts(settings: Settings, article: Article) -> PromptPlan:
