@@ -14,6 +14,7 @@ FACTCHECK_REDIS_URL, which every worker then shares)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from ..errors import ClusterError
@@ -49,7 +50,7 @@ def run_cluster(
             "--cluster needs dask and distributed: pip install 'factcheck[cluster]'"
         ) from None
     try:
-        client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        client = Client(address, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"no Dask scheduler answers at {address}: {exc}") from None
     with client:
@@ -81,11 +82,10 @@ def _run(
             return client.submit(work.live_part, operation, settings, items, per_task, pure=False)
 
     queued = work.parts(items, part)
-    running = as_completed()
-    for chunk in queued:
-        running.add(submit(chunk))
-        if running.count() >= in_flight:
-            break
+    first = [submit(chunk) for chunk in islice(queued, in_flight)]
+    if not first:
+        return
+    running = as_completed(first)
     for future in running:
         try:
             outcomes = future.result()
@@ -93,7 +93,6 @@ def _run(
             raise ClusterError(f"the cluster lost a part of the batch: {exc}") from None
         for outcome in outcomes:
             results.record(outcome)
-        future.release()
         chunk = next(queued, [])
         if chunk:
             running.add(submit(chunk))
