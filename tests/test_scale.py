@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from service.cli import app
 from service.settings import Settings, get_settings
 
 from .conftest import ARTICLES, SAMPLE
+from .servers import fake_provider
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
 
@@ -84,6 +86,12 @@ def test_processes_resume_where_a_run_stopped(tmp_path: Path) -> None:
 # -- the cluster -----------------------------------------------------------------------
 
 
+@pytest.fixture
+def provider() -> Iterator[str]:
+    with fake_provider() as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
     with distributed.LocalCluster(
@@ -143,3 +151,39 @@ def test_a_worker_killed_mid_batch_loses_no_line_and_duplicates_none(
     assert sorted(written) == sorted(one.read_bytes().splitlines())
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
         client.wait_for_workers(2, timeout=60)  # the nanny started another: the next test has two
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_model_calls_on_a_cluster_stay_within_the_concurrency(
+    tmp_path: Path, cluster: Any, provider: str, concurrency: int
+) -> None:
+    """The limit holds across the cluster's workers: reached, never passed."""
+    council = (
+        "The council voted on Tuesday to build cycle lanes along Harbour Road. “We will lose "
+        "half of our parking spaces,” shop owner Peter Holm told reporters."
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps({"id": i, "text": f"{council} Article {i}."}) + "\n" for i in range(150)
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    settings = Settings(
+        engine="llm", base_url=f"{provider}/v1", api_key="sk-fake", model="fake-model"
+    )
+    options = BatchOptions(
+        articles=src,
+        output=out,
+        operation="summarize",
+        concurrency=concurrency,
+        cluster=cluster.scheduler_address,
+    )
+    assert run_batch(options, settings, None, live_progress=False) == 0
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["id"] for r in lines) == list(range(150))
+    assert all(r["result"]["engine"]["engine"] == "llm" for r in lines)
+    stats = httpx.get(f"{provider}/stats").json()
+    assert stats["calls"] == 150
+    assert stats["peak_in_flight"] == concurrency

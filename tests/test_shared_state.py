@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,8 @@ from service.pipeline import index_article
 from service.settings import Settings
 from service.state import open_state
 
-from .conftest import ARTICLES, ROOT, SAMPLE
+from .conftest import ARTICLES, SAMPLE
+from .servers import fake_provider, free_port, provider_calls, start
 
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 
@@ -39,24 +39,6 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1", "localhost", 
 API_KEY = "replica-test-key-7f3a"
 PER_MINUTE = 6
 NO_DISK = ["--save", "", "--appendonly", "no"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_until_up(url: str, tries: int = 300) -> None:
-    for _ in range(tries):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
 
 
 @dataclass
@@ -106,28 +88,10 @@ def redis_server() -> Iterator[RedisServer]:
         server.stop()
 
 
-def start(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(args, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_up(health)
-    except RuntimeError:
-        process.kill()
-        raise
-    return process
-
-
 @pytest.fixture
 def provider() -> Iterator[str]:
-    """The fake provider's base URL; ``GET {base}/stats`` counts its calls."""
-    port = free_port()
-    env = {**os.environ, "FAKE_PROVIDER_DELAY": "0"}
-    args = [sys.executable, "-m", "bench.fake_provider", "--port", str(port), "--delay", "0"]
-    process = start(args, env, f"http://127.0.0.1:{port}/health")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with fake_provider() as url:
+        yield url
 
 
 @pytest.fixture
@@ -169,11 +133,6 @@ def post(url: str, text: str) -> httpx.Response:
         headers={"Authorization": f"Bearer {API_KEY}"},
         timeout=60,
     )
-
-
-def provider_calls(provider: str) -> int:
-    calls: int = httpx.get(f"{provider}/stats").json()["calls"]
-    return calls
 
 
 def away_from_a_minute_boundary() -> None:
