@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ProviderTimeoutError
+from pydantic import BaseModel
+
+from .errors import BudgetExhaustedError, ProviderTimeoutError
 from .ingest import Article
 from .llm import CallUsage, ChatModel, chat_request, schema_instructions
 from .models import EngineInfo, ModelAnalysis, ModelStatement, Usage
@@ -21,6 +22,7 @@ from .offline import offline_analysis
 from .prompts import Prompt, load_prompt
 from .sentences import sentence_spans
 from .settings import Settings
+from .state import LocalState, SharedState
 from .tokens import count_tokens
 from .verify import ArticleIndex
 
@@ -53,10 +55,16 @@ class PromptPlan:
 class Analyzer:
     """Runs the analysis with the configured engine; keeps the answer cache."""
 
-    def __init__(self, settings: Settings, model: ChatModel | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        model: ChatModel | None = None,
+        state: SharedState | None = None,
+    ) -> None:
         self.settings = settings
         self.model = model if model is not None or not settings.use_llm else ChatModel(settings)
-        self._cache: OrderedDict[str, tuple[ModelAnalysis, int]] = OrderedDict()
+        self.state: SharedState = state if state is not None else LocalState(settings)
+        """Where answers are cached and spending is counted (shared by replicas in Redis)."""
         self.on_ask: Callable[[int, int], None] | None = None
         """Called with (part, parts), 0-based, before each model call (the CLI says on a
         terminal what it is waiting for)."""
@@ -64,29 +72,19 @@ class Analyzer:
     async def close(self) -> None:
         if self.model is not None:
             await self.model.close()
+        await self.state.close()
 
     async def analyze(self, index: ArticleIndex) -> Analysis:
         article = index.article
         if self.model is None:  # in a worker thread, like all work on a whole article
-            return Analysis(
-                await asyncio.to_thread(offline_analysis, index),
-                EngineInfo(
-                    engine="offline",
-                    model=None,
-                    prompt=None,
-                    cached=False,
-                    chunks=1,
-                    usage=Usage(calls=0, prompt_tokens=0, completion_tokens=0),
-                    notice=OFFLINE_NOTICE,
-                ),
-            )
+            return await asyncio.to_thread(offline, index)
         prompt = load_prompt(PROMPT)
         key = self._key(article, prompt)
-        cached = self._cache.get(key)
+        cached = await self.state.answer(key)
         if cached is not None:  # before planning: counting tokens costs more than the look-up
-            self._cache.move_to_end(key)
-            result, parts = cached
-            return Analysis(result, self._info(prompt, parts, CallUsage(), cached=True))
+            kept = _Cached.model_validate_json(cached)
+            return Analysis(kept.result, self._info(prompt, kept.parts, CallUsage(), cached=True))
+        await self._within_budget()
         plan = await asyncio.to_thread(self.plan, article)  # counting tokens takes a while
         usage = CallUsage()
         try:
@@ -99,10 +97,18 @@ class Analyzer:
                 f"the analysis did not finish within {self.settings.deadline_seconds:g} s"
             ) from None
         result = merge(list(answers))
-        self._cache[key] = (result, len(plan.parts))
-        while len(self._cache) > self.settings.cache_entries:
-            self._cache.popitem(last=False)
+        await self.state.keep_answer(
+            key, _Cached(parts=len(plan.parts), result=result).model_dump_json().encode()
+        )
         return Analysis(result, self._info(plan.prompt, len(plan.parts), usage, cached=False))
+
+    async def _within_budget(self) -> None:
+        budget = self.settings.budget_usd_per_day
+        if budget is not None and await self.state.spent_today() >= budget:
+            raise BudgetExhaustedError(
+                f"the model calls of today (UTC) have used the budget of {budget:g} USD "
+                "(FACTCHECK_BUDGET_USD_PER_DAY)"
+            )
 
     async def _ask(
         self, model: ChatModel, plan: PromptPlan, i: int, usage: CallUsage
@@ -111,6 +117,9 @@ class Analyzer:
             self.on_ask(i, len(plan.parts))
         answer, call = await model.structured(part_request(self.settings, plan, i), ModelAnalysis)
         usage.add(call)
+        cost = cost_usd(self.settings, call)
+        if cost:
+            await self.state.spend(cost)
         return answer
 
     def plan(self, article: Article) -> PromptPlan:
@@ -131,6 +140,22 @@ class Analyzer:
 
     def _info(self, prompt: Prompt, parts: int, usage: CallUsage, *, cached: bool) -> EngineInfo:
         return engine_info(self.settings, prompt.ref, parts, usage, cached=cached)
+
+
+def offline(index: ArticleIndex) -> Analysis:
+    """The offline engine's analysis of an article: no model, nothing to wait for."""
+    return Analysis(
+        offline_analysis(index),
+        EngineInfo(
+            engine="offline",
+            model=None,
+            prompt=None,
+            cached=False,
+            chunks=1,
+            usage=Usage(calls=0, prompt_tokens=0, completion_tokens=0),
+            notice=OFFLINE_NOTICE,
+        ),
+    )
 
 
 def plan_parts(settings: Settings, article: Article) -> PromptPlan:
@@ -194,16 +219,7 @@ def engine_info(
 ) -> EngineInfo:
     """What a response says about the model's work: model, prompt, parts, usage and the
     estimated cost where prices are configured."""
-    cost = None
-    if settings.price_input_per_mtok is not None and settings.price_output_per_mtok is not None:
-        cost = round(
-            (
-                usage.prompt_tokens * settings.price_input_per_mtok
-                + usage.completion_tokens * settings.price_output_per_mtok
-            )
-            / 1e6,
-            6,
-        )
+    cost = cost_usd(settings, usage)
     return EngineInfo(
         engine="llm",
         model=settings.model,
@@ -218,6 +234,27 @@ def engine_info(
         ),
         notice=notice,
     )
+
+
+def cost_usd(settings: Settings, usage: CallUsage) -> float | None:
+    """What ``usage`` cost at the configured prices; None without them."""
+    if settings.price_input_per_mtok is None or settings.price_output_per_mtok is None:
+        return None
+    return round(
+        (
+            usage.prompt_tokens * settings.price_input_per_mtok
+            + usage.completion_tokens * settings.price_output_per_mtok
+        )
+        / 1e6,
+        6,
+    )
+
+
+class _Cached(BaseModel):
+    """A cached answer, as the shared state keeps it."""
+
+    parts: int
+    result: ModelAnalysis
 
 
 def merge(answers: list[ModelAnalysis]) -> ModelAnalysis:

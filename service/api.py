@@ -91,10 +91,10 @@ from .security import (
     SCHEMA_PREFIX,
     AccessMiddleware,
     ApiKeys,
-    RateLimiter,
     cors_config,
 )
 from .settings import Settings, get_settings
+from .state import open_state
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -418,10 +418,13 @@ def page() -> File:
     return File(WEB / "index.html", content_disposition_type="inline", media_type="text/html")
 
 
-@get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
+@get("/metrics", include_in_schema=False)
+async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Prometheus metrics of this process (text exposition format)."""
-    return Response(_metrics(request).render(), media_type=METRICS_CONTENT_TYPE)
+    metrics = _metrics(request)
+    status = await _analyzer(request).state.status()
+    metrics.shared_state_up.labels(status.backend).set(1 if status.up else 0)
+    return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
 
 @post(
@@ -672,12 +675,13 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         ]
     )
     metrics = Metrics()
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    # The cache, the rate limit and the budget: this process's, or shared in Redis.
+    state = open_state(settings) if analyzer is None else analyzer.state
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = analyzer is None
-        app.state.analyzer = Analyzer(settings) if analyzer is None else analyzer
+        app.state.analyzer = Analyzer(settings, state=state) if analyzer is None else analyzer
         app.state.readiness = ReadinessProbe(settings)
         try:
             yield
@@ -700,7 +704,9 @@ def create_app(settings: Settings | None = None, analyzer: Analyzer | None = Non
         ],
         lifespan=[lifespan],
         # Without keys or a rate limit the access middleware has nothing to do: no layer.
-        middleware=[AccessMiddleware(keys, limiter)] if keys.enabled or limiter.enabled else [],
+        middleware=[AccessMiddleware(keys, state, settings.rate_limit_per_minute)]
+        if keys.enabled or settings.rate_limit_per_minute > 0
+        else [],
         cors_config=cors_config(settings),
         exception_handlers={
             FactcheckError: _factcheck_error,

@@ -8,6 +8,7 @@ is), 2 usage or input error, 3 the model provider failed or an unexpected intern
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
@@ -517,6 +518,29 @@ def batch_command(
             show_default=False,
         ),
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            "-p",
+            min=1,
+            metavar="N",
+            help="Processes for the operations that ask no model (quotes, and every operation "
+            "with the offline engine); the results are those of one process, in input order. "
+            "Default: the number of cores.",
+            show_default=False,
+        ),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="tcp://HOST:8786",
+            help="Run on a Dask cluster, given its scheduler's address "
+            "(FACTCHECK_DASK_SCHEDULER without the option). Needs the cluster extra.",
+            show_default=False,
+        ),
+    ] = None,
     engine: EngineOption = None,
     model: ModelOption = None,
     provider_batch: Annotated[
@@ -567,6 +591,8 @@ def batch_command(
         output=output,
         operation=op,
         concurrency=limit,
+        processes=processes or len(os.sched_getaffinity(0)),
+        cluster=cluster or settings.dask_scheduler,
         provider_batch=provider_batch or resume_batch is not None,
         resume_batch=resume_batch,
         poll_interval=poll_interval,

@@ -118,3 +118,19 @@ class InvalidAnswerError(ModelOutputError):
         super().__init__(detail)
         self.content = content
         self.problem = problem
+
+
+class ClusterError(FactcheckError):
+    """The Dask cluster cannot be reached, or lost a part of the batch more often than it
+    retries one (its workers keep dying)."""
+
+    status = 503
+    title = "Cluster unavailable"
+    exit_code = 3
+
+
+class BudgetExhaustedError(ProviderUnavailableError):
+    """The spend budget for model calls (FACTCHECK_BUDGET_USD_PER_DAY) is used up until the
+    next UTC day."""
+
+    title = "Model budget exhausted"

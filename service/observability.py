@@ -214,6 +214,13 @@ class Metrics:
             ["endpoint", "verdict"],
             registry=r,
         )
+        self.shared_state_up = Gauge(
+            "factcheck_shared_state_up",
+            "1 when the shared state (cache, rate limit, budget) is reachable, 0 when Redis "
+            "is down and this process answers from its own state.",
+            ["backend"],
+            registry=r,
+        )
         self.disconnects = Counter(
             "factcheck_client_disconnects",
             "Requests whose client went away before the answer; their model calls cancelled.",

@@ -40,6 +40,17 @@ class Readiness(BaseModel):
     provider_checked: bool = Field(
         description="True when the provider answered GET /models (llm engine)."
     )
+    shared_state: Literal["process", "redis"] = Field(
+        default="process",
+        description="Where the answer cache, the rate limit and the budget are kept "
+        "(redis with FACTCHECK_REDIS_URL).",
+    )
+    shared_state_up: bool = Field(
+        default=True,
+        description="False when Redis cannot be reached: the service still answers, with "
+        "cache misses and this process's limits, and goes back to Redis by itself.",
+    )
+    shared_state_detail: str | None = Field(default=None, description="Why Redis is down.")
 
 
 class ReadinessProbe:
@@ -62,6 +73,19 @@ class ReadinessProbe:
         return result
 
     async def _probe(self, analyzer: Analyzer) -> Readiness | NotReadyError:
+        ready = await self._probe_provider(analyzer)
+        if isinstance(ready, NotReadyError):
+            return ready
+        state = await analyzer.state.status()
+        return ready.model_copy(
+            update={
+                "shared_state": state.backend,
+                "shared_state_up": state.up,
+                "shared_state_detail": state.detail,
+            }
+        )
+
+    async def _probe_provider(self, analyzer: Analyzer) -> Readiness | NotReadyError:
         settings = self.settings
         try:
             load_prompt(PROMPT)

@@ -11,10 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from litestar.config.cors import CORSConfig
 from litestar.enums import ScopeType
@@ -23,6 +19,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from .settings import Settings
+from .state.local import RateLimiter, SharedState
 
 __all__ = [
     "OPEN_PATHS",
@@ -87,53 +84,6 @@ class ApiKeys:
         return "key:" + hashlib.sha256(found).hexdigest()[:12]
 
 
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class RateLimiter:
-    """A token bucket per client: ``per_minute`` requests in a burst, refilled at
-    ``per_minute`` a minute. At most ``max_clients`` buckets are kept (least recently seen
-    dropped first: a dropped client starts again with a full bucket)."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        *,
-        max_clients: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.max_clients = max_clients
-        self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    @property
-    def enabled(self) -> bool:
-        return self.capacity > 0
-
-    def acquire(self, client: str) -> float:
-        """Takes a token for ``client``: 0 when one was there, else the seconds until one
-        will be (for Retry-After)."""
-        now = self._clock()
-        bucket = self._buckets.get(client)
-        if bucket is None:
-            bucket = self._buckets[client] = _Bucket(self.capacity, now)
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
-        else:
-            self._buckets.move_to_end(client)
-            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
-
-
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key.lower() == name:
@@ -148,9 +98,10 @@ class AccessMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, keys: ApiKeys, limiter: RateLimiter) -> None:
+    def __init__(self, keys: ApiKeys, state: SharedState, per_minute: int) -> None:
         self.keys = keys
-        self.limiter = limiter
+        self.state = state
+        self.per_minute = per_minute
         self.should_bypass_for_scope = _bypass
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
@@ -166,12 +117,11 @@ class AccessMiddleware(ASGIMiddleware):
         else:
             address = scope.get("client")
             client = f"ip:{address[0]}" if address else "ip:unknown"
-        if self.limiter.enabled:
-            wait = self.limiter.acquire(client)
+        if self.per_minute > 0:
+            wait = await self.state.take_request(client)
             if wait > 0:
-                per_minute = int(self.limiter.capacity)
                 raise TooManyRequestsException(
-                    detail=f"more than {per_minute} requests a minute; try again in "
+                    detail=f"more than {self.per_minute} requests a minute; try again in "
                     f"{math.ceil(wait)} s",
                     headers={"Retry-After": str(max(1, math.ceil(wait)))},
                 )

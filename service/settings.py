@@ -51,6 +51,25 @@ class Settings(BaseSettings):
     """The longest one analysis may take, all parts and retries included (then 504)."""
     cache_entries: int = 256
     """Identical requests (article, model, prompt version) answered from memory."""
+    cache_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
+    """How long an answer stays in the shared cache (Redis); the in-process one keeps the
+    ``cache_entries`` most recent."""
+    budget_usd_per_day: float | None = Field(default=None, ge=0)
+    """The most the model calls may cost in a UTC day, from the configured prices (both
+    needed); past it, requests that need a model call get 503 until the next day. Shared by
+    every replica with ``redis_url``."""
+
+    # -- state shared by replicas, and the cluster ------------------------------------
+    redis_url: SecretStr | None = None
+    """FACTCHECK_REDIS_URL (``redis://host:6379/0``): the answer cache, the rate limit and
+    the budget are kept there, shared by every process using it; unset, each process keeps
+    its own."""
+    redis_timeout_seconds: float = Field(default=0.25, gt=0)
+    """How long a Redis command may take before Redis counts as down (the process then
+    answers from its own state until Redis is back)."""
+    dask_scheduler: str | None = None
+    """FACTCHECK_DASK_SCHEDULER (``tcp://host:8786``): where ``factcheck batch --cluster``
+    runs without an address."""
 
     # -- the HTTP service: security and operations -----------------------------------
     api_keys: SecretStr | None = None
@@ -78,9 +97,12 @@ class Settings(BaseSettings):
         """``text`` with every secret of these settings masked: the API key, and a password
         in the base URL. For whatever leaves the process (problem bodies, stderr, logs)."""
         secrets = [self.api_key.get_secret_value()] if self.api_key else []
-        if self.base_url:
+        urls = [self.base_url, self.redis_url.get_secret_value() if self.redis_url else None]
+        for url in urls:
+            if not url:
+                continue
             try:
-                password = urlsplit(self.base_url).password
+                password = urlsplit(url).password
             except ValueError:
                 password = None
             if password:

@@ -174,6 +174,9 @@ def test_ready_with_the_offline_engine(offline: TestClient[Any]) -> None:
         "engine": "offline",
         "model": None,
         "provider_checked": False,
+        "shared_state": "process",
+        "shared_state_up": True,
+        "shared_state_detail": None,
     }
 
 

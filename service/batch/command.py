@@ -13,12 +13,15 @@ from ..analysis import PROMPT
 from ..errors import ConfigurationError, InputError, ProviderError
 from ..prompts import load_prompt
 from ..settings import Settings
+from .cluster import run_cluster
 from .input import Item, items, scan
 from .live import run_live
 from .options import BatchOptions
+from .processes import PART, run_processes
 from .progress import Progress
 from .provider import run_provider_batch
 from .results import Results, Tally, compact, results_state
+from .work import is_deterministic
 
 if TYPE_CHECKING:
     from ..analysis import Analyzer
@@ -42,6 +45,8 @@ def run_batch(
         )
     if options.provider_batch and options.operation == "quotes":
         raise InputError("--provider-batch: the quotes operation asks no model; run it without")
+    if options.provider_batch and options.cluster is not None:
+        raise InputError("--provider-batch and --cluster: choose one")
     load_prompt(PROMPT)  # a broken prompt template is one error, not one per article
     previous = results_state(options.output)
     others = sorted(previous.operations - {options.operation})
@@ -57,9 +62,7 @@ def run_batch(
     tally = Tally(lines=plan.lines)
     stopped = True
     try:
-        asyncio.run(
-            _run(options, settings, make_analyzer, previous.done, plan.to_do, progress, tally)
-        )
+        _run(options, settings, make_analyzer, previous.done, plan.to_do, progress, tally)
         stopped = False
     except ProviderError as exc:
         raise type(exc)(settings.redact(exc.detail)) from None
@@ -69,7 +72,7 @@ def run_batch(
     return tally.exit_status
 
 
-async def _run(
+def _run(
     options: BatchOptions,
     settings: Settings,
     make_analyzer: Callable[[Settings], Analyzer] | None,
@@ -79,27 +82,46 @@ async def _run(
     tally: Tally,
 ) -> None:
     results = Results(options.output, options.operation, settings, tally, progress)
-    analyzer = None
+    fresh = _fresh(
+        items(options.articles, settings.max_body_bytes),
+        done,
+        tally,
+        progress,
+        str(options.articles),
+    )
     try:
-        fresh = _fresh(
-            items(options.articles, settings.max_body_bytes),
-            done,
-            tally,
-            results,
-            progress,
-            str(options.articles),
-        )
         if options.provider_batch:
-            await run_provider_batch(options, settings, fresh, results, progress, to_do)
-        else:
-            if make_analyzer is not None and options.operation != "quotes":
-                analyzer = make_analyzer(settings)
-            progress.phase(options.operation, to_do)
-            await run_live(
-                options.operation, options.concurrency, settings, analyzer, fresh, results
+            asyncio.run(
+                run_provider_batch(
+                    options, settings, _recorded(fresh, results), results, progress, to_do
+                )
             )
+            return
+        progress.phase(options.operation, to_do)
+        if options.cluster is not None:
+            run_cluster(
+                options.cluster, options.operation, options.concurrency, settings, fresh, results
+            )
+        elif is_deterministic(options.operation, settings):
+            processes = min(options.processes, max(1, to_do // PART))
+            run_processes(options.operation, processes, settings, fresh, results)
+        else:
+            asyncio.run(_live(options, settings, make_analyzer, _recorded(fresh, results), results))
     finally:
         results.close()
+
+
+async def _live(
+    options: BatchOptions,
+    settings: Settings,
+    make_analyzer: Callable[[Settings], Analyzer] | None,
+    fresh: Iterator[Item],
+    results: Results,
+) -> None:
+    analyzer = make_analyzer(settings) if make_analyzer is not None else None
+    try:
+        await run_live(options.operation, options.concurrency, settings, analyzer, fresh, results)
+    finally:
         if analyzer is not None:
             await analyzer.close()
 
@@ -108,12 +130,12 @@ def _fresh(
     items: Iterator[Item],
     done: set[str],
     tally: Tally,
-    results: Results,
     progress: Progress,
     name: str,
 ) -> Iterator[Item]:
-    """The items to process: per-line errors are recorded on the way, ids already done are
-    skipped, and a repeated id is processed once, with a warning."""
+    """The items to process, lines that cannot be read included (their error is their
+    result): ids already done are skipped, and a repeated id is processed once, with a
+    warning."""
     first: dict[str, int] = {}
     for item in items:
         key = item.key
@@ -129,10 +151,16 @@ def _fresh(
         if key is not None and key in done:
             tally.skipped += 1
             continue
+        yield item
+
+
+def _recorded(items: Iterator[Item], results: Results) -> Iterator[Item]:
+    """The readable items; the error of each other one recorded on the way."""
+    for item in items:
         if item.error is not None:
             results.failed(item, item.error)
-            continue
-        yield item
+        else:
+            yield item
 
 
 def _check_paths(options: BatchOptions) -> None:

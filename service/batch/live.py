@@ -13,7 +13,7 @@ from ..models import BatchOperation, ClaimsOut, QuotesOut, ReportOut, SummarizeO
 from ..pipeline import OFFLOAD_CHARS, claims, quotes, report, summarize
 from ..settings import Settings
 from .input import Item, read
-from .results import Results
+from .results import Sink
 
 if TYPE_CHECKING:
     from ..analysis import Analyzer
@@ -41,7 +41,7 @@ async def run_live(
     settings: Settings,
     analyzer: Analyzer | None,
     items: Iterator[Item],
-    results: Results,
+    results: Sink,
 ) -> None:
     """Every item through the pipeline, ``concurrency`` at a time; each failure recorded."""
     step = STEPS[operation]

@@ -17,6 +17,10 @@ class BatchOptions:
     output: Path
     operation: BatchOperation = "report"
     concurrency: int = 16
+    processes: int = 1
+    """Processes for the deterministic operations (the quotations, the offline engine)."""
+    cluster: str | None = None
+    """A Dask scheduler's address: the batch runs on its workers."""
     provider_batch: bool = False
     resume_batch: str | None = None
     poll_interval: float = 30.0

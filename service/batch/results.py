@@ -19,9 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-
-from pydantic import BaseModel
+from typing import Any, Protocol, TextIO
 
 from ..errors import FactcheckError, ProviderTimeoutError
 from ..models import BatchFailure, BatchItemError, BatchOperation, BatchResult
@@ -144,6 +142,64 @@ def compact(path: Path, input_keys: set[str], say: Callable[[str], None]) -> Non
         say(f"{path}: {n} unreadable line{'s' if n != 1 else ''} dropped (a run cut short?)")
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One line of results, encoded where the article was processed (another process, a
+    Dask worker): the command only writes it."""
+
+    ok: bool
+    line: str
+    """The JSON record, without its newline."""
+
+
+def success(item: Item, operation: BatchOperation, result: Any) -> Outcome:
+    assert item.id is not None
+    record = BatchResult(id=item.id, line=item.line, operation=operation, result=result)
+    return Outcome(True, record.model_dump_json())
+
+
+def failure(
+    item: Item, operation: BatchOperation, error: BaseException, settings: Settings
+) -> Outcome:
+    """``error`` recorded for ``item``, secrets masked; any exception is one of ours."""
+    error = as_error(error, settings)
+    record = BatchFailure(
+        id=item.id,
+        line=item.line,
+        operation=operation,
+        error=BatchItemError(
+            title=error.title, status=error.status, detail=settings.redact(error.detail)
+        ),
+    )
+    return Outcome(False, record.model_dump_json())
+
+
+class Sink(Protocol):
+    """Where the live path puts each article's result."""
+
+    def ok(self, item: Item, result: Any) -> None: ...
+
+    def failed(self, item: Item, error: BaseException) -> None: ...
+
+
+class Collected:
+    """The results of a part of a batch, kept in order to be sent back (a Dask worker's)."""
+
+    def __init__(self, operation: BatchOperation, settings: Settings) -> None:
+        self.operation: BatchOperation = operation
+        self.settings = settings
+        self.outcomes: list[tuple[int, Outcome]] = []
+
+    def ok(self, item: Item, result: Any) -> None:
+        self.outcomes.append((item.line, success(item, self.operation, result)))
+
+    def failed(self, item: Item, error: BaseException) -> None:
+        self.outcomes.append((item.line, failure(item, self.operation, error, self.settings)))
+
+    def in_order(self) -> list[Outcome]:
+        return [outcome for _, outcome in sorted(self.outcomes, key=lambda pair: pair[0])]
+
+
 class Results:
     """The results file, appended to one flushed line at a time."""
 
@@ -165,34 +221,23 @@ class Results:
         self._file.close()
 
     def ok(self, item: Item, result: Any) -> None:
-        assert item.id is not None
-        self._write(
-            BatchResult(id=item.id, line=item.line, operation=self._operation, result=result)
-        )
-        self._tally.ok += 1
-        self._progress.advance(failed=False)
+        self.record(success(item, self._operation, result))
 
     def failed(self, item: Item, error: BaseException) -> None:
-        """``error`` recorded for ``item``, secrets masked; any exception is one of ours."""
-        error = as_error(error, self._settings)
-        detail = self._settings.redact(error.detail)
-        record = BatchFailure(
-            id=item.id,
-            line=item.line,
-            operation=self._operation,
-            error=BatchItemError(title=error.title, status=error.status, detail=detail),
-        )
-        self._write(record)
-        self._tally.failed += 1
-        self._progress.advance(failed=True)
+        self.record(failure(item, self._operation, error, self._settings))
+
+    def record(self, outcome: Outcome) -> None:
+        self._file.write(outcome.line + "\n")
+        self._file.flush()
+        if outcome.ok:
+            self._tally.ok += 1
+        else:
+            self._tally.failed += 1
+        self._progress.advance(failed=not outcome.ok)
 
     def tick(self) -> None:
         """An item through a step that writes nothing yet (preparing a provider batch)."""
         self._progress.advance(failed=False)
-
-    def _write(self, record: BaseModel) -> None:
-        self._file.write(record.model_dump_json() + "\n")
-        self._file.flush()
 
 
 def as_error(exc: BaseException, settings: Settings) -> FactcheckError:
