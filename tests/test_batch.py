@@ -734,7 +734,7 @@ def test_provider_batch_end_to_end(
     assert [s.verdict for s in report.statements] == [
         "verified",
         "unsupported",
-        "misattributed",
+        "unconfirmed",
         "paraphrase",
     ]
     assert report.engine.engine == "llm" and report.engine.chunks == 1

@@ -525,11 +525,11 @@ def test_claims_with_the_model_exit_1(runner: CliRunner, fake_provider: FakeProv
         "812 prompt + 164 completion tokens"
     )
     # What an editor acts on comes first, errors before the unsupported; then the rest.
-    to_check = out.index("To check (3): 1 misattributed, 2 unsupported")
+    to_check = out.index("To check (3): 1 unconfirmed, 2 unsupported")
     found = out.index("Found in the article (3): 1 verified, 2 paraphrase")
-    misattributed = out.index(f"misattributed statement  “{WRONG_SPEAKER_QUOTE}” — Emmanuel Macron")
+    misattributed = out.index(f"unconfirmed statement  “{WRONG_SPEAKER_QUOTE}” — Emmanuel Macron")
     unsupported = out.index(f"unsupported claim  “{INVENTED_CLAIM}”")
-    assert to_check < misattributed < unsupported < found
+    assert to_check < unsupported < misattributed < found  # errors before the warning
     assert "article 763-792 (Jens Stoltenberg): “the situation is changing now”" in out
     assert len(fake_provider.requests) == 1
 
@@ -547,18 +547,20 @@ def test_claims_gcc_points_at_the_evidence(runner: CliRunner, fake_provider: Fak
             assert m["file"] == str(SAMPLE)
             verdict = m["rest"].split(":", 1)[0]
             found[m["rest"]] = (m["severity"], offset_of(text, int(m["line"]), int(m["col"])))
-            expected = {"verified": "note", "paraphrase": "note"}.get(verdict, "error")
+            expected = {"verified": "note", "paraphrase": "note", "unconfirmed": "warning"}.get(
+                verdict, "error"
+            )
             assert m["severity"] == expected, line
         verdicts = sorted(rest.split(":", 1)[0] for rest in found)
         assert verdicts == sorted(
-            ["paraphrase", "unsupported", "unsupported", "misattributed", "paraphrase"]
+            ["paraphrase", "unsupported", "unsupported", "unconfirmed", "paraphrase"]
             + (["verified"] if show_all else [])
         )
         by_start = {rest.split(" — ")[0]: at for rest, (_, at) in found.items()}
         # No evidence: line 1, column 1. Evidence: the position of the article's words.
         assert by_start[f'unsupported: claim "{INVENTED_CLAIM}"'] == 0
         misattributed = by_start[
-            f'misattributed: statement by Emmanuel Macron "{WRONG_SPEAKER_QUOTE}"'
+            f'unconfirmed: statement by Emmanuel Macron "{WRONG_SPEAKER_QUOTE}"'
         ]
         assert text[misattributed:].startswith(WRONG_SPEAKER_QUOTE)
         paraphrase = by_start[f'paraphrase: claim "{SUPPORTED_CLAIM}"']
