@@ -54,6 +54,7 @@ from service.document import Document
 from service.grounding import judge_claim
 from service.ingest import Article, read_article
 from service.models import CheckOut
+from service.normalize import content_words
 from service.pipeline import check_draft, index_article
 from service.quotes.names import runs_in, split_title
 from service.verify import ArticleIndex
@@ -251,25 +252,73 @@ def score(args: argparse.Namespace, files: list[Path]) -> None:
         )
 
 
-def headlines(files: list[Path]) -> None:
-    """Claims nobody wrote for this benchmark: each article's headline (its first line, when
-    that has at most 30 words and the article goes on), judged against the rest of the
-    article. A headline should be supported; headline style (capitalised words, dropped
-    verbs) and paraphrase make it hard."""
-    got: Counter[str] = Counter()
+def citation(index: ArticleIndex, claim: str) -> tuple[int, int]:
+    """The simulated citation of a headline: the body paragraph sharing most of its content
+    words (the paragraph that holds its facts), the first of equals."""
+    words = set(content_words(claim))
+    text = index.article.text
+    return max(
+        index.article.paragraphs,
+        key=lambda p: (len(words & set(content_words(text[p[0] : p[1]]))), -p[0]),
+    )
+
+
+def headline_cases(path: Path, rng: random.Random) -> tuple[ArticleIndex, list[Case]] | None:
+    """An article's headline (its first line, when that has at most 30 words and the
+    article goes on) and its one-edit false versions, with the article without that line."""
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.strip().partition("\n")
+    head = head.strip()
+    if not rest.strip() or len(head.split()) > 30:
+        return None
+    index = index_article(read_article(rest, source_format="text"))
+    edits = {
+        "true": head,
+        "name": swap_name(head, head, article_names(index.article), rng),
+        "date": change_date(head, rng),
+        "number": change_number(head),
+        "negation": negate(head),
+    }
+    cases = [
+        Case(path.name, k, c, head) for k, c in edits.items() if c and (k == "true" or c != head)
+    ]
+    return index, cases
+
+
+def headlines(args: argparse.Namespace, files: list[Path]) -> None:
+    """Claims nobody wrote for this benchmark: each article's headline judged against the
+    rest of the article, uncited and citing the paragraph that holds its facts (the false
+    versions cite the same paragraph as their true headline)."""
+    rng = random.Random(args.seed)
+    got: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    articles = 0
     for path in files:
-        text = path.read_text(encoding="utf-8")
-        head, _, rest = text.strip().partition("\n")
-        if not rest.strip() or len(head.split()) > 30:
+        built = headline_cases(path, rng)
+        if built is None:
             continue
-        index = index_article(read_article(rest, source_format="text"))
-        got[judge_claim(index, head.strip()).verdict] += 1
-    n = sum(got.values())
-    print(f"{n} headlines judged against the rest of their article\n")
-    print("| paraphrase | contradicted | unsupported |")
-    print("|---:|---:|---:|")
-    shares = " | ".join(f"{got[v] / n:.2f}" for v in ("paraphrase", "contradicted", "unsupported"))
-    print(f"| {shares} |")
+        index, cases = built
+        articles += 1
+        cited = [citation(index, cases[0].claim)]
+        for case in cases:
+            for mode, within in (("uncited", None), ("cited", cited)):
+                verdict = judge_claim(index, case.claim, cited=within).verdict
+                got[mode, case.kind][verdict] += 1
+                if args.verbose and not right(case.kind, verdict):
+                    print(f"{mode:8} {case.kind:9} {verdict:12} {case.claim}")
+    print(f"{articles} headlines judged against the rest of their article\n")
+    print("| headlines | citation | n | supported | contradicted | caught |")
+    print("|---|---|---:|---:|---:|---:|")
+    for kind in KINDS:
+        for mode in ("uncited", "cited"):
+            c = got.get((mode, kind))
+            if not c:
+                continue
+            n = sum(c.values())
+            caught = "" if kind == "true" else f"{1 - c['paraphrase'] / n:.2f}"
+            print(
+                f"| {kind} | {mode} | {n} | {c['paraphrase'] / n:.2f} "
+                f"| {c['contradicted'] / n:.3f} | {caught} |"
+            )
 
 
 def cost(args: argparse.Namespace, files: list[Path]) -> None:
@@ -348,7 +397,7 @@ def main() -> None:
     if args.cost:
         cost(args, files)
     elif args.headlines:
-        headlines(files)
+        headlines(args, files)
     else:
         score(args, files)
 

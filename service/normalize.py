@@ -11,6 +11,8 @@ import bisect
 import re
 from collections.abc import Iterator
 
+from .lemmas import lemma
+
 # Typographic variants that never change what was said.
 _FOLD = str.maketrans(
     {
@@ -106,12 +108,10 @@ _STOP = frozenset(
     could should may might said says say also than then there which who whom what when where
     how about into over after before more most such only other some any all one does did do""".split()
 )
-_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 
 
 def content_words(text: str) -> list[str]:
-    """The words that carry a sentence's content, folded and crudely stemmed ("plans",
-    "planned" and "planning" meet): no function words, numbers kept."""
-    return [
-        _SUFFIX.sub("", w) if len(w) > 4 else w for w in WORD.findall(fold(text)) if w not in _STOP
-    ]
+    """The words that carry a sentence's content, folded and stemmed (``lemmas.lemma``:
+    "plans", "planned" and "planning" meet, and "won" with "wins"): no function words,
+    numbers kept."""
+    return [lemma(w) for w in WORD.findall(fold(text)) if w not in _STOP]

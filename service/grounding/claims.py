@@ -5,18 +5,26 @@ same thing with another name, amount, date or polarity; else ``unsupported``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from ..document import Document
+from ..lemmas import lemma
 from ..models import DiffOp, Finding, FindingKind, Span, Verdict
 from ..normalize import fold
 from ..verify import ArticleIndex, word_diff
-from .facts import Facts, headline_names, read_facts, title_case
+from .align import Span as Span_
+from .align import in_place_of, replaced
+from .facts import ArticleFacts, Facts, Name, headline_names, read_facts, title_case
 
 SUPPORT_MIN_OVERLAP = 0.6
 """Share of a claim's content words, its names, amounts, dates and negations aside, that a
 sentence (or two adjacent ones) must hold to support it (with all of those)."""
+CITED_MIN_OVERLAP = 0.4
+"""The share when the claim cites the passage: the model has said where it stands, so its
+own words for it pass more easily; its facts do not."""
 CONTRADICT_MIN_OVERLAP = 0.7
 """Share of a claim's other words (its names, amounts, dates and negations aside) that a
 sentence must hold to be saying "nearly the same thing"."""
@@ -48,6 +56,8 @@ class _Claim:
     """For each article sentence sharing some of its content words, those words."""
     verbatim: str
     """The claim folded, its spaces collapsed and its edge punctuation off."""
+    text: str
+    """The claim as read (its spaced punctuation closed up): its facts' offsets index it."""
 
 
 _EDGE = " \t\n\"'“”‘’«».,;:!?"
@@ -64,12 +74,19 @@ def judge_claim(
     *,
     at: tuple[int, int] | None = None,
     words: list[str] | None = None,
+    cited: Sequence[tuple[int, int]] | None = None,
 ) -> Finding:
     """``claim`` judged against the article (see the module's docstring); ``at`` is where
     it stands in a draft or summary (``draft_start``/``draft_end``), ``words`` its content
-    words when already known."""
+    words when already known. With ``cited`` (the article spans the model says the claim
+    rests on) only the sentences inside them are read, and less of the wording must stand
+    there, since the model pointed at the passage; every name, amount, date and negation
+    still must: a citation never makes a claim true by itself, and none is unsupported."""
     read = _read(index, claim, words)
     text = index.article.text
+    if cited is not None:
+        inside = _sentences_in(index, cited)
+        read = replace(read, hits={i: got for i, got in read.hits.items() if i in inside})
 
     def finding(
         verdict: Verdict, window: _Window | None, diff: list[DiffOp] | None, message: str
@@ -94,7 +111,9 @@ def judge_claim(
 
     if not read.facts.words:
         return finding("unsupported", None, None, "nothing to check")
-    window = _supporting(index, read)
+    if cited is not None and not cited:
+        return finding("unsupported", None, None, "it cites no passage of the article")
+    window = _supporting(index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP)
     if window is not None:
         return finding(
             "paraphrase",
@@ -113,32 +132,39 @@ def judge_claim(
             word_diff(text[start:end], claim),
             "the article says this with " + "; ".join(d.what for d in differences),
         )
+    if cited:
+        return finding("unsupported", None, None, "the passage it cites does not hold this")
     return finding("unsupported", None, None, "no sentence of the article supports this")
+
+
+def _sentences_in(index: ArticleIndex, spans: Sequence[tuple[int, int]]) -> set[int]:
+    """The article sentences that overlap any of ``spans``."""
+    sentences = index.facts.sentences
+    starts = [s for s, _ in sentences]
+    inside: set[int] = set()
+    for lo, hi in spans:
+        i = max(0, bisect.bisect_right(starts, lo) - 1)
+        while i < len(sentences) and sentences[i][0] < hi:
+            if sentences[i][1] > lo:
+                inside.add(i)
+            i += 1
+    return inside
 
 
 def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
     """The claim's facts, its names read as the article states them, and the article
     sentences that share its words."""
-    facts = read_facts(Document.build(claim), words=words)
+    text = closed_up(claim)
+    if text != claim:
+        words = None
+    facts = read_facts(Document.build(text), words=words)
     article = index.facts
-    if title_case(claim):
+    if title_case(text):
         # A headline's capitals are no sign of names: its names are the article's.
-        facts = replace(facts, names=headline_names(claim, article.names))
-    elif any(_opens_sentence(claim, n.start) for n in facts.names):
-        # "Again.", "Engineers disagree": a sentence's first word is capitalised whatever it
-        # is; where the article writes it in lower case (and names nobody so) it is no name.
+        facts = replace(facts, names=headline_names(text, article.names))
+    else:
         facts = replace(
-            facts,
-            names=tuple(
-                n
-                for n in facts.names
-                if not (
-                    n.single
-                    and _opens_sentence(claim, n.start)
-                    and not n.words <= article.name_words
-                    and n.text.lower() in article.lower_case_words
-                )
-            ),
+            facts, names=tuple(n for n in facts.names if not _no_name(text, n, article))
         )
     # The sentences sharing a word with the claim, found through its less common words: a
     # word in more than COMMON sentences (of a long text) would make every claim look at
@@ -149,16 +175,57 @@ def _read(index: ArticleIndex, claim: str, words: list[str] | None) -> _Claim:
         if len(posted) <= COMMON:
             candidates.update(posted)
     hits = {i: set(facts.words & article.facts[i].words) for i in candidates}
-    verbatim = " ".join(fold(claim).split()).strip(_EDGE)
-    return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits, verbatim)
+    verbatim = " ".join(fold(text).split()).strip(_EDGE)
+    return _Claim(facts, facts.words - facts.fact_words - _NEGATION_WORDS, hits, verbatim, text)
 
 
-def _supporting(index: ArticleIndex, claim: _Claim) -> _Window | None:
-    """The sentence, or two adjacent ones, holding most of the claim's wording and all of
-    its names, amounts and dates, with its polarity."""
+_SPACED = (
+    (re.compile(r"\s+([,.;:!?%)\]])"), r"\1"),  # "Macron , who" (tokenized benchmark text)
+    (re.compile(r"([(\[$£€])\s+"), r"\1"),
+    (re.compile(r"\s+(['’]s|n['’]t)\b"), r"\1"),  # "Macron 's", "do n't"
+    (re.compile(r"(\d),\s+(\d{3})\b"), r"\1,\2"),  # "235, 000"
+    (re.compile(r"(\b[^\W\d_a-z][\w’']*) - (?=[^\W\d_a-z])"), r"\1-"),  # "Saint - Germain"
+)
+
+
+def closed_up(text: str) -> str:
+    """``text`` with the spaces that tokenized text puts inside words and numbers taken out,
+    so that it reads as the article writes it."""
+    for pattern, joined in _SPACED:
+        text = pattern.sub(joined, text)
+    return text
+
+
+def _no_name(text: str, name: Name, article: ArticleFacts) -> bool:
+    """Whether one capitalised word of a claim that the article names no one by is no name:
+    a description after "the" ("the Dutchman"), or a sentence's first word ("Caught",
+    "Engineers disagree"), capitalised whatever it is, that the article writes in lower
+    case or that is inflected as a common word is ("Leaders", "Caught")."""
+    if (
+        not name.single
+        or name.words <= article.name_words
+        or any(name.same_as(m) for m in article.names)  # "U.S." for "United States"
+    ):
+        return False
+    if _described(text, name.start):
+        return True
+    if not _opens_sentence(text, name.start):
+        return False
+    word = name.text.lower()
+    return word in article.lower_case_words or lemma(word) != word
+
+
+def _described(text: str, at: int) -> bool:
+    """Whether the word at ``at`` follows "the": "the Dutchman", "the Spaniard"."""
+    return text[max(0, at - 4) : at].lower() == "the "
+
+
+def _supporting(index: ArticleIndex, claim: _Claim, overlap: float) -> _Window | None:
+    """The sentence, or two adjacent ones, holding the share ``overlap`` of the claim's
+    wording and all of its names, amounts and dates, with its polarity."""
     article, facts, frame, hits = index.facts, claim.facts, claim.frame, claim.hits
     wording = frame or facts.words
-    need = SUPPORT_MIN_OVERLAP * len(wording)
+    need = overlap * len(wording)
     # Two sentences together only where each holds some of the claim's wording that the
     # other lacks, and one of them all of its names: a name, number or negation from the
     # next sentence must not pass.
@@ -181,7 +248,7 @@ def _supporting(index: ArticleIndex, claim: _Claim) -> _Window | None:
             return window  # the sentence itself, word for word: nothing in it can differ
         negated = facts.negations or any(f.negations for f in window.facts)
         region = _region(index, window) if negated else (window.start, window.end)
-        if not _conflicts(facts, window, region, missing_counts=True):
+        if not _conflicts(facts, window, region, pairs=None):
             return window
     return None
 
@@ -198,7 +265,8 @@ def _contradicting(
     )
     for window in near[:CANDIDATES]:
         region = _region(index, window)
-        differences = _conflicts(claim.facts, window, region, missing_counts=False)
+        pairs = replaced(claim.text, index.article.text, window.start, window.end)
+        differences = _conflicts(claim.facts, window, region, pairs=pairs)
         if not differences:
             continue
         # Polarity alone is read from "not" and "no": "rules out" and "denies" escape it,
@@ -260,21 +328,38 @@ class _Difference:
 
 
 def _conflicts(
-    claim_facts: Facts, window: _Window, region: tuple[int, int], *, missing_counts: bool
+    claim_facts: Facts,
+    window: _Window,
+    region: tuple[int, int],
+    *,
+    pairs: list[tuple[Span_, Span_]] | None,
 ) -> list[_Difference]:
-    """What the window states otherwise than the claim. With ``missing_counts``, a name,
-    amount or date of the claim that the window lacks counts too (support needs them all);
-    without, only one that the window replaces with another of its own does."""
+    """What the window states otherwise than the claim. Without ``pairs``, a name, amount
+    or date of the claim that the window lacks counts (support needs them all); with the
+    ``pairs`` of ``align.replaced``, only one that the window replaces with another of its
+    own does: for a name, one that takes that other's place, and only that other is named."""
+    missing_counts = pairs is None
     words = frozenset().union(*(f.words for f in window.facts))
     names = [n for f in window.facts for n in f.names]
     amounts = [a for f in window.facts for a in f.amounts]
     dates = [d for f in window.facts for d in f.dates]
     out: list[_Difference] = []
 
-    def differ(kind: str, missing: list[str], others: list[tuple[str, int]]) -> None:
+    def differ(kind: str, missing: list[tuple[str, int]], others: list[tuple[str, int]]) -> None:
+        if pairs is not None and kind == "name":
+            # A capitalised word is read as a name far more loosely than a number or a date
+            # is read: only a name in the place of another differs from it.
+            swapped = [
+                (o, m)
+                for o in others
+                for m in missing
+                if in_place_of((m[1], m[1] + len(m[0])), (o[1], o[1] + len(o[0])), pairs)
+            ]
+            others = list(dict.fromkeys(o for o, _ in swapped))
+            missing = list(dict.fromkeys(m for _, m in swapped))
         if not missing or not (missing_counts or others):
             return
-        said = ", ".join(f"“{w}”" for w in dict.fromkeys(missing))
+        said = ", ".join(f"“{w}”" for w, _ in dict.fromkeys(missing))
         if not others:
             out.append(_Difference(f"no mention of {said}", None))
             return
@@ -286,7 +371,7 @@ def _conflicts(
     differ(
         "name",
         [
-            n.text
+            (n.text, n.start)
             for n in claim_facts.names
             if not (n.key_words <= words or any(n.same_as(m) for m in names))
         ],
@@ -300,7 +385,7 @@ def _conflicts(
     )
     differ(
         "number",
-        [a.text for a in claim_facts.amounts if not any(a.states(b) for b in amounts)],
+        [(a.text, a.start) for a in claim_facts.amounts if not any(a.states(b) for b in amounts)],
         [(b.text, b.start) for b in amounts if not any(a.states(b) for a in claim_facts.amounts)],
     )
     stated = {(d.kind, d.value) for d in dates}
@@ -308,7 +393,11 @@ def _conflicts(
         claimed = {d.value for d in claim_facts.dates if d.kind == kind}
         differ(
             "date",
-            [d.text for d in claim_facts.dates if d.kind == kind and (kind, d.value) not in stated],
+            [
+                (d.text, d.start)
+                for d in claim_facts.dates
+                if d.kind == kind and (kind, d.value) not in stated
+            ],
             [(d.text, d.start) for d in dates if d.kind == kind and d.value not in claimed],
         )
     negations = sum(region[0] <= p < region[1] for f in window.facts for p in f.negations)
@@ -359,8 +448,10 @@ def _occurrences(
     folded: str, start: int, end: int, words: frozenset[str]
 ) -> Iterator[tuple[int, int, str]]:
     """Where each of ``words`` begins a word of ``folded[start:end]``: content words are
-    crudely stemmed ("plans" -> "plan"), so they are matched as word prefixes."""
-    for w in words:
+    stems ("plans" -> "plan"), so they are matched as word prefixes; Snowball writes a final
+    "y" as "i" ("studi"), so that letter is left off."""
+    for stem in words:
+        w = stem[:-1] if len(stem) > 3 and stem.endswith("i") else stem
         at = folded.find(w, start, end)
         while at >= 0:
             if at == 0 or not folded[at - 1].isalnum():
