@@ -10,8 +10,8 @@ from itertools import accumulate
 from ..ingest import Article
 from ..lemmas import lemma
 from ..models import Finding, FindingKind, Quote
-from ..quotes.lexicon import CUE_VERBS
 from ..normalize import content_words
+from ..quotes.lexicon import CUE_VERBS
 from ..sentences import sentence_spans
 from ..verify import ArticleIndex
 from .claims import judge_claim
