@@ -352,6 +352,8 @@ def _model_command(
     art = read_article_file(article)
     out = run_model_step(step, art, settings)
     _emit(render(out, fmt, text=art.text, name=_name(article), show_all=show_all))
+    if isinstance(out, SummarizeOut | ReportOut) and not out.grounded:
+        return EXIT_FINDINGS  # a summary with nothing checked has no failing verdict
     return _exit_status(out.counts)
 
 

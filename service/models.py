@@ -317,8 +317,22 @@ _SUMMARY_FINDINGS = (
 )
 _KEY_POINT_FINDINGS = "Each key point judged like a claim, in the order of key_points."
 _GROUNDED = (
-    "True when every sentence of the summary and every key point is supported by the article "
-    "and no quotation in them is an error."
+    "True when at least one sentence, key point or quotation of the summary was checked, every "
+    "sentence and key point is supported by the article and no quotation in them is an error "
+    "(or, for the offline engine, the summary is the article's own sentences); "
+    "grounded_reason says which."
+)
+GroundedReason = Literal[
+    "supported", "extractive", "nothing_checked", "contradicted", "quotation_error", "unsupported"
+]
+_GROUNDED_REASON = (
+    "Why grounded is what it is: supported (everything checked stands in the article); "
+    "extractive (the offline engine's summary, the article's own sentences, not checked "
+    "against themselves); nothing_checked (no sentence, key point or quotation to check); "
+    "contradicted (a sentence or key point says something the article says otherwise); "
+    "quotation_error (a quotation is misquoted, misattributed or not in the article); "
+    "unsupported (a sentence or key point the article does not support). The first that "
+    "applies of the last four, in that order."
 )
 
 
@@ -333,6 +347,7 @@ class SummarizeOut(Contract):
     summary_findings: list[Finding] = Field(default_factory=list, description=_SUMMARY_FINDINGS)
     key_point_findings: list[Finding] = Field(default_factory=list, description=_KEY_POINT_FINDINGS)
     grounded: bool = Field(default=True, description=_GROUNDED)
+    grounded_reason: GroundedReason = Field(default="supported", description=_GROUNDED_REASON)
     counts: dict[str, int]
 
 
@@ -359,6 +374,7 @@ class ReportOut(Contract):
     summary_findings: list[Finding] = Field(default_factory=list, description=_SUMMARY_FINDINGS)
     key_point_findings: list[Finding] = Field(default_factory=list, description=_KEY_POINT_FINDINGS)
     grounded: bool = Field(default=True, description=_GROUNDED)
+    grounded_reason: GroundedReason = Field(default="supported", description=_GROUNDED_REASON)
     claims: list[Finding]
     statements: list[Finding]
     quotes: list[Quote] = Field(

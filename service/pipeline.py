@@ -25,6 +25,7 @@ from .models import (
     CheckOut,
     ClaimsOut,
     Finding,
+    GroundedReason,
     Quote,
     QuotesOut,
     ReportOut,
@@ -193,6 +194,7 @@ def summary_of(index: ArticleIndex, analysis: Analysis) -> SummarizeOut:
         summary_findings=checked.sentences,
         key_point_findings=checked.key_points,
         grounded=checked.grounded,
+        grounded_reason=checked.reason,
         counts=count_verdicts(checked.all),
     )
 
@@ -223,6 +225,7 @@ def report_of(index: ArticleIndex, analysis: Analysis) -> ReportOut:
         summary_findings=checked.sentences,
         key_point_findings=checked.key_points,
         grounded=checked.grounded,
+        grounded_reason=checked.reason,
         claims=claim_findings,
         statements=statements,
         quotes=index.quotes,
@@ -240,11 +243,28 @@ class _SummaryChecked:
     def all(self) -> list[Finding]:
         return self.quotes + self.sentences + self.key_points
 
+    extractive: bool = False
+    """The offline engine's summary: the article's own sentences, not checked."""
+
+    @property
+    def reason(self) -> GroundedReason:
+        """The first of what makes the summary ungrounded, or why it is grounded."""
+        claims = self.sentences + self.key_points
+        if self.extractive:
+            return "extractive"
+        if not claims and not self.quotes:
+            return "nothing_checked"
+        if any(f.verdict == "contradicted" for f in claims):
+            return "contradicted"
+        if any(f.severity == "error" for f in self.quotes):
+            return "quotation_error"
+        if any(f.verdict != "paraphrase" for f in claims):
+            return "unsupported"
+        return "supported"
+
     @property
     def grounded(self) -> bool:
-        return all(f.verdict == "paraphrase" for f in self.sentences + self.key_points) and all(
-            f.severity != "error" for f in self.quotes
-        )
+        return self.reason in ("supported", "extractive")
 
 
 def _check_summary(index: ArticleIndex, analysis: Analysis) -> _SummaryChecked:
@@ -252,7 +272,7 @@ def _check_summary(index: ArticleIndex, analysis: Analysis) -> _SummaryChecked:
     The offline engine's summary is the article's own sentences: checking it against the
     article would only verify the article against itself, so nothing is reported."""
     if analysis.engine.engine == "offline":
-        return _SummaryChecked([], [], [])
+        return _SummaryChecked([], [], [], extractive=True)
     result = analysis.result
     quoted = text_quotes(result.summary)
     return _SummaryChecked(

@@ -563,7 +563,7 @@ def test_summarize_offline_engine(offline_client: TestClient[Any], sample: str, 
     # The article's own sentences, checked against the article, would only verify the
     # article against itself: no verdicts are given (issue 11).
     assert out.quotes == [] and out.summary_findings == [] and out.key_point_findings == []
-    assert out.counts == {} and out.grounded
+    assert out.counts == {} and out.grounded and out.grounded_reason == "extractive"
 
 
 def test_summarize_with_the_model(
@@ -705,8 +705,48 @@ def test_an_invented_summary_is_marked_and_not_grounded(
     for f in out.summary_findings:
         assert f.draft_start is not None
         assert out.summary[f.draft_start : f.draft_end] == f.text
-    assert out.grounded is False
+    assert out.grounded is False and out.grounded_reason == "contradicted"
     assert out.counts == {"unsupported": 1, "contradicted": 2, "paraphrase": 1}
+
+
+@pytest.mark.parametrize(
+    ("summary", "key_points", "grounded", "reason"),
+    [
+        # A model answering "x": nothing checkable is no grounded summary.
+        ("x", [], False, "nothing_checked"),
+        ("x", ["x"], False, "unsupported"),  # a key point with nothing to check
+        ("NATO has no plans to deploy troops in Ukraine.", [], True, "supported"),
+        (
+            "NATO has no plans to deploy troops in Ukraine. Whales stranded in Wales.",
+            [],
+            False,
+            "unsupported",
+        ),
+        # A quotation the article does not hold.
+        (
+            'Jens Stoltenberg said "we will defeat Russia by Christmas".',
+            [],
+            False,
+            "quotation_error",
+        ),
+    ],
+)
+def test_grounded_says_why(
+    fake_client: TestClient[Any],
+    fake_provider: FakeProvider,
+    sample: str,
+    summary: str,
+    key_points: list[str],
+    grounded: bool,
+    reason: str,
+) -> None:
+    fake_provider.reply(
+        fake_answer(NATO_ANALYSIS.model_copy(update={"summary": summary, "key_points": key_points}))
+    )
+    r = fake_client.post("/summarize", json={"text": sample})
+    assert r.status_code == 200, r.text
+    out = SummarizeOut.model_validate_json(r.text)
+    assert (out.grounded, out.grounded_reason) == (grounded, reason), out
 
 
 def test_check_with_a_draft_asks_no_model(
