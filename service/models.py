@@ -435,7 +435,16 @@ class BatchItemError(Contract):
     detail: str
 
 
-BatchOperation = Literal["report", "summarize", "claims", "quotes"]
+BatchOperation = Literal["report", "summarize", "claims", "quotes", "check"]
+
+SEVERITY_ORDER: tuple[Severity, ...] = ("error", "warning", "note")
+"""Severities from the most to the least urgent."""
+
+
+def worst_severity(findings: list[Finding]) -> Severity | None:
+    """The most urgent severity among ``findings``; None when there are none."""
+    found = {f.severity for f in findings}
+    return next((s for s in SEVERITY_ORDER if s in found), None)
 
 
 class BatchResult(Contract):
@@ -445,7 +454,21 @@ class BatchResult(Contract):
     ok: Literal[True] = True
     line: int = Field(ge=1, description="The input line.")
     operation: BatchOperation = Field(description="The operation that produced the result.")
-    result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut
+    result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut | CheckOut
+
+
+class BatchCheckResult(BatchResult):
+    """One line of ``factcheck batch --operation check`` output: a draft's check, with what
+    a script needs to tell the drafts that fail from the others without reading the findings."""
+
+    failed: bool = Field(
+        description="True when a finding has one of the severities of the run's --fail-on "
+        "(by default: an error); the same as `result.failed`."
+    )
+    severity: Severity | None = Field(
+        description="The most urgent severity among the findings (error, warning, note); null "
+        "when the draft has none."
+    )
 
 
 class BatchFailure(Contract):
