@@ -128,6 +128,21 @@ class RateLimitedError(AccessError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class ServiceUnreachableError(FactcheckError):
+    """The client (service.client) cannot reach the service: refused, reset, no such host."""
+
+    status = 503
+    title = "Service unreachable"
+    exit_code = 3
+
+
+class ServiceTimeoutError(ServiceUnreachableError):
+    """The client's timeout passed before the service answered."""
+
+    status = 504
+    title = "Service timed out"
+
+
 class ConfigurationError(FactcheckError):
     """The service is set up wrongly (a missing prompt template, a bad setting)."""
 

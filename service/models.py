@@ -461,6 +461,8 @@ class BatchCheckResult(BatchResult):
     """One line of ``factcheck batch --operation check`` output: a draft's check, with what
     a script needs to tell the drafts that fail from the others without reading the findings."""
 
+    result: CheckOut
+
     failed: bool = Field(
         description="True when a finding has one of the severities of the run's --fail-on "
         "(by default: an error); the same as `result.failed`."

@@ -35,7 +35,6 @@ from service.models import (
     BatchFailure,
     BatchResult,
     CheckIn,
-    CheckOut,
     ClaimsOut,
     ModelAnalysis,
     ModelStatement,
@@ -247,7 +246,7 @@ NATO_MISQUOTED = "Stoltenberg said Russia must “lose on the battlefield”."
 NATO_CONTEXT = NATO_VERIFIED + " Analysts expect the debate to go on for months."
 
 
-def drafts(*lines: tuple[str, str | None]) -> list[dict[str, Any]]:
+def drafts(*lines: tuple[str, str | None]) -> list[dict[str, Any] | str]:
     text = SAMPLE.read_text(encoding="utf-8")
     return [
         {"id": key, "text": text} | ({} if draft is None else {"draft": draft})
@@ -297,8 +296,7 @@ def test_check_drafts_one_result_each_with_its_severity(
         "bad": (True, "error"),
         "context": (False, "note"),
     }
-    for r in judged.values():
-        assert isinstance(r.result, CheckOut) and r.failed == r.result.failed
+    assert all(r.failed == r.result.failed for r in judged.values())
     assert [f.verdict for f in judged["bad"].result.findings] == ["misquoted"]
     failures = {k: BatchFailure.model_validate(r) for k, r in lines.items() if not r["ok"]}
     assert failures["blank"].error.title == "Empty draft" and failures["blank"].error.status == 422
@@ -333,7 +331,9 @@ def test_check_clean_drafts_exit_0_and_a_resumed_run_remembers_failing_ones(
     assert all(r["ok"] and not r["failed"] for r in by_id(out).values())
 
     # A draft that failed in an earlier run still fails the run that skips it.
-    write_jsonl(src, drafts(("ok", NATO_VERIFIED), ("later", NATO_CONTEXT), ("bad", NATO_MISQUOTED)))
+    write_jsonl(
+        src, drafts(("ok", NATO_VERIFIED), ("later", NATO_CONTEXT), ("bad", NATO_MISQUOTED))
+    )
     third = run(runner, *args)
     assert third.exit_code == 1
     fourth = run(runner, *args)
@@ -960,8 +960,9 @@ def test_provider_batch_upload_failure_exit_3(
     assert FAKE_API_KEY not in result.stderr
 
 
-def test_provider_batch_refuses_quotes(
-    runner: CliRunner, tmp_path: Path, batch_api: FakeBatchAPI
+@pytest.mark.parametrize("operation", ["quotes", "check"])
+def test_provider_batch_refuses_what_asks_no_model(
+    runner: CliRunner, tmp_path: Path, batch_api: FakeBatchAPI, operation: str
 ) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": COUNCIL}])
     result = run(
@@ -971,9 +972,9 @@ def test_provider_batch_refuses_quotes(
         str(tmp_path / "r.jsonl"),
         "--provider-batch",
         "--operation",
-        "quotes",
+        operation,
     )
-    assert result.exit_code == 2 and "asks no model" in result.stderr
+    assert result.exit_code == 2 and f"the {operation} operation asks no model" in result.stderr
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 408, 429, 500, 502, 503])

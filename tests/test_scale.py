@@ -73,6 +73,24 @@ def test_two_processes_write_the_lines_of_one(tmp_path: Path, operation: str) ->
     assert sum(not r["ok"] for r in lines) == 2
 
 
+def test_two_processes_check_drafts_as_one(tmp_path: Path) -> None:
+    lines = articles(40)
+    drafts = [
+        'Stoltenberg said the alliance had "no intention of sending troops to Ukraine".',
+        "Stoltenberg said Russia must “lose on the battlefield”.",
+    ]
+    for i, line in enumerate(lines):
+        line["draft"] = drafts[i % 2]
+    src = write(tmp_path / "in.jsonl", lines)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert batch(str(src), "-o", str(one), "--operation", "check", "-p", "1") == 1
+    assert batch(str(src), "-o", str(two), "--operation", "check", "-p", "2") == 1
+    assert two.read_bytes() == one.read_bytes()
+    results = [json.loads(line) for line in one.read_text(encoding="utf-8").splitlines()]
+    assert sum(r["ok"] and r["failed"] for r in results) > 0
+    assert sum(r["ok"] and not r["failed"] for r in results) > 0
+
+
 def test_processes_resume_where_a_run_stopped(tmp_path: Path) -> None:
     src = write(tmp_path / "in.jsonl", articles(70))
     whole, cut = tmp_path / "whole.jsonl", tmp_path / "cut.jsonl"
