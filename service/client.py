@@ -80,20 +80,17 @@ def _retry_after(response: httpx.Response) -> float | None:
 def error_of(response: httpx.Response) -> FactcheckError:
     """The typed exception for an error response: the server's own class where the problem
     type names one, else the base class carrying the status and title."""
+    error: FactcheckError
     try:
         problem = Problem.model_validate_json(response.content)
-    except ValidationError:
-        problem = Problem(
-            type=problem_type("Internal error"),
-            title=response.reason_phrase or "Error",
-            status=response.status_code if response.status_code >= 400 else 500,
-            detail=response.text[:500] or None,
-        )
+    except ValidationError:  # not the service's answer (a proxy's page): status and text
+        error = FactcheckError(response.text[:500] or response.reason_phrase or "no body")
+        error.status, error.title = response.status_code, response.reason_phrase or "Error"
+        return error
     detail = problem.detail or problem.title
     if problem.request_id:  # what to quote when reporting it to whoever runs the service
         detail += f" (request {problem.request_id})"
     cls = _ERRORS.get(problem.type)
-    error: FactcheckError
     if cls is RateLimitedError:
         after = _retry_after(response)
         error = RateLimitedError(detail, retry_after=int(after) if after is not None else 1)
