@@ -3,6 +3,9 @@ CLI to an exit code, both from the attributes here, so the mapping lives in one 
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime, time, timedelta
+
 PROBLEM_PREFIX = "urn:factcheck:problem:"
 
 
@@ -204,3 +207,9 @@ class BudgetExhaustedError(ProviderUnavailableError):
     next UTC day."""
 
     title = "Model budget exhausted"
+
+    def headers(self) -> dict[str, str]:
+        # Until the budget starts again, so that a client does not retry a day in advance.
+        now = datetime.now(UTC)
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+        return {"Retry-After": str(max(1, math.ceil((tomorrow - now).total_seconds())))}

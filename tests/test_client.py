@@ -20,6 +20,7 @@ from service.analysis import Analyzer
 from service.api import create_app
 from service.client import AsyncClient, Client
 from service.errors import (
+    BudgetExhaustedError,
     EmptyInputError,
     InvalidRequestError,
     ProviderUnavailableError,
@@ -158,6 +159,25 @@ def test_503_is_retried_a_bounded_number_of_times_then_raised() -> None:
             fc.summarize(ARTICLE + " Another article.")
     asyncio.run(analyzer.close())
     assert len(provider.requests) == 2 + 3  # one try and two retries, each one provider call
+
+
+def test_an_exhausted_budget_is_not_retried_before_the_next_day() -> None:
+    provider = FakeProvider()
+    provider.reply(fake_answer(NATO_ANALYSIS))
+    analyzer = provider.analyzer(fake_settings(budget_usd_per_day=0.0))
+    seen: list[str] = []
+    hooks: dict[str, Any] = {"response": [lambda r: seen.append(r.headers.get("retry-after"))]}
+    with (
+        serving(analyzer.settings, analyzer) as base,
+        httpx.Client(event_hooks=hooks) as http,
+        Client(base, http_client=http, max_retry_wait=0) as fc,
+        pytest.raises(BudgetExhaustedError),
+    ):
+        fc.summarize(ARTICLE)
+    asyncio.run(analyzer.close())
+    [after] = seen  # asked once: the server said to come back when the UTC day turns
+    assert 1 <= int(after) <= 24 * 3600
+    assert provider.requests == []
 
 
 def test_the_async_client(offline: str) -> None:
