@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -32,7 +34,7 @@ from service.errors import (
 from service.models import CheckOut, ReportOut
 from service.settings import Settings
 
-from .conftest import SAMPLE
+from .conftest import ROOT, SAMPLE
 from .fakes import NATO_ANALYSIS, TRUE_QUOTE, FakeProvider, fake_answer, fake_error, fake_settings
 from .servers import free_port, wait_until_up
 
@@ -198,3 +200,17 @@ def test_an_unreachable_service_is_a_typed_error() -> None:
         pytest.raises(ServiceUnreachableError),
     ):
         fc.health()
+
+
+def test_the_client_imports_neither_the_model_client_nor_the_server() -> None:
+    code = (
+        "import sys\n"
+        "import service.client\n"
+        "heavy = {'openai', 'httpx2', 'litestar', 'uvicorn', 'trafilatura', 'tiktoken'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
