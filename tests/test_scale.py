@@ -73,15 +73,22 @@ def test_two_processes_write_the_lines_of_one(tmp_path: Path, operation: str) ->
     assert sum(not r["ok"] for r in lines) == 2
 
 
-def test_two_processes_check_drafts_as_one(tmp_path: Path) -> None:
-    lines = articles(40)
-    drafts = [
-        'Stoltenberg said the alliance had "no intention of sending troops to Ukraine".',
-        "Stoltenberg said Russia must “lose on the battlefield”.",
-    ]
+DRAFTS = [
+    'Stoltenberg said the alliance had "no intention of sending troops to Ukraine".',
+    "Stoltenberg said Russia must “lose on the battlefield”.",
+]
+"""A draft that passes its check and one that fails it, given to the articles in turn."""
+
+
+def with_drafts(n: int) -> list[dict[str, Any]]:
+    lines = articles(n)
     for i, line in enumerate(lines):
-        line["draft"] = drafts[i % 2]
-    src = write(tmp_path / "in.jsonl", lines)
+        line["draft"] = DRAFTS[i % 2]
+    return lines
+
+
+def test_two_processes_check_drafts_as_one(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.jsonl", with_drafts(40))
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     assert batch(str(src), "-o", str(one), "--operation", "check", "-p", "1") == 1
     assert batch(str(src), "-o", str(two), "--operation", "check", "-p", "2") == 1
@@ -130,6 +137,15 @@ def test_a_cluster_writes_the_lines_of_one_process(tmp_path: Path, cluster: Any)
         str(src), "-o", str(spread), "--operation", "quotes", "--cluster", cluster.scheduler_address
     )
     # As the parts come back, in any order; each line the same bytes.
+    assert sorted(spread.read_bytes().splitlines()) == sorted(one.read_bytes().splitlines())
+
+
+def test_a_cluster_checks_drafts_as_one_process(tmp_path: Path, cluster: Any) -> None:
+    src = write(tmp_path / "in.jsonl", with_drafts(40))
+    one, spread = tmp_path / "one.jsonl", tmp_path / "cluster.jsonl"
+    assert batch(str(src), "-o", str(one), "--operation", "check", "-p", "1") == 1
+    address = cluster.scheduler_address
+    assert batch(str(src), "-o", str(spread), "--operation", "check", "--cluster", address) == 1
     assert sorted(spread.read_bytes().splitlines()) == sorted(one.read_bytes().splitlines())
 
 
