@@ -465,11 +465,15 @@ def page() -> File:
 
 @get("/metrics", include_in_schema=False)
 async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
-    """Prometheus metrics of this process (text exposition format)."""
+    """Prometheus metrics (text exposition format): of this process, or the sum over
+    every worker when ``factcheck serve`` runs several."""
     metrics = _metrics(request)
     status = await _analyzer(request).state.status()
     metrics.shared_state_up.labels(status.backend).set(1 if status.up else 0)
-    return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
+    # The header itself, not media_type: litestar appends "; charset=utf-8" to a text/
+    # media type, and prometheus-client's already names it; strict parsers (Go's, so
+    # Prometheus's) refuse a parameter given twice.
+    return Response(metrics.render(), headers={"content-type": METRICS_CONTENT_TYPE})
 
 
 @post(

@@ -625,8 +625,9 @@ def serve_command(
     workers: Annotated[
         int,
         typer.Option(
-            help="Worker processes (each with its own model client, cache and metrics); the "
-            "service is stateless, so replicas behind a load balancer work the same way.",
+            help="Worker processes (each with its own model client and cache; /metrics "
+            "reports the sum over all of them); the service is stateless, so replicas behind "
+            "a load balancer work the same way.",
             min=1,
         ),
     ] = 1,
@@ -659,7 +660,10 @@ def serve_command(
         "server_header": False,
     }
     if workers > 1:  # each worker process imports the app, configured from the environment
-        uvicorn.run("service.api:app", workers=workers, **options)
+        from .multiproc import shared_metrics_dir
+
+        with shared_metrics_dir():
+            uvicorn.run("service.api:app", workers=workers, **options)
     else:
         from .api import create_app
 
