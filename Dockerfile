@@ -1,7 +1,9 @@
-# factcheck HTTP service. Build and run (elsewhere: no image can be built where this was written):
+# factcheck HTTP service. Build and run (README, "Docker image"):
 #   docker build -t factcheck .
 #   docker run -p 8000:8000 -e OPENAI_API_KEY=... -e FACTCHECK_API_KEYS=... factcheck
 # Stateless: run as many replicas behind a load balancer as needed; probe /ready, scrape /metrics.
+# Reproducible: every package installed comes from requirements.lock, pinned with its hashes
+# (scripts/lock.sh regenerates it); the package itself is installed without dependencies.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,11 +12,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# The dependencies first, in a layer of their own that a change of the code leaves cached.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
-# The wheel carries the prompt templates (package service.prompt_templates).
-RUN pip install . && rm -rf service prompts build *.egg-info
+# The wheel carries the prompt templates (package service.prompt_templates). No build
+# isolation: the build backend is the lock's setuptools, not whatever is newest today.
+RUN pip install --no-deps --no-build-isolation . && rm -rf service prompts build *.egg-info
 
 RUN useradd --create-home --uid 10001 factcheck
 USER factcheck

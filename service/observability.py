@@ -1,5 +1,6 @@
 """Operations: structured logs (JSON lines with a request id, secrets masked) and Prometheus
-metrics (one registry per app, never the process-wide default one).
+metrics (one registry per app, never the process-wide default one; the sum over every worker
+when ``factcheck serve`` runs several, see :mod:`service.multiproc`).
 
 The request id of the request being served lives in a context variable, so every log line
 written while serving it (the API's, the model client's, httpx2's) carries it."""
@@ -18,6 +19,8 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST as METRICS_CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from .multiproc import multiproc_dir, render_all_workers
 
 __all__ = [
     "METRICS_CONTENT_TYPE",
@@ -163,7 +166,9 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 
 
 class Metrics:
-    """The app's Prometheus metrics, in a registry of its own."""
+    """The app's Prometheus metrics, in a registry of its own; in multiprocess mode
+    (``PROMETHEUS_MULTIPROC_DIR`` set when the process started) the values are in the shared
+    directory's files and :meth:`render` reports the sum over every worker process."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -181,8 +186,12 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
+        # Several workers: the requests in flight are the sum over the live ones.
         self.in_flight = Gauge(
-            "factcheck_http_requests_in_flight", "HTTP requests being served.", registry=r
+            "factcheck_http_requests_in_flight",
+            "HTTP requests being served.",
+            registry=r,
+            multiprocess_mode="livesum",
         )
         self.model_calls = Counter(
             "factcheck_model_calls",
@@ -220,6 +229,9 @@ class Metrics:
             "is down and this process answers from its own state.",
             ["backend"],
             registry=r,
+            # Set by the worker that answers the scrape, just before: its value is the news,
+            # the other workers' are from their own last scrape.
+            multiprocess_mode="livemostrecent",
         )
         self.disconnects = Counter(
             "factcheck_client_disconnects",
@@ -228,6 +240,10 @@ class Metrics:
         )
 
     def render(self) -> bytes:
+        """The exposition text: of every worker when there are several, else of this app."""
+        directory = multiproc_dir()
+        if directory is not None:
+            return render_all_workers(directory)
         return generate_latest(self.registry)
 
 

@@ -5,6 +5,7 @@ missing browser is a failure: ``.ci/run`` installs it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from litestar import Litestar
 from litestar.testing import TestClient
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -27,6 +29,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bench.fake_provider import create_app as fake_provider_app
 from service.api import create_app
 from service.models import Finding
 from service.pipeline import check_draft, read_article
@@ -139,10 +142,12 @@ class _Server(uvicorn.Server):
 
 
 def _serve(settings: Settings) -> Iterator[str]:
+    yield from _serve_app(create_app(settings))
+
+
+def _serve_app(app: Litestar) -> Iterator[str]:
     port = _free_port()
-    server = _Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     server.settled.wait()  # pytest-timeout is the hang guard
@@ -353,6 +358,25 @@ def test_article_alone_from_a_file(browser: WebDriver, offline_url: str, tmp_pat
     assert len(rows) == 4
 
 
+def test_the_report_names_the_model_that_answered(browser: WebDriver) -> None:
+    # A FAKE provider that answers as another model than the one asked for, as a local
+    # server does.
+    serve = contextlib.contextmanager(_serve_app)
+    with serve(fake_provider_app(delay=0, answer_as="gemma-3-270m")) as provider:
+        settings = Settings(
+            engine="llm",
+            api_key="unused",
+            base_url=provider + "v1",
+            model="gpt-4o-mini",
+            max_retries=0,
+        )
+        with serve(create_app(settings)) as url:
+            _fill(browser, url, SAMPLE.read_text(encoding="utf-8"))
+            browser.find_element(By.ID, "alone").click()
+            report = _wait(browser, "#report-view")
+            assert "Language model gemma-3-270m (asked for gpt-4o-mini)." in report.text
+
+
 def _problem(driver: WebDriver) -> str:
     box = _wait(driver, "#problem")
     assert not driver.find_element(By.ID, "results").is_displayed()  # no stale results
@@ -512,3 +536,75 @@ def test_unconfirmed_quotation_in_the_page(browser: WebDriver, offline_url: str)
     assert evidence.get_attribute("data-start") == str(span.start)
     assert evidence.text == "a bridge too far"
     assert "does not say who said them" in browser.find_element(By.ID, "detail").text
+
+
+def _colour(driver: WebDriver, variable: str) -> str:
+    """The computed colour a style sheet variable stands for, as the browser writes it."""
+    colour: str = driver.execute_script(
+        "const probe = document.createElement('span');"
+        "probe.style.color = `var(${arguments[0]})`;"
+        "document.body.append(probe);"
+        "const c = getComputedStyle(probe).color; probe.remove(); return c;",
+        variable,
+    )
+    return colour
+
+
+def _style(driver: WebDriver, element: WebElement, prop: str) -> str:
+    value: str = driver.execute_script(
+        "return getComputedStyle(arguments[0]).getPropertyValue(arguments[1]);", element, prop
+    )
+    return value
+
+
+def test_colour_follows_the_verdict_unsupported_is_amber(
+    browser: WebDriver, offline_url: str
+) -> None:
+    """An unsupported sentence of the draft is only a note, yet drawn amber like its legend
+    chip and every other unsupported finding, never in the green of verified."""
+    article, draft, findings = _expected()
+    notes = [f for f in findings if f.verdict == "unsupported" and f.severity == "note"]
+    errors = [f for f in findings if f.verdict == "unsupported" and f.severity == "error"]
+    assert notes and errors  # the sample draft has both kinds
+    _fill(browser, offline_url, article, draft)
+    browser.find_element(By.ID, "check").click()
+    marks = _marks(browser)
+    amber, amber_bg = _colour(browser, "--warn"), _colour(browser, "--warn-bg")
+    green, green_bg = _colour(browser, "--ok"), _colour(browser, "--ok-bg")
+    assert len({amber, green, amber_bg, green_bg}) == 4
+    by_verdict: dict[str, list[WebElement]] = {}
+    for mark in marks:
+        by_verdict.setdefault(mark.get_attribute("data-verdict") or "", []).append(mark)
+    assert len(by_verdict["unsupported"]) == len(notes) + len(errors)
+    for mark in by_verdict["unsupported"]:
+        assert _style(browser, mark, "border-bottom-color") == amber
+        assert _style(browser, mark, "background-color") == amber_bg
+        assert _style(browser, mark.find_element(By.CSS_SELECTOR, ".badge"), "color") == amber
+    for mark in by_verdict["verified"]:
+        assert _style(browser, mark, "border-bottom-color") == green
+    chip = browser.find_element(By.CSS_SELECTOR, "#counts .tag.v-unsupported")
+    assert _style(browser, chip, "color") == amber
+    # The detail of the note says its verdict in amber too.
+    note = next(
+        m for m in by_verdict["unsupported"] if "s-note" in (m.get_attribute("class") or "")
+    )
+    note.send_keys(Keys.ENTER)
+    tag = _wait(browser, "#detail .tag.v-unsupported")
+    assert _style(browser, tag, "color") == amber
+
+
+def test_the_page_says_every_sentence_is_checked(browser: WebDriver, offline_url: str) -> None:
+    browser.get(offline_url)
+    intro = browser.find_element(By.CSS_SELECTOR, "header p").text
+    hint = browser.find_element(By.ID, "draft-hint").text
+    assert "every sentence of the draft is checked" in intro
+    assert "every sentence is checked" in hint
+    # The sample draft: its sentences without a quotation are judged and shown as well.
+    article, draft, findings = _expected()
+    assert any(f.kind == "sentence" for f in findings)
+    _fill(browser, offline_url, article, draft)
+    browser.find_element(By.ID, "check").click()
+    marked = [m.get_attribute("data-verdict") for m in _marks(browser)]
+    assert marked == [f.verdict for f in findings if f.draft_start is not None]
+    for text in (intro, hint):
+        assert "quotations are checked" not in text and "whose quotations" not in text
