@@ -27,7 +27,7 @@ from .errors import (
     ProviderError,
 )
 from .ingest import Article, decode
-from .models import ClaimsOut, ReportOut, SummarizeOut
+from .models import DEFAULT_FAIL_ON, ClaimsOut, ReportOut, Severity, SummarizeOut
 from .pipeline import check_draft, claims, quotes, read_body, report, summarize
 from .render import (
     Format,
@@ -201,6 +201,11 @@ class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     note = "note"
+
+
+def _severities(fail_on: list[FailOn] | None) -> tuple[Severity, ...]:
+    """--fail-on as given, or the default when it was not."""
+    return tuple(f.value for f in fail_on) if fail_on else DEFAULT_FAIL_ON
 
 
 AllOption = Annotated[
@@ -459,7 +464,7 @@ def check_command(
             art,
             draft_text,
             quotes_only=quotes_only,
-            fail_on=[f.value for f in fail_on] if fail_on else ("error",),
+            fail_on=_severities(fail_on),
         )
     except FactcheckError as exc:
         raise type(exc)(f"{_name(draft)}: {exc.detail}") from None
@@ -606,7 +611,7 @@ def batch_command(
         operation=op,
         check=CheckOptions(
             quotes_only=quotes_only,
-            fail_on=tuple(f.value for f in fail_on) if fail_on else ("error",),
+            fail_on=_severities(fail_on),
         ),
         concurrency=limit,
         processes=processes or len(os.sched_getaffinity(0)),

@@ -21,7 +21,7 @@ from service.models import CheckOut, ClaimsOut, QuotesOut, ReportOut, SummarizeO
 from service.prompts import load_prompt
 from service.settings import get_settings
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, fresh_python
 from .fakes import (
     FAKE_API_KEY,
     FAKE_BASE_URL,
@@ -708,9 +708,7 @@ def test_commands_without_a_model_import_only_what_they_need(args: list[str]) ->
         f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})\n"
         "print('imported:', heavy, status, file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = fresh_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout  # the command ran
     assert done.stderr.splitlines()[-1].startswith("imported: [] "), done.stderr
@@ -725,9 +723,7 @@ def test_the_model_commands_do_import_the_client() -> None:
         "build_analyzer(Settings(engine='llm', base_url='http://127.0.0.1:9/v1'))\n"
         "print('openai' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = fresh_python(code)
     assert done.stdout.strip() == "True", done.stderr
 
 
