@@ -73,7 +73,9 @@ class Stats:
         }
 
 
-def create_app(delay: float | None = None) -> Litestar:
+def create_app(delay: float | None = None, answer_as: str | None = None) -> Litestar:
+    """The fake provider; ``answer_as`` names the model it says answered (as a local server
+    does whatever it is asked for), by default the one asked for."""
     wait = float(os.environ.get("FAKE_PROVIDER_DELAY", "0.1")) if delay is None else delay
     stats = Stats()
 
@@ -84,7 +86,7 @@ def create_app(delay: float | None = None) -> Litestar:
         stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
         try:
             raw = await request.body()
-            model = json.loads(raw).get("model", "fake-model")
+            model = answer_as or json.loads(raw).get("model", "fake-model")
             await asyncio.sleep(wait)
         finally:
             stats.in_flight -= 1
@@ -130,10 +132,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", type=int, default=8090)
     ap.add_argument("--delay", type=float, default=0.1, help="seconds before each answer")
+    ap.add_argument("--answer-as", help="the model named in the answers (default: the one asked)")
     args = ap.parse_args(argv)
     import uvicorn
 
-    uvicorn.run(create_app(args.delay), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(
+        create_app(args.delay, args.answer_as),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+    )
     return 0
 
 

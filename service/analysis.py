@@ -83,7 +83,8 @@ class Analyzer:
         cached = await self.state.answer(key)
         if cached is not None:  # before planning: counting tokens costs more than the look-up
             kept = _Cached.model_validate_json(cached)
-            return Analysis(kept.result, self._info(prompt, kept.parts, CallUsage(), cached=True))
+            usage = CallUsage(models=kept.models)  # who answered, though no call was made now
+            return Analysis(kept.result, self._info(prompt, kept.parts, usage, cached=True))
         await self._within_budget()
         plan = await asyncio.to_thread(self.plan, article)  # counting tokens takes a while
         usage = CallUsage()
@@ -98,7 +99,10 @@ class Analyzer:
             ) from None
         result = merge(list(answers))
         await self.state.keep_answer(
-            key, _Cached(parts=len(plan.parts), result=result).model_dump_json().encode()
+            key,
+            _Cached(parts=len(plan.parts), models=usage.models, result=result)
+            .model_dump_json()
+            .encode(),
         )
         return Analysis(result, self._info(plan.prompt, len(plan.parts), usage, cached=False))
 
@@ -217,12 +221,14 @@ def engine_info(
     cached: bool = False,
     notice: str | None = None,
 ) -> EngineInfo:
-    """What a response says about the model's work: model, prompt, parts, usage and the
-    estimated cost where prices are configured."""
+    """What a response says about the model's work: the model that answered (the provider's
+    word for it; the one asked for when the provider named none) and the one asked for,
+    prompt, parts, usage and the estimated cost where prices are configured."""
     cost = cost_usd(settings, usage)
     return EngineInfo(
         engine="llm",
-        model=settings.model,
+        model=", ".join(usage.models) or settings.model,
+        requested_model=settings.model,
         prompt=prompt_ref,
         cached=cached,
         chunks=parts,
@@ -254,6 +260,8 @@ class _Cached(BaseModel):
     """A cached answer, as the shared state keeps it."""
 
     parts: int
+    models: list[str] = []
+    """The models that answered (an answer cached before they were kept has none)."""
     result: ModelAnalysis
 
 

@@ -46,6 +46,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import version
 from .analysis import Analyzer
+from .charset import declared_charset
 from .errors import (
     FactcheckError,
     InputTooLargeError,
@@ -53,6 +54,7 @@ from .errors import (
     InvalidRequestError,
     ProviderError,
     UnsupportedMediaTypeError,
+    problem_type,
 )
 from .ingest import Article, decode
 from .models import (
@@ -120,8 +122,12 @@ T = TypeVar("T")
 # -- reading request bodies ---------------------------------------------------------
 
 
+def _content_type(request: Request[Any, Any, Any]) -> str:
+    return request.headers.get("content-type", "")
+
+
 def _media_type(request: Request[Any, Any, Any]) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return _content_type(request).split(";")[0].strip().lower()
 
 
 def _is_json(media: str) -> bool:
@@ -144,10 +150,10 @@ def _analyzer(request: Request[Any, Any, Any]) -> Analyzer:
     return analyzer
 
 
-def parse_json(model: type[M], raw: bytes, *, limit: int) -> M:
-    """A JSON body validated against ``model``: 400 when it is not JSON, 422 when it does
-    not match the model."""
-    text = decode(raw, limit=limit)
+def parse_json(model: type[M], raw: bytes, *, limit: int, content_type: str = "") -> M:
+    """A JSON body, in the charset its ``content_type`` declares, validated against
+    ``model``: 400 when it is not JSON, 422 when it does not match the model."""
+    text = decode(raw, limit=limit, charset=declared_charset(content_type))
     try:
         return model.model_validate_json(text)
     except ValidationError as exc:
@@ -169,13 +175,16 @@ def parse_json(model: type[M], raw: bytes, *, limit: int) -> M:
         ) from None
 
 
-def _article_from(raw: bytes, media: str, *, limit: int) -> Callable[[], Article]:
+def _article_from(raw: bytes, content_type: str, *, limit: int) -> Callable[[], Article]:
     """How to read the article in a ``POST /quotes`` body (the work is deferred, so that large
     bodies can be read in a worker thread)."""
+    media = content_type.split(";")[0].strip().lower()
     if _is_json(media):
-        return lambda: read_json_article(parse_json(ArticleIn, raw, limit=limit))
+        return lambda: read_json_article(
+            parse_json(ArticleIn, raw, limit=limit, content_type=content_type)
+        )
     if not media or media.startswith("text/"):
-        return lambda: read_body(raw, media, limit=limit)
+        return lambda: read_body(raw, content_type, limit=limit)
     hint = (
         " (curl: use --data-binary with -H 'content-type: text/plain')" if "form" in media else ""
     )
@@ -203,7 +212,7 @@ async def _respond(out: BaseModel | dict[str, Any], size: int) -> Response[Any]:
 async def _read_article(request: Request[Any, Any, Any]) -> Article:
     """The article in a body like ``POST /quotes``'s: JSON ``ArticleIn``, text or HTML."""
     raw = await request.body()
-    read = _article_from(raw, _media_type(request), limit=_limit(request))
+    read = _article_from(raw, _content_type(request), limit=_limit(request))
     return await _run(read, len(raw))
 
 
@@ -327,7 +336,32 @@ class _ClosedModels(OpenAPISchemaPlugin):
     ) -> Schema:
         schema = PydanticSchemaPlugin.for_pydantic_model(field_definition, schema_creator)
         schema.additional_properties = False
+        _drop_refused_nulls(schema, field_definition.annotation)
         return schema
+
+
+def _drop_refused_nulls(schema: Schema, model: type[BaseModel]) -> None:
+    """Litestar documents every ``X | None`` field as nullable; a field that refuses null
+    (it may be left out, not sent as null: its pydantic schema says ``WithJsonSchema``
+    without null) is documented as pydantic's own schema has it, without the null."""
+    own = model.model_json_schema()["properties"]
+    for name, prop in (schema.properties or {}).items():
+        if not isinstance(prop, Schema) or not prop.one_of or _nullable(own.get(name, {})):
+            continue
+        kept = [
+            branch
+            for branch in prop.one_of
+            if not (isinstance(branch, Schema) and branch.type == OpenAPIType.NULL)
+        ]
+        if len(kept) == 1 and isinstance(kept[0], Schema) and kept[0].type is not None:
+            prop.one_of, prop.type = None, kept[0].type
+        else:
+            prop.one_of = kept
+
+
+def _nullable(prop: Mapping[str, Any]) -> bool:
+    branches = [prop, *prop.get("anyOf", []), *prop.get("oneOf", [])]
+    return any(b.get("type") == "null" for b in branches) or "$ref" in prop
 
 
 @dataclass
@@ -361,10 +395,21 @@ def _problem_spec(description: str) -> ResponseSpec:
 
 _PROBLEMS: Mapping[int, ResponseSpec] = {
     400: _problem_spec(
-        "Invalid JSON, or undecodable input or draft: bytes that are not UTF-8 text, NUL characters"
+        "Invalid JSON, or undecodable input or draft: bytes that are not text in the declared "
+        "charset (UTF-8 when none is declared), UTF-16 without a byte order mark, NUL characters"
+    ),
+    401: _problem_spec(
+        "No valid API key (only when FACTCHECK_API_KEYS is set); WWW-Authenticate says how"
     ),
     413: _problem_spec("The body is larger than the configured limit (FACTCHECK_MAX_BODY_BYTES)"),
-    415: _problem_spec("A content type the endpoint cannot read"),
+    415: _problem_spec(
+        "A content type the endpoint cannot read, or a charset other than utf-8, us-ascii, "
+        "iso-8859-1, windows-1252 and utf-16"
+    ),
+    429: _problem_spec(
+        "Over the rate limit of the key or client address (only when "
+        "FACTCHECK_RATE_LIMIT_PER_MINUTE is set); Retry-After says in how many seconds to retry"
+    ),
     422: _problem_spec(
         "Empty article (blank, or HTML of markup only), empty draft, or a JSON body that does "
         "not match its model (invalid request)"
@@ -445,7 +490,7 @@ async def post_quotes(request: Request[Any, Any, Any]) -> Response[QuotesOut]:
     Deterministic, no LLM. The article is a JSON object (`ArticleIn`), or the raw text or
     HTML page as a `text/plain` or `text/html` body."""
     raw = await request.body()
-    read = _article_from(raw, _media_type(request), limit=_limit(request))
+    read = _article_from(raw, _content_type(request), limit=_limit(request))
     # QuotesOut's JSON form, built without the models, which would only be dumped again
     # (the busiest endpoint); the annotation is what documents the body.
     return await _respond(await _run(lambda: quotes_json(read()), len(raw)), len(raw))
@@ -511,7 +556,12 @@ async def post_check(request: Request[Any, Any, Any]) -> Response[CheckOut | Rep
     media = _media_type(request)
     if media and not _is_json(media):
         raise UnsupportedMediaTypeError(f"cannot read {media}; send application/json (CheckIn)")
-    payload = await _run(lambda: parse_json(CheckIn, raw, limit=_limit(request)), len(raw))
+    payload = await _run(
+        lambda: parse_json(
+            CheckIn, raw, limit=_limit(request), content_type=_content_type(request)
+        ),
+        len(raw),
+    )
     draft = payload.draft
     out: CheckOut | ReportOut
     if draft is None:
@@ -540,7 +590,7 @@ def problem_response(
     title: str,
     detail: str | None,
     *,
-    type_: str = "about:blank",
+    type_: str,
     errors: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[bytes]:
@@ -564,10 +614,6 @@ def problem_response(
     )
 
 
-def _problem_type(exc: FactcheckError) -> str:
-    return "urn:factcheck:problem:" + exc.title.lower().replace(" ", "-")
-
-
 def _factcheck_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     assert isinstance(exc, FactcheckError)
     detail = _settings(request).redact(exc.detail)
@@ -580,7 +626,13 @@ def _factcheck_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
         log.error("%s %s failed: %s", request.method, request.url.path, detail, exc_info=exc)
     errors = exc.errors if isinstance(exc, InvalidRequestError) else None
     return problem_response(
-        request, exc.status, exc.title, detail, type_=_problem_type(exc), errors=errors
+        request,
+        exc.status,
+        exc.title,
+        detail,
+        type_=exc.problem_type,
+        errors=errors,
+        headers=exc.headers(),
     )
 
 
@@ -602,11 +654,13 @@ def _http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[byt
             for e in exc.extra
             if isinstance(e, dict)
         ]
+    title = _phrase(exc.status_code)
     return problem_response(
         request,
         exc.status_code,
-        _phrase(exc.status_code),
+        title,
         exc.detail,
+        type_=problem_type(title),
         errors=errors,
         headers=exc.headers,
     )
@@ -637,7 +691,7 @@ def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         500,
         "Internal error",
         "an unexpected error occurred; it has been logged on the server",
-        type_="urn:factcheck:problem:internal-error",
+        type_=problem_type("Internal error"),
     )
 
 

@@ -487,7 +487,8 @@ def batch_command(
         Path,
         typer.Argument(
             metavar="ARTICLES",
-            help='JSONL: one {"id", "text", "title"?, "url"?} a line; id a string or a number.',
+            help='JSONL: one {"id", "text", "title"?, "url"?} a line (and "draft" for check); '
+            "id a string or a number.",
             show_default=False,
         ),
     ],
@@ -506,11 +507,24 @@ def batch_command(
         str,
         typer.Option(
             "--operation",
-            metavar="report|summarize|claims|quotes",
+            metavar="report|summarize|claims|quotes|check",
             help="What each line's result is: report (check without a draft), summarize, "
-            "claims or quotes.",
+            "claims, quotes, or check (the line's draft against its text; asks no model).",
         ),
     ] = "report",
+    quotes_only: Annotated[
+        bool,
+        typer.Option("--quotes-only", help="check: judge each draft's quotations only."),
+    ] = False,
+    fail_on: Annotated[
+        list[FailOn] | None,
+        typer.Option(
+            "--fail-on",
+            help='check: a severity that makes a draft fail (its line\'s "failed") and the '
+            "exit status 1 (repeat for more); default: error.",
+            show_default=False,
+        ),
+    ] = None,
     concurrency: Annotated[
         int | None,
         typer.Option(
@@ -579,9 +593,9 @@ def batch_command(
     """Run an operation on every article of a JSONL file: a progress bar on a terminal,
     per-line errors recorded without stopping, resumable.
 
-    Exit 0 when every line is ok, 1 when any failed, 2 for a usage error, 3 when the
-    provider fails as a whole (--provider-batch)."""
-    from .batch import OPERATIONS, BatchOptions, run_batch
+    Exit 0 when every line is ok, 1 when any failed or (check) any draft fails its check,
+    2 for a usage error, 3 when the provider fails as a whole (--provider-batch)."""
+    from .batch import OPERATIONS, BatchOptions, CheckOptions, run_batch
 
     op = next((o for o in OPERATIONS if o == operation.strip().lower()), None)
     if op is None:
@@ -595,6 +609,10 @@ def batch_command(
         articles=articles,
         output=output,
         operation=op,
+        check=CheckOptions(
+            quotes_only=quotes_only,
+            fail_on=tuple(f.value for f in fail_on) if fail_on else ("error",),
+        ),
         concurrency=limit,
         processes=processes or len(os.sched_getaffinity(0)),
         cluster=cluster or settings.dask_scheduler,

@@ -3,6 +3,17 @@ CLI to an exit code, both from the attributes here, so the mapping lives in one 
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime, time, timedelta
+
+PROBLEM_PREFIX = "urn:factcheck:problem:"
+
+
+def problem_type(title: str) -> str:
+    """The ``type`` of every HTTP problem with this title: one vocabulary for the service's
+    errors and the HTTP layer's own (404, 405), ``urn:factcheck:problem:not-found``."""
+    return PROBLEM_PREFIX + title.lower().replace(" ", "-")
+
 
 class FactcheckError(Exception):
     """Base of every error the service reports to a client."""
@@ -14,6 +25,15 @@ class FactcheckError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    @property
+    def problem_type(self) -> str:
+        """The problem's ``type``: a URN named by the title, the same for every instance."""
+        return problem_type(self.title)
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that go with the problem (how to authenticate, when to retry)."""
+        return {}
 
 
 class InputError(FactcheckError):
@@ -71,6 +91,59 @@ class InvalidRequestError(InputError):
 class UnsupportedMediaTypeError(InputError):
     status = 415
     title = "Unsupported media type"
+
+
+class UnsupportedCharsetError(UnsupportedMediaTypeError):
+    """A body declared in a charset the service does not read (``charset=koi8-r``)."""
+
+    title = "Unsupported charset"
+
+
+class AccessError(FactcheckError):
+    """The service's own access control refused the request."""
+
+    exit_code = 2
+
+
+class UnauthorizedError(AccessError):
+    """No valid API key (FACTCHECK_API_KEYS is set and the request has none of them)."""
+
+    status = 401
+    title = "Unauthorized"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="factcheck"'}
+
+
+class RateLimitedError(AccessError):
+    """The client (its key, or its address without keys) is over the rate limit;
+    ``retry_after`` is how many seconds until it may send again."""
+
+    status = 429
+    title = "Too many requests"
+    exit_code = 3
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnreachableError(FactcheckError):
+    """The client (service.client) cannot reach the service: refused, reset, no such host."""
+
+    status = 503
+    title = "Service unreachable"
+    exit_code = 3
+
+
+class ServiceTimeoutError(ServiceUnreachableError):
+    """The client's timeout passed before the service answered."""
+
+    status = 504
+    title = "Service timed out"
 
 
 class ConfigurationError(FactcheckError):
@@ -134,3 +207,9 @@ class BudgetExhaustedError(ProviderUnavailableError):
     next UTC day."""
 
     title = "Model budget exhausted"
+
+    def headers(self) -> dict[str, str]:
+        # Until the budget starts again, so that a client does not retry a day in advance.
+        now = datetime.now(UTC)
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+        return {"Retry-After": str(max(1, math.ceil((tomorrow - now).total_seconds())))}

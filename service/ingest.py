@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .charset import declared_charset, decode_as
 from .errors import (
     EmptyInputError,
     InputTooLargeError,
@@ -49,16 +50,12 @@ class Article:
         }
 
 
-def decode(raw: bytes, *, limit: int) -> str:
-    """Bytes from a client or a file as text; refuses oversize, binary and non-UTF-8 input."""
+def decode(raw: bytes, *, limit: int, charset: str | None = None) -> str:
+    """Bytes from a client or a file as text, in the declared ``charset`` (UTF-8 when None);
+    refuses oversize, binary and undecodable input."""
     if len(raw) > limit:
         raise InputTooLargeError(f"input is {len(raw):,} bytes; the limit is {limit:,} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UndecodableInputError(
-            f"input is not valid UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
-        ) from None
+    text = decode_as(raw, charset)
     if "\x00" in text:
         raise UndecodableInputError("input contains NUL bytes: binary data, not an article")
     return text
@@ -69,7 +66,7 @@ def parse_request_body(
 ) -> tuple[str, str | None, str | None, SourceFormat]:
     """The article text, title, url and format of a request body, by its content type:
     ``html`` only when declared (``text`` bodies are looked at by ``read_article``)."""
-    text = decode(raw, limit=limit)
+    text = decode(raw, limit=limit, charset=declared_charset(content_type))
     media = content_type.split(";")[0].strip().lower()
     if media == "application/json" or (not media and text.lstrip().startswith("{")):
         try:

@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx2
@@ -52,11 +52,16 @@ class CallUsage:
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    models: list[str] = field(default_factory=list)
+    """The models the provider says answered (its ``model`` field), each once, in order: a
+    provider may answer with another model than the one asked for (a local server, an
+    alias that resolves to a dated version)."""
 
     def add(self, other: CallUsage) -> None:
         self.calls += other.calls
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
+        self.models += [m for m in other.models if m not in self.models]
 
 
 def openai_client(
@@ -116,8 +121,8 @@ def read_completion(completion: ChatCompletion, schema: type[M], settings: Setti
 
 
 def usage_of(completion: ChatCompletion) -> CallUsage:
-    """One call, and the tokens the provider says it cost."""
-    usage = CallUsage(calls=1)
+    """One call, the model that answered it and the tokens the provider says it cost."""
+    usage = CallUsage(calls=1, models=[completion.model] if completion.model else [])
     if completion.usage is not None:
         usage.prompt_tokens = completion.usage.prompt_tokens
         usage.completion_tokens = completion.usage.completion_tokens

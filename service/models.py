@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    computed_field,
+    field_validator,
+)
 from pydantic.config import JsonDict
+from pydantic.json_schema import WithJsonSchema
 
 
 class Contract(BaseModel):
@@ -133,11 +142,14 @@ class ArticleIn(Contract):
 class CheckIn(ArticleIn):
     """An article, and optionally a draft whose quotes are checked against it."""
 
-    draft: str | None = Field(
+    # Absent means "the report"; null is refused (a client that failed to fill its draft
+    # would otherwise get a report it did not ask for), so the schema has no null either.
+    draft: Annotated[str | None, WithJsonSchema({"type": "string"})] = Field(
         default=None,
         description="The draft checked against the article: each of its quotations, and each "
-        "sentence holding none. Without one, the response is the full report on the article "
-        "(summary, claims, statements, quotes). Not blank, no NUL characters.",
+        "sentence holding none. Without one (the field left out), the response is the full "
+        "report on the article (summary, claims, statements, quotes). Not blank, not null, no "
+        "NUL characters.",
         json_schema_extra=NON_BLANK,
     )
     quotes_only: bool = Field(
@@ -147,6 +159,13 @@ class CheckIn(ArticleIn):
         default=["error"],
         description="The severities that make the check fail (`failed` in the response).",
     )
+
+    @field_validator("draft", mode="before")
+    @classmethod
+    def _draft_not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("a draft must be a string; leave the field out for the report")
+        return value
 
 
 class Ingested(Contract):
@@ -301,7 +320,16 @@ class Usage(Contract):
 
 class EngineInfo(Contract):
     engine: Literal["llm", "offline"]
-    model: str | None = Field(description="The model that answered; null for the offline engine.")
+    model: str | None = Field(
+        description="The model that answered, as the provider names it in its answer (several, "
+        "comma-separated, if the parts of a long article were answered by different ones); "
+        "null for the offline engine."
+    )
+    requested_model: str | None = Field(
+        default=None,
+        description="The model that was asked for (FACTCHECK_MODEL); differs from `model` when "
+        "the provider answers with another one. Null for the offline engine.",
+    )
     prompt: str | None = Field(description="The prompt template and its version, name@version.")
     cached: bool = Field(description="True when the model's answer came from the cache.")
     chunks: int = Field(description="Parts the article was split into to fit the model's context.")
@@ -377,8 +405,10 @@ class Problem(Contract):
     (media type ``application/problem+json``)."""
 
     type: str = Field(
-        default="about:blank",
-        description="A URI identifying the kind of problem; 'about:blank' for plain HTTP errors.",
+        pattern=r"^urn:factcheck:problem:[a-z0-9-]+$",
+        description="A URN naming the kind of problem, the same for every problem with this "
+        "title: 'urn:factcheck:problem:' and the title in kebab case "
+        "(urn:factcheck:problem:too-many-requests).",
     )
     title: str = Field(description="A short summary of the kind of problem, the same every time.")
     status: int = Field(ge=400, le=599, description="The HTTP status code.")
@@ -405,7 +435,16 @@ class BatchItemError(Contract):
     detail: str
 
 
-BatchOperation = Literal["report", "summarize", "claims", "quotes"]
+BatchOperation = Literal["report", "summarize", "claims", "quotes", "check"]
+
+SEVERITY_ORDER: tuple[Severity, ...] = ("error", "warning", "note")
+"""Severities from the most to the least urgent."""
+
+
+def worst_severity(findings: list[Finding]) -> Severity | None:
+    """The most urgent severity among ``findings``; None when there are none."""
+    found = {f.severity for f in findings}
+    return next((s for s in SEVERITY_ORDER if s in found), None)
 
 
 class BatchResult(Contract):
@@ -415,7 +454,23 @@ class BatchResult(Contract):
     ok: Literal[True] = True
     line: int = Field(ge=1, description="The input line.")
     operation: BatchOperation = Field(description="The operation that produced the result.")
-    result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut
+    result: ReportOut | SummarizeOut | ClaimsOut | QuotesOut | CheckOut
+
+
+class BatchCheckResult(BatchResult):
+    """One line of ``factcheck batch --operation check`` output: a draft's check, with what
+    a script needs to tell the drafts that fail from the others without reading the findings."""
+
+    result: CheckOut
+
+    failed: bool = Field(
+        description="True when a finding has one of the severities of the run's --fail-on "
+        "(by default: an error); the same as `result.failed`."
+    )
+    severity: Severity | None = Field(
+        description="The most urgent severity among the findings (error, warning, note); null "
+        "when the draft has none."
+    )
 
 
 class BatchFailure(Contract):

@@ -244,7 +244,10 @@ def engine_line(engine: EngineInfo) -> str:
     """Who answered, with what, at what cost: one line."""
     if engine.engine == "offline":
         return "engine: offline (no language model)"
-    parts = [f"engine: llm, model {engine.model}", f"prompt {engine.prompt}"]
+    model = f"model {engine.model}"
+    if engine.requested_model and engine.requested_model != engine.model:
+        model += f" (asked for {engine.requested_model})"
+    parts = [f"engine: llm, {model}", f"prompt {engine.prompt}"]
     if engine.chunks > 1:
         parts.append(f"{engine.chunks} parts")
     usage = engine.usage

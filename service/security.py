@@ -14,10 +14,10 @@ import math
 
 from litestar.config.cors import CORSConfig
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from .errors import RateLimitedError, UnauthorizedError
 from .settings import Settings
 from .state.local import RateLimiter, SharedState
 
@@ -93,8 +93,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 class AccessMiddleware(ASGIMiddleware):
     """401 without a valid key (when keys are configured), 429 over the rate limit; both
-    raised as litestar exceptions, so they become problem bodies like every other error
-    and CORS headers are added to them."""
+    raised as the service's typed errors, so they become problem bodies like every other
+    error (one vocabulary) and CORS headers are added to them."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -109,9 +109,8 @@ class AccessMiddleware(ASGIMiddleware):
         if self.keys.enabled:
             client = self.keys.identify(_header(scope, b"authorization"))
             if client is None:
-                raise NotAuthorizedException(
-                    detail="this service needs an API key: send 'Authorization: Bearer KEY'",
-                    headers={"WWW-Authenticate": 'Bearer realm="factcheck"'},
+                raise UnauthorizedError(
+                    "this service needs an API key: send 'Authorization: Bearer KEY'"
                 )
             scope["state"]["client_id"] = client
         else:
@@ -120,10 +119,10 @@ class AccessMiddleware(ASGIMiddleware):
         if self.per_minute > 0:
             wait = await self.state.take_request(client)
             if wait > 0:
-                raise TooManyRequestsException(
-                    detail=f"more than {self.per_minute} requests a minute; try again in "
-                    f"{math.ceil(wait)} s",
-                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                after = max(1, math.ceil(wait))
+                raise RateLimitedError(
+                    f"more than {self.per_minute} requests a minute; try again in {after} s",
+                    retry_after=after,
                 )
         await next_app(scope, receive, send)
 

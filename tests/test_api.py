@@ -735,10 +735,15 @@ def test_check_options_quotes_only_and_fail_on(client: TestClient[Any], sample: 
     assert_problem(r, 422, "/check")
 
 
-def test_check_with_a_null_draft_is_the_report(
+def test_check_with_a_null_draft_is_refused_and_without_one_is_the_report(
     offline_client: TestClient[Any], sample: str
 ) -> None:
+    # A null draft is a client's bug (a draft field it failed to fill), not a request for
+    # the report: refused, pointing at the field.
     r = offline_client.post("/check", json={"text": sample, "draft": None})
+    problem = assert_problem(r, 422, "/check")
+    assert problem.errors and problem.errors[0]["pointer"] == "#/draft"
+    r = offline_client.post("/check", json={"text": sample})
     assert r.status_code == 200, r.text
     out = ReportOut.model_validate_json(r.text)
     assert out.engine.engine == "offline" and len(out.quotes) == 4

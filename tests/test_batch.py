@@ -25,14 +25,16 @@ import service.batch.provider
 import service.cli
 import service.llm
 from service.analysis import Analyzer
-from service.batch import parse_line
+from service.batch import CheckOptions, parse_line
 from service.cli import app
 from service.errors import ProviderError
 from service.ingest import read_article
 from service.llm import ChatModel
 from service.models import (
+    BatchCheckResult,
     BatchFailure,
     BatchResult,
+    CheckIn,
     ClaimsOut,
     ModelAnalysis,
     ModelStatement,
@@ -235,6 +237,110 @@ def test_other_operations(runner: CliRunner, tmp_path: Path, operation: str) -> 
     assert model.model_validate(line["result"])
     if operation == "quotes":
         assert "engine" not in line["result"]
+
+
+# -- drafts (--operation check) ----------------------------------------------------------
+
+NATO_VERIFIED = 'Stoltenberg said the alliance had "no intention of sending troops to Ukraine".'
+NATO_MISQUOTED = "Stoltenberg said Russia must “lose on the battlefield”."
+NATO_CONTEXT = NATO_VERIFIED + " Analysts expect the debate to go on for months."
+
+
+def drafts(*lines: tuple[str, str | None]) -> list[dict[str, Any] | str]:
+    text = SAMPLE.read_text(encoding="utf-8")
+    return [
+        {"id": key, "text": text} | ({} if draft is None else {"draft": draft})
+        for key, draft in lines
+    ]
+
+
+def test_parse_line_for_check_needs_a_draft() -> None:
+    check = CheckOptions(quotes_only=True, fail_on=("error", "note"))
+    item = parse_line(1, b'{"id": 1, "text": "t", "draft": "d"}', limit=1000, check=check)
+    assert isinstance(item.payload, CheckIn) and item.payload.draft == "d"
+    assert item.payload.quotes_only and item.payload.fail_on == ["error", "note"]
+    for raw, detail in [
+        (b'{"id": 1, "text": "t"}', 'no "draft"'),
+        (b'{"id": 1, "text": "t", "draft": null}', 'no "draft"'),
+        (b'{"id": 1, "text": "t", "draft": ["d"]}', '"draft" must be a string'),
+    ]:
+        refused = parse_line(1, raw, limit=1000, check=check)
+        assert refused.payload is None and refused.error is not None
+        assert refused.error.status == 422 and detail in refused.error.detail
+    # The other operations ignore a draft, as they ignore any other key.
+    assert parse_line(1, b'{"id": 1, "text": "t", "draft": 3}', limit=1000).error is None
+
+
+def test_check_drafts_one_result_each_with_its_severity(
+    runner: CliRunner, tmp_path: Path, fake_provider: FakeProvider
+) -> None:
+    src = write_jsonl(
+        tmp_path / "drafts.jsonl",
+        drafts(
+            ("ok", NATO_VERIFIED),
+            ("bad", NATO_MISQUOTED),
+            ("context", NATO_CONTEXT),
+            ("blank", "   "),
+            ("none", None),
+        ),
+    )
+    out = tmp_path / "r.jsonl"
+    result = run(runner, str(src), "-o", str(out), "--operation", "check")
+    assert result.exit_code == 1, result.stderr
+    assert fake_provider.requests == []  # a draft's check asks no model, configured or not
+    lines = by_id(out)
+    assert list(lines) == ["ok", "bad", "context", "blank", "none"]  # input order
+    judged = {k: BatchCheckResult.model_validate(r) for k, r in lines.items() if r["ok"]}
+    assert {k: (r.failed, r.severity) for k, r in judged.items()} == {
+        "ok": (False, "note"),
+        "bad": (True, "error"),
+        "context": (False, "note"),
+    }
+    assert all(r.failed == r.result.failed for r in judged.values())
+    assert [f.verdict for f in judged["bad"].result.findings] == ["misquoted"]
+    failures = {k: BatchFailure.model_validate(r) for k, r in lines.items() if not r["ok"]}
+    assert failures["blank"].error.title == "Empty draft" and failures["blank"].error.status == 422
+    assert 'no "draft"' in failures["none"].error.detail
+    assert "5 lines: 3 ok, 2 failed, 1 draft failing the check, 0 already done" in summary_line(
+        result
+    )
+
+    # --fail-on note: the draft with a sentence the article does not hold fails too.
+    strict = tmp_path / "strict.jsonl"
+    args = [str(src), "-o", str(strict), "--operation", "check", "--fail-on", "error"]
+    assert run(runner, *args, "--fail-on", "note").exit_code == 1
+    assert {k: r.get("failed") for k, r in by_id(strict).items() if r["ok"]} == {
+        "ok": True,  # a verified quotation is a note as well
+        "bad": True,
+        "context": True,
+    }
+
+
+def test_check_clean_drafts_exit_0_and_a_resumed_run_remembers_failing_ones(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    src = tmp_path / "drafts.jsonl"
+    out = tmp_path / "r.jsonl"
+    write_jsonl(src, drafts(("ok", NATO_VERIFIED), ("later", None)))
+    args = [str(src), "-o", str(out), "--operation", "check", "--engine", "offline"]
+    assert run(runner, *args).exit_code == 1  # "later" has no draft yet
+    write_jsonl(src, drafts(("ok", NATO_VERIFIED), ("later", NATO_CONTEXT)))
+    again = run(runner, *args)
+    assert again.exit_code == 0, again.stderr  # the failed line retried, and it passes
+    assert "2 lines: 1 ok, 0 failed, 1 already done" in summary_line(again)
+    assert all(r["ok"] and not r["failed"] for r in by_id(out).values())
+
+    # A draft that failed in an earlier run still fails the run that skips it.
+    write_jsonl(
+        src, drafts(("ok", NATO_VERIFIED), ("later", NATO_CONTEXT), ("bad", NATO_MISQUOTED))
+    )
+    third = run(runner, *args)
+    assert third.exit_code == 1
+    fourth = run(runner, *args)
+    assert fourth.exit_code == 1
+    assert "3 lines: 0 ok, 0 failed, 1 draft failing the check, 3 already done" in summary_line(
+        fourth
+    )
 
 
 def test_bad_lines_are_recorded_and_the_run_goes_on(runner: CliRunner, tmp_path: Path) -> None:
@@ -854,8 +960,9 @@ def test_provider_batch_upload_failure_exit_3(
     assert FAKE_API_KEY not in result.stderr
 
 
-def test_provider_batch_refuses_quotes(
-    runner: CliRunner, tmp_path: Path, batch_api: FakeBatchAPI
+@pytest.mark.parametrize("operation", ["quotes", "check"])
+def test_provider_batch_refuses_what_asks_no_model(
+    runner: CliRunner, tmp_path: Path, batch_api: FakeBatchAPI, operation: str
 ) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": COUNCIL}])
     result = run(
@@ -865,9 +972,9 @@ def test_provider_batch_refuses_quotes(
         str(tmp_path / "r.jsonl"),
         "--provider-batch",
         "--operation",
-        "quotes",
+        operation,
     )
-    assert result.exit_code == 2 and "asks no model" in result.stderr
+    assert result.exit_code == 2 and f"the {operation} operation asks no model" in result.stderr
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 408, 429, 500, 502, 503])

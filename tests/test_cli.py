@@ -592,7 +592,8 @@ def test_check_without_a_draft_prints_the_report(
     result = run(runner, "check", str(SAMPLE), "--model", "other-model", "-f", "json")
     assert result.exit_code == 1, result.stderr
     out = ReportOut.model_validate_json(result.stdout)
-    assert out.engine.model == "other-model"
+    # The fake provider answers as fake-model whatever it is asked for: the report names both.
+    assert (out.engine.model, out.engine.requested_model) == (FAKE_MODEL, "other-model")
     assert [body["model"] for body in fake_provider.bodies()] == ["other-model"]
     assert len(out.quotes) == 4 and len(out.statements) == 4 and len(out.claims) == 2
 

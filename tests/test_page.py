@@ -5,6 +5,7 @@ missing browser is a failure: ``.ci/run`` installs it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from litestar import Litestar
 from litestar.testing import TestClient
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -27,6 +29,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bench.fake_provider import create_app as fake_provider_app
 from service.api import create_app
 from service.models import Finding
 from service.pipeline import check_draft, read_article
@@ -139,10 +142,12 @@ class _Server(uvicorn.Server):
 
 
 def _serve(settings: Settings) -> Iterator[str]:
+    yield from _serve_app(create_app(settings))
+
+
+def _serve_app(app: Litestar) -> Iterator[str]:
     port = _free_port()
-    server = _Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     server.settled.wait()  # pytest-timeout is the hang guard
@@ -351,6 +356,25 @@ def test_article_alone_from_a_file(browser: WebDriver, offline_url: str, tmp_pat
     assert evidence.text == article[start:end] == claims[0].text.strip("“”")
     rows = browser.find_elements(By.CSS_SELECTOR, "#quotes-view tbody tr")
     assert len(rows) == 4
+
+
+def test_the_report_names_the_model_that_answered(browser: WebDriver) -> None:
+    # A FAKE provider that answers as another model than the one asked for, as a local
+    # server does.
+    serve = contextlib.contextmanager(_serve_app)
+    with serve(fake_provider_app(delay=0, answer_as="gemma-3-270m")) as provider:
+        settings = Settings(
+            engine="llm",
+            api_key="unused",
+            base_url=provider + "v1",
+            model="gpt-4o-mini",
+            max_retries=0,
+        )
+        with serve(create_app(settings)) as url:
+            _fill(browser, url, SAMPLE.read_text(encoding="utf-8"))
+            browser.find_element(By.ID, "alone").click()
+            report = _wait(browser, "#report-view")
+            assert "Language model gemma-3-270m (asked for gpt-4o-mini)." in report.text
 
 
 def _problem(driver: WebDriver) -> str:

@@ -73,6 +73,31 @@ def test_two_processes_write_the_lines_of_one(tmp_path: Path, operation: str) ->
     assert sum(not r["ok"] for r in lines) == 2
 
 
+DRAFTS = [
+    'Stoltenberg said the alliance had "no intention of sending troops to Ukraine".',
+    "Stoltenberg said Russia must “lose on the battlefield”.",
+]
+"""A draft that passes its check and one that fails it, given to the articles in turn."""
+
+
+def with_drafts(n: int) -> list[dict[str, Any]]:
+    lines = articles(n)
+    for i, line in enumerate(lines):
+        line["draft"] = DRAFTS[i % 2]
+    return lines
+
+
+def test_two_processes_check_drafts_as_one(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.jsonl", with_drafts(40))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert batch(str(src), "-o", str(one), "--operation", "check", "-p", "1") == 1
+    assert batch(str(src), "-o", str(two), "--operation", "check", "-p", "2") == 1
+    assert two.read_bytes() == one.read_bytes()
+    results = [json.loads(line) for line in one.read_text(encoding="utf-8").splitlines()]
+    assert sum(r["ok"] and r["failed"] for r in results) > 0
+    assert sum(r["ok"] and not r["failed"] for r in results) > 0
+
+
 def test_processes_resume_where_a_run_stopped(tmp_path: Path) -> None:
     src = write(tmp_path / "in.jsonl", articles(70))
     whole, cut = tmp_path / "whole.jsonl", tmp_path / "cut.jsonl"
@@ -112,6 +137,15 @@ def test_a_cluster_writes_the_lines_of_one_process(tmp_path: Path, cluster: Any)
         str(src), "-o", str(spread), "--operation", "quotes", "--cluster", cluster.scheduler_address
     )
     # As the parts come back, in any order; each line the same bytes.
+    assert sorted(spread.read_bytes().splitlines()) == sorted(one.read_bytes().splitlines())
+
+
+def test_a_cluster_checks_drafts_as_one_process(tmp_path: Path, cluster: Any) -> None:
+    src = write(tmp_path / "in.jsonl", with_drafts(40))
+    one, spread = tmp_path / "one.jsonl", tmp_path / "cluster.jsonl"
+    assert batch(str(src), "-o", str(one), "--operation", "check", "-p", "1") == 1
+    address = cluster.scheduler_address
+    assert batch(str(src), "-o", str(spread), "--operation", "check", "--cluster", address) == 1
     assert sorted(spread.read_bytes().splitlines()) == sorted(one.read_bytes().splitlines())
 
 

@@ -9,7 +9,16 @@ check the answers with the pipeline's own functions."""
 
 from .command import run_batch
 from .input import Item, id_key, parse_line
-from .options import OPERATIONS, BatchOptions
+from .options import OPERATIONS, BatchOptions, CheckOptions
 from .results import Tally
 
-__all__ = ["OPERATIONS", "BatchOptions", "Item", "Tally", "id_key", "parse_line", "run_batch"]
+__all__ = [
+    "OPERATIONS",
+    "BatchOptions",
+    "CheckOptions",
+    "Item",
+    "Tally",
+    "id_key",
+    "parse_line",
+    "run_batch",
+]

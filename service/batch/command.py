@@ -20,7 +20,7 @@ from .options import BatchOptions
 from .processes import PART, run_processes
 from .progress import Progress
 from .provider import run_provider_batch
-from .results import Results, Tally, compact, results_state
+from .results import Previous, Results, Tally, compact, results_state
 from .work import is_deterministic
 
 if TYPE_CHECKING:
@@ -34,7 +34,8 @@ def run_batch(
     *,
     live_progress: bool,
 ) -> int:
-    """The whole command: 0 when every line is ok, 1 when any failed. A usage error (a
+    """The whole command: 0 when every line is ok, 1 when any failed (or, for ``check``,
+    when any draft fails its check, in this run or an earlier one). A usage error (a
     missing file, a results file of another operation) raises before anything is written; a
     failure of the provider as a whole (upload, batch creation) raises a
     :class:`~service.errors.ProviderError` after the lines already done are written."""
@@ -43,8 +44,10 @@ def run_batch(
         raise ConfigurationError(
             "--provider-batch needs the llm engine: set OPENAI_API_KEY (or OPENAI_BASE_URL)"
         )
-    if options.provider_batch and options.operation == "quotes":
-        raise InputError("--provider-batch: the quotes operation asks no model; run it without")
+    if options.provider_batch and options.operation in ("quotes", "check"):
+        raise InputError(
+            f"--provider-batch: the {options.operation} operation asks no model; run it without"
+        )
     if options.provider_batch and options.cluster is not None:
         raise InputError("--provider-batch and --cluster: choose one")
     load_prompt(PROMPT)  # a broken prompt template is one error, not one per article
@@ -62,7 +65,7 @@ def run_batch(
     tally = Tally(lines=plan.lines)
     stopped = True
     try:
-        _run(options, settings, make_analyzer, previous.done, plan.to_do, progress, tally)
+        _run(options, settings, make_analyzer, previous, plan.to_do, progress, tally)
         stopped = False
     except ProviderError as exc:
         raise type(exc)(settings.redact(exc.detail)) from None
@@ -76,15 +79,16 @@ def _run(
     options: BatchOptions,
     settings: Settings,
     make_analyzer: Callable[[Settings], Analyzer] | None,
-    done: set[str],
+    previous: Previous,
     to_do: int,
     progress: Progress,
     tally: Tally,
 ) -> None:
     results = Results(options.output, options.operation, settings, tally, progress)
+    check = options.check if options.operation == "check" else None
     fresh = _fresh(
-        items(options.articles, settings.max_body_bytes),
-        done,
+        items(options.articles, settings.max_body_bytes, check),
+        previous,
         tally,
         progress,
         str(options.articles),
@@ -128,7 +132,7 @@ async def _live(
 
 def _fresh(
     items: Iterator[Item],
-    done: set[str],
+    previous: Previous,
     tally: Tally,
     progress: Progress,
     name: str,
@@ -148,8 +152,9 @@ def _fresh(
             continue
         if key is not None:
             first[key] = item.line
-        if key is not None and key in done:
+        if key is not None and key in previous.done:
             tally.skipped += 1
+            tally.flagged += key in previous.flagged
             continue
         yield item
 

@@ -1,6 +1,6 @@
-"""Reading the input: one JSON object a line, ``{"id", "text", "title"?, "url"?}``; ``id``
-is a string or a number (``1`` and ``"1"`` are the same id); other keys are ignored; blank
-lines are skipped. A line that cannot be read becomes an item with the error to record."""
+"""Reading the input: one JSON object a line, ``{"id", "text", "title"?, "url"?}``, and a
+``"draft"`` string too for ``--operation check``; ``id`` is a string or a number (``1`` and
+``"1"`` are the same id); other keys are ignored; blank lines are skipped. A line that cannot be read becomes an item with the error to record."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from ..errors import (
     UndecodableInputError,
 )
 from ..ingest import Article, looks_like_html
-from ..models import ArticleIn
+from ..models import ArticleIn, CheckIn
 from ..pipeline import OFFLOAD_CHARS, read_json_article
+from .options import CheckOptions
 
 BatchId = str | int | float
 
@@ -56,8 +57,9 @@ def valid_id(value: object) -> BatchId | None:
     return None
 
 
-def parse_line(line: int, raw: bytes, *, limit: int) -> Item:
-    """An input line as an article, or as a per-line error naming what is wrong."""
+def parse_line(line: int, raw: bytes, *, limit: int, check: CheckOptions | None = None) -> Item:
+    """An input line as an article (with its draft, a :class:`CheckIn`, when ``check`` is
+    given), or as a per-line error naming what is wrong."""
     if len(raw) > limit:
         return Item(
             line,
@@ -102,7 +104,23 @@ def parse_line(line: int, raw: bytes, *, limit: int) -> Item:
             return Item(
                 line, item_id, error=InvalidRequestError(f'"{name}" must be a string or null')
             )
-    return Item(line, item_id, ArticleIn(text=body, title=obj.get("title"), url=obj.get("url")))
+    article = ArticleIn(text=body, title=obj.get("title"), url=obj.get("url"))
+    if check is None:
+        return Item(line, item_id, article)
+    draft = obj.get("draft")
+    if not isinstance(draft, str):
+        what = 'no "draft"' if draft is None else '"draft" must be a string'
+        return Item(line, item_id, error=InvalidRequestError(f"{what}: check needs one a line"))
+    return Item(
+        line,
+        item_id,
+        CheckIn(
+            **article.model_dump(),
+            draft=draft,
+            quotes_only=check.quotes_only,
+            fail_on=list(check.fail_on),
+        ),
+    )
 
 
 def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -114,9 +132,9 @@ def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, stripped
 
 
-def items(path: Path, limit: int) -> Iterator[Item]:
+def items(path: Path, limit: int, check: CheckOptions | None = None) -> Iterator[Item]:
     for number, raw in raw_lines(path):
-        yield parse_line(number, raw, limit=limit)
+        yield parse_line(number, raw, limit=limit, check=check)
 
 
 def line_key(raw: bytes) -> str | None:

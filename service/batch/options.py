@@ -6,9 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
 
-from ..models import BatchOperation
+from ..models import BatchOperation, Severity
 
 OPERATIONS: tuple[BatchOperation, ...] = get_args(BatchOperation)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """How ``--operation check`` judges each line's draft (the same for every line)."""
+
+    quotes_only: bool = False
+    fail_on: tuple[Severity, ...] = ("error",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +24,8 @@ class BatchOptions:
     articles: Path
     output: Path
     operation: BatchOperation = "report"
+    check: CheckOptions = CheckOptions()
+    """--operation check: what makes a draft fail."""
     concurrency: int = 16
     processes: int = 1
     """Processes for the deterministic operations (the quotations, the offline engine)."""

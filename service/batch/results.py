@@ -4,6 +4,9 @@ loses at most the articles in flight), each recording the operation that produce
     {"id": ..., "ok": true, "line": 3, "operation": "report", "result": {...}}
     {"id": ..., "ok": false, "line": 4, "operation": "report", "error": {"title", "status", "detail"}}
 
+A draft's check (``check``) also says whether the draft fails (``"failed"``, by the run's
+``--fail-on``) and its most urgent ``"severity"``, beside the result.
+
 ``line`` is the input line; ``id`` is null for a line whose id cannot be read. What an
 earlier run left is read back to resume: the ids done are skipped, and failed lines (and a
 line cut short by a crash) are dropped before the run retries them, so after a complete run
@@ -22,7 +25,15 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from ..errors import FactcheckError, ProviderTimeoutError
-from ..models import BatchFailure, BatchItemError, BatchOperation, BatchResult
+from ..models import (
+    BatchCheckResult,
+    BatchFailure,
+    BatchItemError,
+    BatchOperation,
+    BatchResult,
+    CheckOut,
+    worst_severity,
+)
 from ..settings import Settings
 from .input import Item, id_key, valid_id
 from .options import OPERATIONS
@@ -38,20 +49,27 @@ class Tally:
     failed: int = 0
     skipped: int = 0
     duplicates: int = 0
+    flagged: int = 0
+    """Drafts that fail their check (--operation check), this run's and those done before."""
     started: float = field(default_factory=time.monotonic)
 
     @property
     def exit_status(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.flagged else 0
 
     def summary(self, output: Path, *, stopped: bool = False) -> str:
         elapsed = time.monotonic() - self.started
         done = self.ok + self.failed
         rate = done / elapsed if elapsed > 0 else 0.0
         head = "stopped" if stopped else "done"
+        drafts = (
+            f"{self.flagged} draft{'s' if self.flagged != 1 else ''} failing the check, "
+            if self.flagged
+            else ""
+        )
         return (
             f"factcheck: batch {head}: {self.lines} line{'s' if self.lines != 1 else ''}: "
-            f"{self.ok} ok, {self.failed} failed, {self.skipped} already done, "
+            f"{self.ok} ok, {self.failed} failed, {drafts}{self.skipped} already done, "
             f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''}; "
             f"{rate:.1f} articles/s in {elapsed:.1f} s; results in {output}"
         )
@@ -62,6 +80,8 @@ class Previous:
     """What an earlier run left in the results file."""
 
     done: set[str] = field(default_factory=set)
+    flagged: set[str] = field(default_factory=set)
+    """The ids done whose draft fails its check: they count in the exit status again."""
     operations: set[BatchOperation] = field(default_factory=set)
     rewrite: bool = False
     """The file has lines to drop before appending: failed results (they are retried),
@@ -82,9 +102,11 @@ def results_state(path: Path) -> Previous:
             if record is None:
                 previous.rewrite = True
                 continue
-            ok, key, operation = record
+            ok, key, operation, flagged = record
             if ok and key is not None:
                 previous.done.add(key)
+                if flagged:
+                    previous.flagged.add(key)
                 if operation is not None:
                     previous.operations.add(operation)
             else:
@@ -94,8 +116,9 @@ def results_state(path: Path) -> Previous:
     return previous
 
 
-def read_record(raw: bytes) -> tuple[bool, str | None, BatchOperation | None] | None:
-    """A line of the results file as (ok, id key, operation); None when it cannot be read."""
+def read_record(raw: bytes) -> tuple[bool, str | None, BatchOperation | None, bool] | None:
+    """A line of the results file as (ok, id key, operation, whether its draft fails its
+    check); None when it cannot be read."""
     try:
         obj = json.loads(raw)
     except ValueError:
@@ -105,7 +128,12 @@ def read_record(raw: bytes) -> tuple[bool, str | None, BatchOperation | None] | 
     value = valid_id(obj.get("id"))
     key = None if value is None else id_key(value)
     operation = obj.get("operation")
-    return obj["ok"], key, operation if operation in OPERATIONS else None
+    return (
+        obj["ok"],
+        key,
+        operation if operation in OPERATIONS else None,
+        obj.get("failed") is True,
+    )
 
 
 def compact(path: Path, input_keys: set[str], say: Callable[[str], None]) -> None:
@@ -124,7 +152,7 @@ def compact(path: Path, input_keys: set[str], say: Callable[[str], None]) -> Non
                 if record is None:
                     dropped_unreadable += 1
                     continue
-                ok, key, _ = record
+                ok, key, _, _ = record
                 if ok and key is not None:
                     if key in kept_ok:
                         continue
@@ -150,10 +178,22 @@ class Outcome:
     ok: bool
     line: str
     """The JSON record, without its newline."""
+    flagged: bool = False
+    """A draft that fails its check."""
 
 
 def success(item: Item, operation: BatchOperation, result: Any) -> Outcome:
     assert item.id is not None
+    if isinstance(result, CheckOut):
+        checked = BatchCheckResult(
+            id=item.id,
+            line=item.line,
+            operation=operation,
+            result=result,
+            failed=result.failed,
+            severity=worst_severity(result.findings),
+        )
+        return Outcome(True, checked.model_dump_json(), flagged=result.failed)
     record = BatchResult(id=item.id, line=item.line, operation=operation, result=result)
     return Outcome(True, record.model_dump_json())
 
@@ -231,6 +271,7 @@ class Results:
         self._file.flush()
         if outcome.ok:
             self._tally.ok += 1
+            self._tally.flagged += outcome.flagged
         else:
             self._tally.failed += 1
         self._progress.advance(failed=not outcome.ok)

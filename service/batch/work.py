@@ -17,8 +17,16 @@ from pydantic import BaseModel
 
 from ..analysis import Analysis, Analyzer, offline
 from ..ingest import Article
-from ..models import BatchOperation
-from ..pipeline import claims_of, index_article, quotes, read_json_article, report_of, summary_of
+from ..models import ArticleIn, BatchOperation, CheckIn, CheckOut
+from ..pipeline import (
+    check_draft,
+    claims_of,
+    index_article,
+    quotes,
+    read_json_article,
+    report_of,
+    summary_of,
+)
 from ..quotes.model import speaker_model
 from ..settings import Settings
 from ..verify import ArticleIndex
@@ -29,27 +37,43 @@ from .results import Collected, Outcome, failure, success
 T = TypeVar("T")
 
 
-def _offline(step: Callable[[ArticleIndex, Analysis], T]) -> Callable[[Article], T]:
+def _read(step: Callable[[Article], T]) -> Callable[[ArticleIn], T]:
+    return lambda payload: step(read_json_article(payload))
+
+
+def _offline(step: Callable[[ArticleIndex, Analysis], T]) -> Callable[[ArticleIn], T]:
     def run(article: Article) -> T:
         index = index_article(article)
         return step(index, offline(index))
 
-    return run
+    return _read(run)
 
 
-DETERMINISTIC: dict[BatchOperation, Callable[[Article], BaseModel]] = {
-    "quotes": quotes,
+def check(payload: ArticleIn) -> CheckOut:
+    """A line's draft checked against its article, as ``POST /check`` does it."""
+    assert isinstance(payload, CheckIn) and payload.draft is not None
+    return check_draft(
+        read_json_article(payload),
+        payload.draft,
+        quotes_only=payload.quotes_only,
+        fail_on=payload.fail_on,
+    )
+
+
+DETERMINISTIC: dict[BatchOperation, Callable[[ArticleIn], BaseModel]] = {
+    "quotes": _read(quotes),
+    "check": check,
     "report": _offline(report_of),
     "summarize": _offline(summary_of),
     "claims": _offline(claims_of),
 }
 """Each operation without a model: the same results as the live path's with the offline
-engine, computed without an event loop."""
+engine, computed without an event loop (a draft's check never asks a model)."""
 
 
 def is_deterministic(operation: BatchOperation, settings: Settings) -> bool:
     """Whether the operation's results need no model: these run on every core."""
-    return operation == "quotes" or not settings.use_llm
+    return operation in ("quotes", "check") or not settings.use_llm
 
 
 def warm_up() -> None:
@@ -64,7 +88,7 @@ def outcome(operation: BatchOperation, settings: Settings, item: Item) -> Outcom
         return failure(item, operation, item.error, settings)
     assert item.payload is not None
     try:
-        out = DETERMINISTIC[operation](read_json_article(item.payload))
+        out = DETERMINISTIC[operation](item.payload)
     except Exception as exc:
         return failure(item, operation, exc, settings)
     return success(item, operation, out)

@@ -390,12 +390,19 @@ function isFindingList(value) {
   return Array.isArray(value) && value.length > 0 && value.every((v) => v && typeof v === "object" && "verdict" in v);
 }
 
+// The model that answered, and the one asked for where the provider answered as another.
+function modelName(engine) {
+  const asked = engine.requested_model;
+  const answered = engine.model || "";
+  return asked && asked !== answered ? answered + " (asked for " + asked + ")" : answered;
+}
+
 function showReport(report) {
   resetResults();
   state.articleText = articleText(report);
   const offline = report.engine && report.engine.engine === "offline";
   $("engine").textContent = report.engine
-    ? (offline ? "Offline engine, no language model. " : "Language model " + (report.engine.model || "") + ". ") +
+    ? (offline ? "Offline engine, no language model. " : "Language model " + modelName(report.engine) + ". ") +
       (report.engine.notice || "")
     : "";
   const body = $("report-body");
