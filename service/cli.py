@@ -210,7 +210,12 @@ def _severities(fail_on: list[FailOn] | None) -> tuple[Severity, ...]:
 
 AllOption = Annotated[
     bool,
-    typer.Option("--all", help="gcc format: report verified findings too, as notes."),
+    typer.Option(
+        "--all",
+        help="List verified findings too (text: one line each, with the article's offsets; "
+        "gcc: as notes). Paraphrases are always listed that way; errors, warnings and "
+        "unsupported findings always in full.",
+    ),
 ]
 
 
