@@ -46,7 +46,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import version
 from .analysis import Analyzer
-from .charset import declared_charset
+from .charset import declared_charset, media_type
 from .errors import (
     FactcheckError,
     InputTooLargeError,
@@ -127,7 +127,7 @@ def _content_type(request: Request[Any, Any, Any]) -> str:
 
 
 def _media_type(request: Request[Any, Any, Any]) -> str:
-    return _content_type(request).split(";")[0].strip().lower()
+    return media_type(_content_type(request))
 
 
 def _is_json(media: str) -> bool:
@@ -178,7 +178,7 @@ def parse_json(model: type[M], raw: bytes, *, limit: int, content_type: str = ""
 def _article_from(raw: bytes, content_type: str, *, limit: int) -> Callable[[], Article]:
     """How to read the article in a ``POST /quotes`` body (the work is deferred, so that large
     bodies can be read in a worker thread)."""
-    media = content_type.split(";")[0].strip().lower()
+    media = media_type(content_type)
     if _is_json(media):
         return lambda: read_json_article(
             parse_json(ArticleIn, raw, limit=limit, content_type=content_type)

@@ -1,5 +1,6 @@
-"""The charset a request declares (``Content-Type: text/plain; charset=...``), honoured or
-refused by name. Undeclared means UTF-8, as for JSON (RFC 8259) and the CLI's files.
+"""What a request's ``Content-Type`` declares: its media type, and its charset
+(``text/plain; charset=...``), honoured or refused by name. Undeclared means UTF-8, as for
+JSON (RFC 8259) and the CLI's files.
 
 Offsets index the text as decoded: characters, whatever bytes carried them."""
 
@@ -27,6 +28,11 @@ _CODECS = {
 }
 SUPPORTED = ("utf-8", "us-ascii", "iso-8859-1 (latin-1)", "windows-1252 (cp1252)", "utf-16")
 _BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def media_type(content_type: str) -> str:
+    """The media type of a Content-Type header, lower-cased, without its parameters."""
+    return content_type.split(";")[0].strip().lower()
 
 
 def declared_charset(content_type: str) -> str | None:

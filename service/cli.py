@@ -27,7 +27,7 @@ from .errors import (
     ProviderError,
 )
 from .ingest import Article, decode
-from .models import ClaimsOut, ReportOut, SummarizeOut
+from .models import DEFAULT_FAIL_ON, ClaimsOut, ReportOut, Severity, SummarizeOut
 from .pipeline import check_draft, claims, quotes, read_body, report, summarize
 from .render import (
     Format,
@@ -203,9 +203,19 @@ class FailOn(StrEnum):
     note = "note"
 
 
+def _severities(fail_on: list[FailOn] | None) -> tuple[Severity, ...]:
+    """--fail-on as given, or the default when it was not."""
+    return tuple(f.value for f in fail_on) if fail_on else DEFAULT_FAIL_ON
+
+
 AllOption = Annotated[
     bool,
-    typer.Option("--all", help="gcc format: report verified findings too, as notes."),
+    typer.Option(
+        "--all",
+        help="List verified findings too (text: one line each, with the article's offsets; "
+        "gcc: as notes). Paraphrases are always listed that way; errors, warnings and "
+        "unsupported findings always in full.",
+    ),
 ]
 
 
@@ -461,7 +471,7 @@ def check_command(
             art,
             draft_text,
             quotes_only=quotes_only,
-            fail_on=[f.value for f in fail_on] if fail_on else ("error",),
+            fail_on=_severities(fail_on),
         )
     except FactcheckError as exc:
         raise type(exc)(f"{_name(draft)}: {exc.detail}") from None
@@ -608,7 +618,7 @@ def batch_command(
         operation=op,
         check=CheckOptions(
             quotes_only=quotes_only,
-            fail_on=tuple(f.value for f in fail_on) if fail_on else ("error",),
+            fail_on=_severities(fail_on),
         ),
         concurrency=limit,
         processes=processes or len(os.sched_getaffinity(0)),

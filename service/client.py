@@ -29,6 +29,7 @@ from .errors import (
     problem_type,
 )
 from .models import (
+    DEFAULT_FAIL_ON,
     CheckOut,
     ClaimsOut,
     Health,
@@ -150,13 +151,13 @@ def check_body(
     title: str | None,
     url: str | None,
     quotes_only: bool,
-    fail_on: list[Severity],
+    fail_on: list[Severity] | None,
 ) -> dict[str, Any]:
     return {
         **article_body(text, title, url),
         "draft": draft,
         "quotes_only": quotes_only,
-        "fail_on": fail_on,
+        "fail_on": list(fail_on or DEFAULT_FAIL_ON),
     }
 
 
@@ -254,7 +255,7 @@ class Client:
             title=title,
             url=url,
             quotes_only=quotes_only,
-            fail_on=fail_on or ["error"],
+            fail_on=fail_on,
         )
         return self._send("POST", "/check", CheckOut, body)
 
@@ -347,6 +348,6 @@ class AsyncClient:
             title=title,
             url=url,
             quotes_only=quotes_only,
-            fail_on=fail_on or ["error"],
+            fail_on=fail_on,
         )
         return await self._send("POST", "/check", CheckOut, body)

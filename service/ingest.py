@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .charset import declared_charset, decode_as
+from .charset import declared_charset, decode_as, media_type
 from .errors import (
     EmptyInputError,
     InputTooLargeError,
@@ -67,7 +67,7 @@ def parse_request_body(
     """The article text, title, url and format of a request body, by its content type:
     ``html`` only when declared (``text`` bodies are looked at by ``read_article``)."""
     text = decode(raw, limit=limit, charset=declared_charset(content_type))
-    media = content_type.split(";")[0].strip().lower()
+    media = media_type(content_type)
     if media == "application/json" or (not media and text.lstrip().startswith("{")):
         try:
             payload = json.loads(text)

@@ -42,6 +42,9 @@ FindingKind = Literal["quotation", "claim", "sentence"]
 """What was judged: a quotation; a claim of the model's (a claim, reported speech, a
 sentence of its summary, a key point); a sentence of a draft that quotes nobody."""
 Severity = Literal["error", "warning", "note"]
+
+DEFAULT_FAIL_ON: tuple[Severity, ...] = ("error",)
+"""What makes a draft's check fail when the caller names nothing: an error."""
 SEVERITY: dict[str, Severity] = {
     "verified": "note",
     "paraphrase": "note",
@@ -156,7 +159,7 @@ class CheckIn(ArticleIn):
         default=False, description="Check the draft's quotations only, not its other sentences."
     )
     fail_on: list[Severity] = Field(
-        default=["error"],
+        default=list(DEFAULT_FAIL_ON),
         description="The severities that make the check fail (`failed` in the response).",
     )
 

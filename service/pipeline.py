@@ -21,6 +21,7 @@ from .grounding import (
 )
 from .ingest import Article, parse_request_body, read_article
 from .models import (
+    DEFAULT_FAIL_ON,
     ArticleIn,
     CheckOut,
     ClaimsOut,
@@ -113,7 +114,7 @@ def check_draft(
     *,
     draft_format: SourceFormat = "text",
     quotes_only: bool = False,
-    fail_on: Collection[str] = ("error",),
+    fail_on: Collection[str] = DEFAULT_FAIL_ON,
 ) -> CheckOut:
     """Every quotation in ``draft`` judged against ``article``, and unless ``quotes_only``
     every sentence of it that holds none; ``draft_start``/``draft_end`` index ``draft`` as

@@ -50,8 +50,11 @@ class Format(StrEnum):
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 QUIET = ("verified", "paraphrase")
-"""Verdicts that need nothing from an editor: left out of gcc output (and a draft's
-supported sentences out of the text output) unless ``--all``."""
+"""Verdicts that need nothing from an editor: listed one line each, with the article's
+offsets, not as a block to act on."""
+HIDDEN = ("verified",)
+"""Verdicts listed only with ``--all``: a paraphrase is always listed, since the editor may
+want to see which article sentence a draft sentence leans on."""
 DIFFED = ("misquoted", "contradicted")
 
 _SPACE = re.compile(r"\s+")
@@ -144,17 +147,24 @@ def render_check(
     article_name: str,
     show_all: bool = False,
 ) -> str:
-    """``draft`` is the draft's text, which ``draft_start`` indexes; ``show_all`` adds the
-    verified findings to the ``gcc`` output as notes."""
+    """``draft`` is the draft's text, which ``draft_start`` indexes; ``show_all`` lists the
+    verified findings too (one line each in text, as notes in gcc)."""
     if fmt is Format.json:
         return _json(out)
     if fmt is Format.gcc:
         return "".join(
-            _finding_gcc(f, draft, draft_name)
-            for f in out.findings
-            if show_all or f.verdict not in QUIET
+            _finding_gcc(f, draft, draft_name) for f in out.findings if _listed(f, show_all)
         )
     return _check_text(out, draft, draft_name, article_name, show_all)
+
+
+def _listed(f: Finding, show_all: bool) -> bool:
+    return show_all or f.verdict not in HIDDEN
+
+
+def _spans(f: Finding) -> str:
+    """The article offsets of a finding's evidence: ``223-363``, or ``223-363, 900-950``."""
+    return ", ".join(f"{e.start}-{e.end}" for e in f.evidence)
 
 
 def _where(f: Finding, draft: str, draft_name: str) -> str:
@@ -171,6 +181,8 @@ def _gcc_message(f: Finding) -> str:
         return f"article has {evidence}{said}"
     if f.verdict == "misattributed":
         return f"article has it said by {f.article_speaker}, not {f.speaker}"
+    if f.verdict in QUIET and f.evidence:
+        return f"{_one_line(f.message)} (at {_spans(f)})"
     return _one_line(f.message)
 
 
@@ -193,20 +205,33 @@ def _check_text(
     out: CheckOut, draft: str, draft_name: str, article_name: str, show_all: bool
 ) -> str:
     lines = [f"{draft_name} against {article_name}: {_summary(out)}"]
+    hidden = 0
     for f in out.findings:
-        if f.kind == "sentence" and f.verdict in QUIET and not show_all:
+        if not _listed(f, show_all):
+            hidden += 1
             continue
         speaker = ""
         if f.kind != "sentence":
             speaker = f" — {f.speaker}" if f.speaker else " — no speaker named"
-        lines += ["", f"{_where(f, draft, draft_name)}  {f.verdict}  {_quoted(f.text)}{speaker}"]
+        head = f"{_where(f, draft, draft_name)}  {f.verdict}  {_quoted(f.text)}{speaker}"
+        if f.verdict in QUIET:  # nothing to act on: one line, where the article has it
+            said = f" ({f.article_speaker})" if f.article_speaker else ""
+            lines += ["", f"{head} — article {_spans(f) or 'no offsets'}{said}"]
+            continue
+        lines += ["", head]
         lines.append(_wrap(_one_line(f.message)))
         said = f" ({f.article_speaker})" if f.article_speaker else ""
         for e in f.evidence:
             lines.append(_wrap(f"article {e.start}-{e.end}{said}: {_quoted(e.text)}"))
         if f.diff and f.verdict in DIFFED:
             lines.append(_wrap("diff: " + diff_markup(f.diff)))
+    if hidden:
+        lines += ["", _not_listed(hidden)]
     return "\n".join(lines) + "\n"
+
+
+def _not_listed(n: int) -> str:
+    return f"{n} verified not listed (--all lists {'them' if n != 1 else 'it'})"
 
 
 # -- factcheck summarize / claims / check without a draft ------------------------------
@@ -282,10 +307,7 @@ def _summary_lines(summary: str, key_points: list[str]) -> list[str]:
 def _article_gcc(kinded: _Kinded, name: str, text: str, show_all: bool) -> str:
     out: list[str] = []
     for kind, f in kinded:
-        # A claim the model makes is shown supported; the summary, sentence by sentence,
-        # only where it is not.
-        quiet = QUIET if kind in SUMMARY_KINDS else ("verified",)
-        if f.verdict in quiet and not show_all:
+        if not _listed(f, show_all):
             continue
         line, col = line_col(text, f.evidence[0].start) if f.evidence else (1, 1)
         who = f" by {f.speaker}" if f.speaker else ""
@@ -311,7 +333,7 @@ def render_summary(
         return _article_gcc(kinded, name, text, show_all)
     lines = _header(name, out.engine)
     if kinded:
-        lines += _findings(kinded, out.engine)
+        lines += _findings(kinded, out.engine, show_all)
     lines += _summary_lines(out.summary, out.key_points)
     return "\n".join(lines) + "\n"
 
@@ -340,7 +362,7 @@ def render_claims(
     if fmt is Format.gcc:
         return _article_gcc(kinded, name, text, show_all)
     lines = _header(name, out.engine)
-    lines += _claims_to_check(out.claims) if offline else _findings(kinded, out.engine)
+    lines += _claims_to_check(out.claims) if offline else _findings(kinded, out.engine, show_all)
     return "\n".join(lines) + "\n"
 
 
@@ -366,7 +388,7 @@ def render_report(
     if fmt is Format.gcc:
         return _article_gcc(checked, name, text, show_all)
     lines = _header(name, out.engine)
-    lines += _findings(checked, out.engine)
+    lines += _findings(checked, out.engine, show_all)
     lines += _summary_lines(out.summary, out.key_points)
     lines += _who_said_what(out.quotes)
     if out.engine.engine == "offline":
@@ -390,9 +412,9 @@ _ORDER = {"misquoted": 0, "misattributed": 0, "contradicted": 0, "unsupported": 
 what it lacks, then the rest (a speaker it cannot confirm)."""
 
 
-def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
+def _findings(kinded: _Kinded, engine: EngineInfo, show_all: bool) -> list[str]:
     """What an editor acts on first (anything not verified, errors first), then what was
-    found in the article, one line each."""
+    found in the article, one line each (the verified ones with ``--all``)."""
     if not kinded:
         why = (
             "the offline engine's summary, quotations and claims are the article's own, "
@@ -412,12 +434,16 @@ def _findings(kinded: _Kinded, engine: EngineInfo) -> list[str]:
     if found:
         lines += ["", f"Found in the article {_counted([f for _, f in found])}"]
     for kind, f in found:
+        if not _listed(f, show_all):
+            continue
         said = f" ({f.article_speaker})" if f.article_speaker else ""
-        where = ", ".join(f"{e.start}-{e.end}" for e in f.evidence)
         speaker = f" — {f.speaker}" if f.speaker else ""
         lines.append(
-            _wrap(f"{f.verdict} {kind}{speaker}: {_quoted(f.text)} at {where}{said}", "  ")
+            _wrap(f"{f.verdict} {kind}{speaker}: {_quoted(f.text)} at {_spans(f)}{said}", "  ")
         )
+    hidden = sum(not _listed(f, show_all) for _, f in found)
+    if hidden:
+        lines.append("  " + _not_listed(hidden))
     return lines
 
 

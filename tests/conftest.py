@@ -10,6 +10,8 @@ import io
 import json
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
 ARTICLES = ROOT / "tests" / "data" / "articles"
 CASSETTES = ROOT / "tests" / "cassettes"
+
+
+def fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by this Python in a process of its own (nothing imported yet), from the
+    repository's root; its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
 
 # Headers that may carry credentials or account identifiers, in either direction.
 SECRET_HEADERS = [

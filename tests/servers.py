@@ -1,6 +1,6 @@
-"""Servers the tests start on loopback as processes of their own: the fake OpenAI-compatible
-provider of the benchmarks (``bench/fake_provider.py``, which counts the calls it gets), and
-the service."""
+"""Servers the tests start on loopback: as processes of their own, the fake OpenAI-compatible
+provider of the benchmarks (``bench/fake_provider.py``, which counts the calls it gets) and
+the service; in a thread of the test, an ASGI app under uvicorn."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
+import uvicorn
 
 from .conftest import ROOT
 
@@ -22,6 +25,44 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that says when it has started or given up."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.settled = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.settled.set()
+
+    def run(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            super().run(sockets)
+        finally:
+            self.settled.set()
+
+
+@contextlib.contextmanager
+def serving_app(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port in a thread; its base URL, without
+    a trailing slash."""
+    port = free_port()
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    server.settled.wait()  # pytest-timeout is the hang guard
+    if not server.started:
+        raise RuntimeError("the app did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
 
 
 def wait_until_up(url: str, tries: int = 300) -> None:

@@ -21,7 +21,7 @@ from service.models import CheckOut, ClaimsOut, QuotesOut, ReportOut, SummarizeO
 from service.prompts import load_prompt
 from service.settings import get_settings
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, fresh_python
 from .fakes import (
     FAKE_API_KEY,
     FAKE_BASE_URL,
@@ -185,8 +185,23 @@ def test_check_text_exit_1_and_marked_diff(runner: CliRunner, draft_file: Path) 
     assert "[-not-]{+lose+}" in out
     assert "“to prove on the battlefield that he will not”" in out  # the article's passage
     assert "said by Jens Stoltenberg, not Macron" in out
-    for verdict in ("verified", "misquoted", "misattributed", "unsupported"):
+    for verdict in ("misquoted", "misattributed", "unsupported"):
         assert f"  {verdict}  " in out
+    # The verified quotation is counted, and listed only with --all, on one line.
+    assert "  verified  " not in out
+    assert out.endswith("\n1 verified not listed (--all lists it)\n")
+    listed = run(runner, "check", str(SAMPLE), "--draft", str(draft_file), "--all").stdout
+    [line] = [line for line in listed.splitlines() if "  verified  " in line]
+    found = CheckOut.model_validate_json(
+        run(runner, "check", str(SAMPLE), "--draft", str(draft_file), "-f", "json").stdout
+    )
+    [verified] = [f for f in found.findings if f.verdict == "verified"]
+    [span] = verified.evidence
+    assert line.endswith(
+        "  verified  “NATO has no intention of sending troops to Ukraine.” — Stoltenberg"
+        f" — article {span.start}-{span.end} (Jens Stoltenberg)"
+    ), line
+    assert "not listed" not in listed
 
 
 def test_check_json(runner: CliRunner, draft_file: Path) -> None:
@@ -712,9 +727,7 @@ def test_commands_without_a_model_import_only_what_they_need(args: list[str]) ->
         f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})\n"
         "print('imported:', heavy, status, file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = fresh_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout  # the command ran
     assert done.stderr.splitlines()[-1].startswith("imported: [] "), done.stderr
@@ -729,9 +742,7 @@ def test_the_model_commands_do_import_the_client() -> None:
         "build_analyzer(Settings(engine='llm', base_url='http://127.0.0.1:9/v1'))\n"
         "print('openai' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = fresh_python(code)
     assert done.stdout.strip() == "True", done.stderr
 
 
@@ -765,3 +776,58 @@ def test_format_help_says_what_positions_index(runner: CliRunner) -> None:
     check = _help(runner, "check")
     assert "where the quotation is in the draft, with --draft" in check
     assert "without it, where the evidence is in the article" in check
+
+
+# -- what --all lists ------------------------------------------------------------------
+
+PARAPHRASE_DRAFT = (
+    "Stoltenberg has once again stressed that the Alliance has no plans to deploy troops in "
+    "the territory of Ukraine.\n\nNATO rules out sending troops to Ukraine.\n"
+)
+
+
+def test_paraphrases_are_listed_one_line_each_with_the_article_offsets(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    draft = tmp_path / "para.md"
+    draft.write_text(PARAPHRASE_DRAFT, encoding="utf-8")
+    args = ["check", str(SAMPLE), "--draft", str(draft)]
+    found = CheckOut.model_validate_json(run(runner, *args, "-f", "json").stdout)
+    [para] = [f for f in found.findings if f.verdict == "paraphrase"]
+    [span] = para.evidence
+    assert para.draft_start == 0
+
+    text = run(runner, *args).stdout
+    assert "1 paraphrase, 1 unsupported" in text.splitlines()[0]
+    [line] = [line for line in text.splitlines() if "  paraphrase  " in line]
+    assert line == f"{draft}:1:1  paraphrase  “{para.text}” — article {span.start}-{span.end}"
+    assert text.count(para.text) == 1  # one line, no block under it
+
+    gcc = run(runner, *args, "-f", "gcc").stdout.splitlines()
+    assert gcc[0] == (
+        f'{draft}:1:1: note: paraphrase: "{para.text}" — supported by this sentence of the '
+        f"article (at {span.start}-{span.end})"
+    )
+    assert gcc[1].startswith(f"{draft}:3:1: note: unsupported: ")
+    # --all changes nothing here: there is nothing verified to add.
+    assert run(runner, *args, "-f", "gcc", "--all").stdout.splitlines() == gcc
+    assert run(runner, *args, "--all").stdout == text
+
+
+def test_all_lists_the_verified_findings_in_text_and_gcc_as_its_help_says(
+    runner: CliRunner, fake_provider: FakeProvider
+) -> None:
+    help_text = " ".join(run(runner, "claims", "--help").stdout.split())
+    assert "List verified findings too" in help_text
+    assert "Paraphrases are always listed" in help_text
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    fake_provider.reply(fake_answer(NATO_ANALYSIS))
+    # Words only: the text output wraps at 88 columns.
+    quiet = " ".join(run(runner, "claims", str(SAMPLE)).stdout.split())
+    loud = " ".join(run(runner, "claims", str(SAMPLE), "--all").stdout.split())
+    verified = f"verified statement — Jens Stoltenberg: “{TRUE_QUOTE}” at "
+    for out in (quiet, loud):
+        assert "Found in the article (3): 1 verified, 2 paraphrase" in out
+        assert out.count(" paraphrase claim: ") + out.count(" paraphrase statement") == 2
+    assert verified not in quiet and " 1 verified not listed (--all lists it)" in quiet
+    assert verified in loud and "not listed" not in loud

@@ -8,15 +8,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from service.analysis import Analyzer
 from service.api import create_app
@@ -34,9 +30,9 @@ from service.errors import (
 from service.models import CheckOut, ReportOut
 from service.settings import Settings
 
-from .conftest import ROOT, SAMPLE
+from .conftest import SAMPLE, fresh_python
 from .fakes import NATO_ANALYSIS, TRUE_QUOTE, FakeProvider, fake_answer, fake_error, fake_settings
-from .servers import free_port, wait_until_up
+from .servers import free_port, serving_app
 
 ARTICLE = SAMPLE.read_text(encoding="utf-8")
 KEY = "client-test-key-1"
@@ -45,27 +41,11 @@ pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1", "localhost", 
 DRAFT = f'Jens Stoltenberg said: "{TRUE_QUOTE}" He also said "we will win by Christmas".'
 
 
-@contextlib.contextmanager
-def serving(settings: Settings, analyzer: Analyzer | None = None) -> Iterator[str]:
+def serving(
+    settings: Settings, analyzer: Analyzer | None = None
+) -> contextlib.AbstractContextManager[str]:
     """The app, served by uvicorn on a free loopback port in a thread; its base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, analyzer=analyzer),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/health")
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    return serving_app(create_app(settings, analyzer=analyzer))
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +189,6 @@ def test_the_client_imports_neither_the_model_client_nor_the_server() -> None:
         "heavy = {'openai', 'httpx2', 'litestar', 'uvicorn', 'trafilatura', 'tiktoken'}\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = fresh_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

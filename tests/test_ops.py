@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,8 +26,8 @@ from service.models import CheckOut, SummarizeOut
 from service.observability import sane_request_id
 from service.settings import Settings
 
-from .conftest import ROOT, http_scope
 from .conftest import SAMPLE as SAMPLE_PATH
+from .conftest import fresh_python, http_scope
 from .fakes import (
     FAKE_API_KEY,
     NATO_ANALYSIS,
@@ -135,9 +133,7 @@ def test_serve_logs_json_lines_on_stderr() -> None:
         "logging.getLogger('uvicorn.error').info('Started server process')\n"
         "logging.getLogger('httpx2').info('not shown: below WARNING')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
-    )
+    done = fresh_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     records = [json.loads(line) for line in done.stderr.splitlines()]

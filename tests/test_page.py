@@ -5,20 +5,15 @@ missing browser is a failure: ``.ci/run`` installs it."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from litestar import Litestar
 from litestar.testing import TestClient
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -36,8 +31,9 @@ from service.pipeline import check_draft, read_article
 from service.quotes import quotes_in
 from service.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "examples" / "nato-stoltenberg-2024-05-08.txt"
+from .conftest import ROOT, SAMPLE
+from .servers import free_port, serving_app
+
 DRAFT = ROOT / "examples" / "nato-draft.md"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -94,13 +90,6 @@ def test_the_page_is_open_when_the_api_needs_a_key() -> None:
 # -- in the browser ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
@@ -121,43 +110,9 @@ def browser() -> Iterator[WebDriver]:
             driver.quit()
 
 
-class _Server(uvicorn.Server):
-    """A uvicorn server that says when it has started or given up."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.settled = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            await super().startup(sockets)
-        finally:
-            self.settled.set()
-
-    def run(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            super().run(sockets)
-        finally:
-            self.settled.set()
-
-
 def _serve(settings: Settings) -> Iterator[str]:
-    yield from _serve_app(create_app(settings))
-
-
-def _serve_app(app: Litestar) -> Iterator[str]:
-    port = _free_port()
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    server.settled.wait()  # pytest-timeout is the hang guard
-    if not server.started:
-        raise RuntimeError("the app did not start")
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join()
+    with serving_app(create_app(settings)) as base:
+        yield base + "/"
 
 
 LIMIT = 64 * 1024
@@ -175,7 +130,7 @@ def keyed_url() -> Iterator[str]:
         Settings(
             engine="llm",
             api_key="unused",
-            base_url=f"http://127.0.0.1:{_free_port()}/v1",
+            base_url=f"http://127.0.0.1:{free_port()}/v1",
             max_retries=0,
             api_keys=KEY,
         )
@@ -361,17 +316,16 @@ def test_article_alone_from_a_file(browser: WebDriver, offline_url: str, tmp_pat
 def test_the_report_names_the_model_that_answered(browser: WebDriver) -> None:
     # A FAKE provider that answers as another model than the one asked for, as a local
     # server does.
-    serve = contextlib.contextmanager(_serve_app)
-    with serve(fake_provider_app(delay=0, answer_as="gemma-3-270m")) as provider:
+    with serving_app(fake_provider_app(delay=0, answer_as="gemma-3-270m")) as provider:
         settings = Settings(
             engine="llm",
             api_key="unused",
-            base_url=provider + "v1",
+            base_url=provider + "/v1",
             model="gpt-4o-mini",
             max_retries=0,
         )
-        with serve(create_app(settings)) as url:
-            _fill(browser, url, SAMPLE.read_text(encoding="utf-8"))
+        with serving_app(create_app(settings)) as base:
+            _fill(browser, base + "/", SAMPLE.read_text(encoding="utf-8"))
             browser.find_element(By.ID, "alone").click()
             report = _wait(browser, "#report-view")
             assert "Language model gemma-3-270m (asked for gpt-4o-mini)." in report.text

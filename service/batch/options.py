@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
 
-from ..models import BatchOperation, Severity
+from ..models import DEFAULT_FAIL_ON, BatchOperation, Severity
 
 OPERATIONS: tuple[BatchOperation, ...] = get_args(BatchOperation)
 
@@ -16,7 +16,7 @@ class CheckOptions:
     """How ``--operation check`` judges each line's draft (the same for every line)."""
 
     quotes_only: bool = False
-    fail_on: tuple[Severity, ...] = ("error",)
+    fail_on: tuple[Severity, ...] = DEFAULT_FAIL_ON
 
 
 @dataclass(frozen=True, slots=True)
