@@ -663,16 +663,11 @@ def test_check_without_a_draft_is_the_full_report(
         "paraphrase",
     ]
     assert len(out.quotes) == 4 and {q.speaker for q in out.quotes} == {"Jens Stoltenberg"}
-    # The summary's sentences and both key points, judged as claims: of the sentence that
-    # quotes, what it states outside the marks.
-    assert [f.text for f in out.summary_findings] == [
-        "NATO Secretary General Jens Stoltenberg said the Alliance has no plans to deploy "
-        "troops in Ukraine",
-        "He said Ukraine needs more military aid.",
-    ]
+    # The summary's sentence without a quotation and both key points, judged as claims.
+    assert [f.text for f in out.summary_findings] == ["He said Ukraine needs more military aid."]
     checked = out.summary_findings + out.key_point_findings
-    assert [f.verdict for f in checked] == ["paraphrase"] * 4 and out.grounded
-    assert sum(out.counts.values()) == 1 + 2 + 2 + 2 + 4
+    assert [f.verdict for f in checked] == ["paraphrase"] * 3 and out.grounded
+    assert sum(out.counts.values()) == 1 + 1 + 2 + 2 + 4
     assert len(fake_provider.requests) == 1  # one call for the whole report
 
 

@@ -136,16 +136,11 @@ def test_check_draft_reports_draft_offsets(sample_text: str) -> None:
     )
     out = check_draft(read_article(sample_text), draft)
     verdicts = [(f.verdict, draft[f.draft_start : f.draft_end]) for f in out.findings]
-    # What the second sentence states outside its marks (Russia has made progress) is a
-    # claim too, the article's; the first states only who said it.
-    rest = "He said Russia has made progress but that “the situation is changing fast”."
     assert verdicts == [
         ("verified", "NATO has no intention of sending troops to Ukraine."),
-        ("paraphrase", rest),
         ("misquoted", "the situation is changing fast"),
     ]
-    assert out.findings[1].text == "He said Russia has made progress but that"
-    assert out.counts == {"verified": 1, "paraphrase": 1, "misquoted": 1}
+    assert out.counts == {"verified": 1, "misquoted": 1}
 
 
 def test_words_inside_a_quotation_that_holds_a_shorter_one_are_verified() -> None:

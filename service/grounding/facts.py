@@ -116,30 +116,9 @@ class Name:
         States", "NATO" and "North Atlantic Treaty Organization"."""
         if self.words and other.words and (self.words <= other.words or other.words <= self.words):
             return True
-        if self.single and other.single:
-            return _demonym(self.acronym, other.acronym)
         return (
             self.single != other.single and len(self.acronym) > 1 and self.acronym == other.acronym
         )
-
-
-_DEMONYM_ENDINGS = ("n", "an", "ian", "i", "ese", "ish", "y")
-"""What "Russia", "China", "Ukraine", "Israel" or "German" become as a people or an
-adjective ("Russian", "Chinese", "Ukrainian", "Israeli") or a country ("Germany")."""
-
-
-def _demonym(a: str, b: str) -> bool:
-    """Whether one word is the other's people or country: its stem, less at most its last
-    letter, with one of ``_DEMONYM_ENDINGS`` ("Russian" for "Russia", not "Johnson" for
-    "John")."""
-    short, long = sorted((a, b), key=len)
-    if len(short) < 4 or short == long:
-        return False
-    return any(
-        long == short[:k] + ending
-        for k in (len(short), len(short) - 1)
-        for ending in _DEMONYM_ENDINGS
-    )
 
 
 @dataclass(frozen=True, slots=True)

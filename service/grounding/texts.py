@@ -1,6 +1,5 @@
 """Judge every sentence of a text written about the article, a draft's or the model's
-summary, as a claim, leaving quotations to the quotation checker: of a sentence that quotes,
-what it states outside the marks."""
+summary, as a claim, leaving quotations to the quotation checker."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import bisect
 from itertools import accumulate
 
 from ..ingest import Article
-from ..lemmas import lemma
 from ..models import Finding, FindingKind, Quote
 from ..normalize import content_words
 from ..quotes.lexicon import CUE_VERBS
@@ -31,9 +29,8 @@ def sentence_findings(
     quotes: list[Quote],
     kind: FindingKind,
 ) -> list[Finding]:
-    """Every sentence of ``text`` judged against ``index`` as a claim, with
-    ``draft_start``/``draft_end`` into ``text``; of one that quotes, what it states outside
-    the quotation marks (its quotations go to the quotation checker)."""
+    """Every sentence of ``text`` that holds no quotation, judged against ``index``, with
+    ``draft_start``/``draft_end`` into ``text``."""
     findings: list[Finding] = []
     spans = sorted((q.start - 1, q.end + 1) for q in quotes)
     starts = [a for a, _ in spans]
@@ -47,50 +44,12 @@ def sentence_findings(
             # Some quotation starts by the sentence's end and ends after its start.
             last = bisect.bisect_right(starts, e) - 1
             if last >= 0 and reach[last] >= s:
-                finding = _rest_finding(index, text, (s, e), spans, quotes, kind)
-                if finding is not None:
-                    findings.append(finding)
                 continue
             sentence = text[s:e]
             words = content_words(sentence)
             if len(words) >= MIN_WORDS:
                 findings.append(judge_claim(index, sentence, kind=kind, at=(s, e), words=words))
     return findings
-
-
-_CUES = frozenset(lemma(v) for v in CUE_VERBS)
-
-
-def _rest_finding(
-    index: ArticleIndex,
-    text: str,
-    at: tuple[int, int],
-    spans: list[tuple[int, int]],
-    quotes: list[Quote],
-    kind: FindingKind,
-) -> Finding | None:
-    """What a quoting sentence states outside its quotation marks ("X said '...' and died
-    at 83": the age), judged as a claim; ``None`` when that is only who said it ("Jens
-    Stoltenberg told reporters" still states where), since the quotation checker judges the
-    speaker."""
-    s, e = at
-    pieces: list[str] = []
-    pos = s
-    for a, b in spans:
-        if b <= s or a >= e:
-            continue
-        if a > pos:
-            pieces.append(text[pos:a])
-        pos = max(pos, b)
-    pieces.append(text[pos:e])
-    rest = " ".join(" ".join(p.split()) for p in pieces if p.strip()).strip(" ,.:;-–—")
-    words = content_words(rest)
-    speakers = {
-        w for q in quotes if s <= q.start < e and q.speaker for w in content_words(q.speaker)
-    }
-    if len([w for w in words if w not in _CUES and w not in speakers]) < MIN_WORDS:
-        return None
-    return judge_claim(index, rest, kind=kind, at=at, words=words)
 
 
 def draft_sentences(index: ArticleIndex, draft: Article, quotes: list[Quote]) -> list[Finding]:
