@@ -286,6 +286,19 @@ def test_check_options_quotes_only_and_fail_on(runner: CliRunner, tmp_path: Path
     assert run(runner, *args, "--fail-on", "fatal").exit_code == 2
 
 
+def test_contradicted_names_only_the_words_that_differ(runner: CliRunner, tmp_path: Path) -> None:
+    """The article has "about 20 European states" and, later in the sentence, Emmanuel Macron:
+    only the number is in the place of another; "Leaders" replaces no name of the article."""
+    draft = tmp_path / "paris.txt"
+    draft.write_text("Leaders of about 30 European states met in Paris at the end of February.\n")
+    result = run(runner, "check", str(SAMPLE), "--draft", str(draft), "-f", "gcc")
+    assert result.exit_code == 1, result.stderr
+    [line] = result.stdout.splitlines()
+    assert ": error: contradicted: " in line
+    assert "another number: “20”, not “30”" in line
+    assert "another name" not in line and "Macron" not in line
+
+
 def test_check_draft_from_stdin(runner: CliRunner) -> None:
     result = run(runner, "check", str(SAMPLE), "--draft", "-", "-f", "json", input=DRAFT.encode())
     assert result.exit_code == 1, result.stderr
