@@ -35,6 +35,7 @@ def fresh_python(code: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
 
+
 # Headers that may carry credentials or account identifiers, in either direction.
 SECRET_HEADERS = [
     "authorization",

@@ -9,7 +9,6 @@ from itertools import accumulate
 from ..ingest import Article
 from ..models import Finding, FindingKind, Quote
 from ..normalize import content_words
-from ..quotes.lexicon import CUE_VERBS
 from ..sentences import sentence_spans
 from ..verify import ArticleIndex
 from .claims import judge_claim
