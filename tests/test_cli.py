@@ -714,7 +714,17 @@ def test_an_internal_error_is_still_one_line(
 
 # -- start-up, version and help ----------------------------------------------------------
 
-HEAVY = ("openai", "httpx2", "litestar", "uvicorn", "trafilatura", "tiktoken", "rich")
+HEAVY = (
+    "openai",
+    "httpx2",
+    "litestar",
+    "uvicorn",
+    "trafilatura",
+    "tiktoken",
+    "rich",
+    "spacy",
+    "thinc",
+)
 """What the commands that ask no model must not import: the model client, the HTTP
 service, HTML extraction (plain-text input), token counting, the progress bar."""
 

@@ -4,6 +4,8 @@ model's pick among them, and the pick resolved to a full name. Training
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -11,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from .attribution import Sieve
 from .candidates import PARAGRAPHS_BACK, Mention, MentionIndex
 from .context import QuoteContext
-from .features import QuoteView, candidate_features, none_features, view
-from .lexicon import ORGANISATION_HEADS
+from .features import QuoteView, candidate_features, none_features, syntax_features, view
+from .lexicon import COLLECTIVES, DOCUMENTS, ORGANISATION_HEADS, THING_NOUNS
 from .marks import RawQuote
 from .model import SpeakerModel
 from .quotation import Quotation, Stretch
 from .speakers import Mention as CueSubject
 from .speakers import organisation
+from .syntax import Parse, modified_head, parsed_sentences
 
 _GENDERED = {"he": "m", "she": "f"}
 
@@ -32,6 +35,9 @@ class ChoiceSet:
     view: QuoteView
     mentions: list[Mention | None]
     features: list[list[str]]
+    part_of: dict[int, int] = field(default_factory=dict)
+    """``mentions[i]`` that only modify the noun phrase of the person ``mentions[j]``, as
+    ``i: j``: their probability is that person's."""
 
 
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
@@ -49,6 +55,7 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
         for p in range(max(0, q.paragraph - PARAGRAPHS_BACK), q.paragraph + 1)
     }
     index = MentionIndex.build(ctx, sorted(reach))
+    parses = parsed_sentences(ctx.text, ctx.masked, _quoting_sentences(ctx, index, asked))
     names = ctx.names
     salience = Counter(full for _, full in names.people)
     by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
@@ -66,7 +73,10 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
                 known = (
                     salience[names.expand(m.name, m.start)] if m.kind == "person" and m.name else 0
                 )
-                features.append(candidate_features(ctx, index, v, m, rank, known))
+                features.append(
+                    candidate_features(ctx, index, v, m, rank, known)
+                    + syntax_features(parses, index, v, m)
+                )
         picked = rule.speaker_mention
         if (
             rule.speaker
@@ -84,9 +94,41 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
             features.append(candidate_features(ctx, index, v, far, 0, 0))
         mentions.append(None)
         features.append(none_features(v))
-        yield ChoiceSet(q, rule, v, mentions, features)
+        yield ChoiceSet(q, rule, v, mentions, features, _modifiers(parses, index, mentions))
         if rule.speaker:
             previous = rule.speaker
+
+
+def _modifiers(
+    parses: dict[int, Parse], index: MentionIndex, mentions: list[Mention | None]
+) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for i, m in enumerate(mentions):
+        if m is None or m.kind not in ("person", "organisation"):
+            continue
+        parse = parses.get(index.sentence_starts[m.sentence])
+        at = modified_head(parse, m.start, m.end) if parse is not None else None
+        if at is None:
+            continue
+        for j, other in enumerate(mentions):
+            if other is not None and other.kind == "person" and other.start <= at < other.end:
+                out[i] = j
+                break
+    return out
+
+
+def _quoting_sentences(
+    ctx: QuoteContext, index: MentionIndex, asked: list[tuple[RawQuote, Quotation, str]]
+) -> list[tuple[int, int]]:
+    """The sentences that hold the opening of a quotation asked about, each once, in order."""
+    spans: dict[int, tuple[int, int]] = {}
+    for q, _, _ in asked:
+        sentence = index.sentence_at(q.open_pos)
+        lo = index.sentence_starts[sentence]
+        if lo not in spans:
+            hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
+            spans[lo] = (lo, hi)
+    return list(spans.values())
 
 
 @dataclass(slots=True)
@@ -108,11 +150,15 @@ def choose(
     probs = model.probabilities(choices.features)
     totals: dict[str | None, float] = {}
     best: dict[str | None, tuple[float, Mention | None, str | None]] = {}
-    for m, p in zip(choices.mentions, probs, strict=True):
+    for i, p in enumerate(probs):
+        m = choices.mentions[choices.part_of.get(i, i)]
         if m is None:
             speaker, title = None, None
         elif m.kind == "rule":
             speaker, title = choices.rule.speaker, choices.rule.speaker_title
+            described = _described(ctx, choices, m, last_spoken)
+            if described is not None:
+                speaker, title = described
         else:
             # A mention that cannot be resolved ("he" with nobody before it) still says
             # who spoke: someone unknown, which counts with "nobody" against the others.
@@ -152,11 +198,13 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
             and (
                 (m.word in ORGANISATION_HEADS and rule.speaker == mention.text)
                 or (m.kind == "person" and _better_name(choice.speaker, rule.speaker))
+                or choice.title == rule.speaker
             )
         ):
             # The rule passes left "the agency" as it stands (it names an organisation),
             # or a name short of the article's full one ("G.K." for "G.K. Butterfield"),
-            # or one with a word glued on ("Ukraine Kurt Volker").
+            # or one with a word glued on ("Ukraine Kurt Volker"), or a description of
+            # the person it names ("the rookie defenceman", kept as the title).
             return replace(
                 rule,
                 speaker_confidence=confidence,
@@ -247,5 +295,57 @@ def resolve(
         return None, None
     if m.kind == "nominal":
         subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])
-        return organisation(subject, names) or subject.name, None
+        found = organisation(subject, names)
+        if found:
+            return found, None
+        return _described(ctx, choices, m, last_spoken) or (subject.name, None)
     return None, None
+
+
+_DEFINITE = re.compile(
+    r"(?i:the)\s+((?:[\w’'-]+\s+){0,4}?)([a-z][\w-]*)(?:\s+(?:of|to|for|at|with|in)\s.*)?",
+    re.DOTALL,
+)
+"""A definite description and its head noun, before any complement: "the former top aide
+to President George W. Bush" is an aide."""
+
+_NEW_PEOPLE = frozenset(
+    "source sources man woman person people resident residents witness witnesses".split()
+)
+"""Heads of descriptions that bring in someone the article does not name: "the man said"."""
+
+
+def _described(
+    ctx: QuoteContext, choices: ChoiceSet, m: Mention, last_spoken: Quotation | None
+) -> tuple[str, str] | None:
+    """The person a definite description of one ("the rookie defenceman", "the Florida
+    senator") stands for, with the description as their title: the person last quoted,
+    when quoted within the paragraphs a speaker is looked for in, else the person named
+    last before it there. None for what is not such a description: an organisation or a
+    document ("the company", "the report"), a plural, someone new ("the man")."""
+    written = ctx.text[m.start : m.end]
+    found = _DEFINITE.fullmatch(written)
+    if found is None:
+        return None
+    head = found.group(2).lower()
+    if (
+        head in THING_NOUNS
+        or head in DOCUMENTS
+        or head in COLLECTIVES
+        or head in _NEW_PEOPLE
+        or (head.endswith("s") and not head.endswith("ss"))
+    ):
+        return None
+    reach = ctx.paragraphs[max(0, choices.raw.paragraph - PARAGRAPHS_BACK)][0]
+    names = ctx.names
+    if (
+        last_spoken is not None
+        and last_spoken.speaker
+        and reach <= last_spoken.start
+        and last_spoken.end <= m.start
+        and last_spoken.speaker in names.persons
+    ):
+        return last_spoken.speaker, written
+    named = names.person_before(m.start)
+    at = names.people[bisect.bisect_left(names.people, (m.start, "")) - 1][0] if named else -1
+    return (named, written) if named and at >= reach else None

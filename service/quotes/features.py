@@ -17,6 +17,7 @@ from .lexicon import PREPOSITIONS, TELLING
 from .marks import RawQuote
 from .quotation import Quotation
 from .speakers import CUE, QUOTE_CHAR, past_lead_in
+from .syntax import Parse, describe
 
 _WORD_AND_SPACE = re.compile(r"\w+\s+")
 _PASSIVE = re.compile(r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+")
@@ -288,3 +289,18 @@ def candidate_features(
     if "headline" in v.shape:
         feats += [f"headline|{kind}|{side}", f"headline|{dsent}"]
     return feats
+
+
+def syntax_features(
+    parses: dict[int, Parse], index: MentionIndex, v: QuoteView, m: Mention
+) -> list[str]:
+    """What the parse of the mention's sentence says of it (``syntax.describe``), also
+    crossed with whether that sentence is the quotation's own; nothing for a pronoun (its
+    place is what the parse says, and the rule features read that already) or where the
+    sentence was not parsed."""
+    parse = parses.get(index.sentence_starts[m.sentence])
+    if parse is None:
+        return []
+    own = "own" if m.sentence == v.sentence else "other"
+    feats = describe(parse, m.start, m.end)
+    return feats + [f"{f}|{own}|{m.kind}" for f in feats]

