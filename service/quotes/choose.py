@@ -258,6 +258,8 @@ def resolve(
     described = ctx.text[m.start : m.end]
     if m.kind == "person" and m.name:
         full = names.expand(m.name, m.start)
+        if full == m.name and " " not in full:
+            full = names.given_first_name(full)
         if said[0] is None or _better_name(full, said[0]):
             return full, m.title or names.titles.get(full)
         return said

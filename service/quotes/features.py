@@ -295,12 +295,13 @@ def syntax_features(
     parses: dict[int, Parse], index: MentionIndex, v: QuoteView, m: Mention
 ) -> list[str]:
     """What the parse of the mention's sentence says of it (``syntax.describe``), also
-    crossed with whether that sentence is the quotation's own; nothing for a pronoun (its
-    place is what the parse says, and the rule features read that already) or where the
-    sentence was not parsed."""
+    crossed with whether that sentence is the quotation's own; where the sentence was not
+    parsed, only that."""
     parse = parses.get(index.sentence_starts[m.sentence])
     if parse is None:
-        return []
+        # Its own weight, so that what the parse teaches of parsed sentences does not move
+        # the weights that still decide for the others.
+        return ["syn:unparsed", f"syn:unparsed|{m.kind}"]
     own = "own" if m.sentence == v.sentence else "other"
     feats = describe(parse, m.start, m.end)
     return feats + [f"{f}|{own}|{m.kind}" for f in feats]

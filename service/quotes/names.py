@@ -243,7 +243,7 @@ class NameIndex:
     persons: set[str] = field(default_factory=set)
     """The full names of ``people``."""
     given_first: dict[str, str] = field(default_factory=dict)
-    """``_given_first``'s answers: each word's full names are read once."""
+    """``given_first_name``'s answers: each word's full names are read once."""
 
     @classmethod
     def build(cls, doc: Document, paragraphs: Sequence[tuple[int, int]]) -> NameIndex:
@@ -304,11 +304,11 @@ class NameIndex:
             return name
         candidates = self.by_surname.get(_surname(parts) if parts else "", [])
         if not candidates:
-            return self._given_first(name) if len(parts) == 1 else name
+            return name
         i = bisect.bisect_right(candidates, (at, "\U0010ffff"))
         return candidates[i - 1][1] if i > 0 else candidates[0][1]
 
-    def _given_first(self, word: str) -> str:
+    def given_first_name(self, word: str) -> str:
         """The one full name of a person that ``word``, never a surname here, opens: a family name
         written first ("Xi" for Xi Jinping) or a given name ("Justin" for Justin Trudeau)
         stands for that person; with two such names, nobody can say which."""
