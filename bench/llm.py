@@ -45,9 +45,9 @@ async def measure(paths: list[Path], settings: Settings) -> list[dict[str, objec
                 continue
             result = analysis.result
             # Everything the model put forward as someone's exact words.
-            model_quotes = quotes_in_text(index, [result.summary, *result.key_points]) + [
-                ground_statement(index, s) for s in result.statements if s.direct
-            ]
+            model_quotes = quotes_in_text(
+                index, [i.text for i in (*result.summary, *result.key_points)]
+            ) + [ground_statement(index, s) for s in result.statements if s.direct]
             verdicts = Counter(f.verdict for f in model_quotes)
             usage = analysis.engine.usage
             rows.append(
