@@ -86,8 +86,10 @@ def judge_claim(
     (none given, or only numbers the article has no paragraph for) leaves it unsupported."""
     read = _read(index, claim, words)
     text = index.article.text
+    passages: list[list[int]] = []
     if cited is not None:
-        inside = _sentences_in(index, cited.spans)
+        passages = [sorted(_sentences_in(index, [span])) for span in cited.spans]
+        inside = {i for p in passages for i in p}
         read = replace(read, hits={i: got for i, got in read.hits.items() if i in inside})
 
     def finding(
@@ -119,7 +121,9 @@ def judge_claim(
         return finding("unsupported", None, None, "nothing to check")
     if cited is not None and cited.problem:
         return finding("unsupported", None, None, cited.problem)
-    window = _supporting(index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP)
+    window = _supporting(
+        index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP, passages
+    )
     if window is not None:
         where = f"{cited.what} it cites" if cited else "the article"
         return finding(
@@ -227,9 +231,12 @@ def _described(text: str, at: int) -> bool:
     return text[max(0, at - 4) : at].lower() == "the "
 
 
-def _supporting(index: ArticleIndex, claim: _Claim, overlap: float) -> _Window | None:
-    """The sentence, or two adjacent ones, holding the share ``overlap`` of the claim's
-    wording and all of its names, amounts and dates, with its polarity."""
+def _supporting(
+    index: ArticleIndex, claim: _Claim, overlap: float, passages: list[list[int]]
+) -> _Window | None:
+    """The sentence, or two adjacent ones, or one of the cited ``passages`` (a paragraph's
+    sentences) whole, holding the share ``overlap`` of the claim's wording and all of its
+    names, amounts and dates, with its polarity."""
     article, facts, frame, hits = index.facts, claim.facts, claim.frame, claim.hits
     wording = frame or facts.words
     need = overlap * len(wording)
@@ -244,6 +251,13 @@ def _supporting(index: ArticleIndex, claim: _Claim, overlap: float) -> _Window |
         and (hits[i + 1] - got) & frame
         and len(wording & (got | hits[i + 1])) >= need
         and any(_names_stated(facts, article.facts[j]) for j in (i, i + 1))
+    ]
+    # A cited paragraph whole: the model said its facts stand there, spread over its
+    # sentences as a summary gathers them; every one of them still must.
+    spans += [
+        ids
+        for ids in passages
+        if len(ids) > 2 and len(wording & set().union(*(hits.get(i, set()) for i in ids))) >= need
     ]
     supported = sorted(
         (_window(index, ids, hits) for ids in spans),
