@@ -121,9 +121,7 @@ def judge_claim(
         return finding("unsupported", None, None, "nothing to check")
     if cited is not None and cited.problem:
         return finding("unsupported", None, None, cited.problem)
-    window = _supporting(
-        index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP, passages
-    )
+    window = _supporting(index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP, passages)
     if window is not None:
         where = f"{cited.what} it cites" if cited else "the article"
         return finding(
