@@ -363,10 +363,15 @@ class EngineInfo(Contract):
 
 
 _SUMMARY_FINDINGS = (
-    "Each sentence of the summary judged like a claim: paraphrase (with the article sentence "
-    "that supports it), contradicted or unsupported; draft_start/draft_end index the summary."
+    "Each sentence of the summary judged like a claim against the article paragraphs the model "
+    "cited for it (`cited`) and nothing else: paraphrase (with the passage of them that "
+    "supports it), contradicted or unsupported (also when it cites nothing, or only paragraphs "
+    "the article lacks); draft_start/draft_end index the summary."
 )
-_KEY_POINT_FINDINGS = "Each key point judged like a claim, in the order of key_points."
+_KEY_POINT_FINDINGS = (
+    "Each key point judged like a summary sentence, against what it cites, in the order of "
+    "key_points."
+)
 _GROUNDED = (
     "True when at least one sentence, key point or quotation of the summary was checked, every "
     "sentence and key point is supported by the article and no quotation in them is an error "
