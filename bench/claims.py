@@ -51,7 +51,7 @@ import httpx
 
 from bench.loopback import running, start_uvicorn
 from service.document import Document
-from service.grounding import judge_claim
+from service.grounding import Citation, judge_claim
 from service.ingest import Article, read_article
 from service.models import CheckOut
 from service.normalize import content_words
@@ -252,15 +252,17 @@ def score(args: argparse.Namespace, files: list[Path]) -> None:
         )
 
 
-def citation(index: ArticleIndex, claim: str) -> tuple[int, int]:
+def citation(index: ArticleIndex, claim: str) -> Citation:
     """The simulated citation of a headline: the body paragraph sharing most of its content
-    words (the paragraph that holds its facts), the first of equals."""
+    words (the paragraph that holds its facts), the first of equals, by its number."""
     words = set(content_words(claim))
     text = index.article.text
-    return max(
-        index.article.paragraphs,
-        key=lambda p: (len(words & set(content_words(text[p[0] : p[1]]))), -p[0]),
+    paragraphs = index.article.paragraphs
+    best = max(
+        range(len(paragraphs)),
+        key=lambda i: (len(words & set(content_words(text[slice(*paragraphs[i])]))), -i),
     )
+    return Citation.of([best + 1], paragraphs)
 
 
 def headline_cases(path: Path, rng: random.Random) -> tuple[ArticleIndex, list[Case]] | None:
@@ -298,7 +300,7 @@ def headlines(args: argparse.Namespace, files: list[Path]) -> None:
             continue
         index, cases = built
         articles += 1
-        cited = [citation(index, cases[0].claim)]
+        cited = citation(index, cases[0].claim)
         for case in cases:
             for mode, within in (("uncited", None), ("cited", cited)):
                 verdict = judge_claim(index, case.claim, cited=within).verdict

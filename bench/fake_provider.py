@@ -26,11 +26,23 @@ from service.models import ModelAnalysis
 
 ANALYSIS = ModelAnalysis.model_validate(
     {
-        "summary": 'NATO Secretary General Jens Stoltenberg said the alliance has "no '
-        'intention of sending troops to Ukraine" and that Ukraine needs more military aid.',
+        "summary": [
+            {
+                "text": 'NATO Secretary General Jens Stoltenberg said the alliance has "no '
+                'intention of sending troops to Ukraine" and that Ukraine needs more military '
+                "aid.",
+                "paragraphs": [2, 5],
+            }
+        ],
         "key_points": [
-            'Stoltenberg: "the Ukrainians didn’t ask for NATO troops".',
-            "Delays in US and European aid let Russian forces make progress.",
+            {
+                "text": 'Stoltenberg: "the Ukrainians didn’t ask for NATO troops".',
+                "paragraphs": [5],
+            },
+            {
+                "text": "Delays in US and European aid let Russian forces make progress.",
+                "paragraphs": [4],
+            },
         ],
         "claims": [
             "NATO has no plans to deploy troops in the territory of Ukraine.",

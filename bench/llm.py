@@ -2,7 +2,8 @@
 
 For each article: model calls for the full report (``POST /check`` without a draft), the
 prompt's tokens against the article's (tiktoken, before sending), the tokens the server
-counted, and what the checker made of the model's quotations and statements.
+counted, what the checker made of the model's quotations and statements, and of its summary
+sentences and key points read against the paragraphs they cite.
 
     python -m bench.llm --base-url http://127.0.0.1:8080/v1 --model gemma-3-270m-q4_k_m
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from service.analysis import Analyzer
 from service.grounding import ground_statement, quotes_in_text
 from service.ingest import read_article
-from service.pipeline import index_article
+from service.pipeline import index_article, summary_of
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,10 +46,12 @@ async def measure(paths: list[Path], settings: Settings) -> list[dict[str, objec
                 continue
             result = analysis.result
             # Everything the model put forward as someone's exact words.
-            model_quotes = quotes_in_text(index, [result.summary, *result.key_points]) + [
-                ground_statement(index, s) for s in result.statements if s.direct
-            ]
+            model_quotes = quotes_in_text(
+                index, [i.text for i in (*result.summary, *result.key_points)]
+            ) + [ground_statement(index, s) for s in result.statements if s.direct]
             verdicts = Counter(f.verdict for f in model_quotes)
+            summarized = summary_of(index, analysis)
+            sentences = summarized.summary_findings + summarized.key_point_findings
             usage = analysis.engine.usage
             rows.append(
                 {
@@ -66,6 +69,9 @@ async def measure(paths: list[Path], settings: Settings) -> list[dict[str, objec
                     "rejected_share": round(1 - verdicts["verified"] / len(model_quotes), 3)
                     if model_quotes
                     else None,
+                    "summary_sentences": len(sentences),
+                    "citing_a_paragraph": sum(bool(f.cited) for f in sentences),
+                    "sentence_verdicts": dict(Counter(f.verdict for f in sentences)),
                 }
             )
     finally:
@@ -96,16 +102,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     print(
-        "| article | parts | calls | article tokens | prompt tokens | overhead | model quotes | verdicts | rejected |"
+        "| article | parts | calls | article tokens | prompt tokens | overhead | model quotes | "
+        "verdicts | rejected | summary sentences and key points | citing a paragraph | "
+        "their verdicts |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
     for r in rows:
         if "error" in r:
             print(f"| {r['article']} | error: {r['error']} |")
             continue
         print(
             f"| {r['article']} | {r['parts']} | {r['calls']} | {r['article_tokens']} | {r['prompt_tokens_tiktoken']} | "
-            f"{r['overhead_tokens']} | {r['model_quotes']} | {r['verdicts']} | {r['rejected_share']} |"
+            f"{r['overhead_tokens']} | {r['model_quotes']} | {r['verdicts']} | {r['rejected_share']} | "
+            f"{r['summary_sentences']} | {r['citing_a_paragraph']} | {r['sentence_verdicts']} |"
         )
     return 0
 

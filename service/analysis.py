@@ -44,12 +44,14 @@ class Analysis:
 
 @dataclass(frozen=True, slots=True)
 class PromptPlan:
-    """What will be sent: the article split into parts that fit the context window."""
+    """What will be sent: the article split into parts that fit the context window, each
+    paragraph opened by its number in the whole article ("[3] ")."""
 
     prompt: Prompt
     parts: list[str]
     prompt_tokens: list[int]
     article_tokens: int
+    """The article's own tokens, without the numbers."""
 
 
 class Analyzer:
@@ -171,29 +173,51 @@ def plan_parts(settings: Settings, article: Article) -> PromptPlan:
     empty_system, empty_user = prompt.render(article="", part="", schema=schema)
     overhead = count_tokens(empty_system, model) + count_tokens(empty_user, model) + _SAFETY_TOKENS
     budget = settings.context_tokens - settings.max_output_tokens - overhead
-    paragraphs: list[str] = []
-    for s, e in article.paragraphs:
-        if count_tokens(article.text[s:e], model) <= budget:
-            paragraphs.append(article.text[s:e])
+    text = article.text
+    # (paragraph number, start, end): the numbers are the article's, whichever part a
+    # paragraph lands in, so that a citation reads the same in every part.
+    pieces: list[tuple[int, int, int]] = []
+    for n, (s, e) in enumerate(article.paragraphs, 1):
+        if count_tokens(text[s:e], model) <= budget:
+            pieces.append((n, s, e))
         else:  # a paragraph longer than a part: cut it between sentences
-            paragraphs += [article.text[a:b] for a, b in sentence_spans(article.text, s, e)]
-    sizes = [count_tokens(p, model) for p in paragraphs]
+            pieces += [(n, a, b) for a, b in sentence_spans(text, s, e)]
+    sizes = [count_tokens(text[s:e], model) for _, s, e in pieces]
     parts: list[str] = []
-    current: list[str] = []
+    current: list[tuple[int, int, int]] = []
     used = 0
-    for paragraph, size in zip(paragraphs, sizes, strict=True):
+    for piece, size in zip(pieces, sizes, strict=True):
+        size += _NUMBER_TOKENS
         if current and used + size > budget:
-            parts.append("\n\n".join(current))
+            parts.append(_numbered(text, current))
             current, used = [], 0
-        current.append(paragraph)
+        current.append(piece)
         used += size + 1
     if current:
-        parts.append("\n\n".join(current))
+        parts.append(_numbered(text, current))
     prompt_tokens = []
     for i, part in enumerate(parts):
         system, user = prompt.render(article=part, part=_part_note(i, len(parts)), schema=schema)
         prompt_tokens.append(count_tokens(system, model) + count_tokens(user, model))
     return PromptPlan(prompt, parts, prompt_tokens, sum(sizes))
+
+
+_NUMBER_TOKENS = 4
+"""What "[12] " costs a paragraph, at most (3 tokens in tiktoken's encodings up to [999])."""
+
+
+def _numbered(text: str, pieces: list[tuple[int, int, int]]) -> str:
+    """The pieces of a part as the prompt gives them: each paragraph opened by its number,
+    the sentences of one cut between parts joined again within a part."""
+    out: list[str] = []
+    last = 0
+    for n, s, e in pieces:
+        if n == last:
+            out[-1] += " " + text[s:e]
+        else:
+            out.append(f"[{n}] {text[s:e]}")
+        last = n
+    return "\n\n".join(out)
 
 
 def part_request(settings: Settings, plan: PromptPlan, i: int) -> dict[str, Any]:
@@ -284,8 +308,8 @@ def merge(answers: list[ModelAnalysis]) -> ModelAnalysis:
     for a in answers:
         statements += [s for s in a.statements if fresh(f"{s.speaker}|{s.text}")]
     return ModelAnalysis.model_construct(
-        summary=" ".join(a.summary.strip() for a in answers if a.summary.strip()),
-        key_points=[k for a in answers for k in a.key_points if fresh(k)],
+        summary=[s for a in answers for s in a.summary],
+        key_points=[k for a in answers for k in a.key_points if fresh(k.text)],
         claims=[c for a in answers for c in a.claims if fresh(c)],
         statements=statements,
     )

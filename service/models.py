@@ -249,6 +249,13 @@ class Finding(Contract):
         description="Offset of the quote or sentence in the draft (or in the model's summary).",
     )
     draft_end: int | None = Field(default=None, ge=0)
+    cited: list[Span] | None = Field(
+        default=None,
+        description="For a sentence of the model's summary or a key point: the article "
+        "paragraphs the model cited for it (those of Ingested.body it named by number; empty "
+        "when it cited none the article has). It was judged against these alone. Null for "
+        "what is judged without a citation (quotations, claims, statements, draft sentences).",
+    )
     kind: FindingKind = Field(
         default="quotation",
         description="quotation; claim (the model's claims, reported speech, summary sentences "
@@ -301,13 +308,26 @@ class ModelStatement(Contract):
     direct: bool = Field(description="True when the article puts these words in quotation marks.")
 
 
+# A sentence of the model's summary, or a key point, with the numbers of the article
+# paragraphs it rests on: the prompt numbers them [1], [2], ... in the order of
+# Ingested.body. Never trusted: the checker reads what it cites. The docstring is the
+# schema's description, which the model reads: it speaks to the model, briefly.
+class ModelCited(Contract):
+    """A sentence and the numbers of the article paragraphs that state it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: ShortText
+    paragraphs: list[int] = Field(max_length=6)
+
+
 class ModelAnalysis(Contract):
     """What one model call returns for an article (the structured-output schema)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    summary: str = Field(max_length=1200)
-    key_points: list[ShortText] = Field(max_length=5)
+    summary: list[ModelCited] = Field(max_length=6)
+    key_points: list[ModelCited] = Field(max_length=5)
     claims: list[ShortText] = Field(max_length=8)
     statements: list[ModelStatement] = Field(max_length=12)
 
@@ -343,10 +363,15 @@ class EngineInfo(Contract):
 
 
 _SUMMARY_FINDINGS = (
-    "Each sentence of the summary judged like a claim: paraphrase (with the article sentence "
-    "that supports it), contradicted or unsupported; draft_start/draft_end index the summary."
+    "Each sentence of the summary judged like a claim against the article paragraphs the model "
+    "cited for it (`cited`) and nothing else: paraphrase (with the passage of them that "
+    "supports it), contradicted or unsupported (also when it cites nothing, or only paragraphs "
+    "the article lacks); draft_start/draft_end index the summary."
 )
-_KEY_POINT_FINDINGS = "Each key point judged like a claim, in the order of key_points."
+_KEY_POINT_FINDINGS = (
+    "Each key point judged like a summary sentence, against what it cites, in the order of "
+    "key_points."
+)
 _GROUNDED = (
     "True when at least one sentence, key point or quotation of the summary was checked, every "
     "sentence and key point is supported by the article and no quotation in them is an error "

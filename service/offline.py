@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .models import ModelAnalysis, Quote
+from .models import ModelAnalysis, ModelCited, Quote
 from .normalize import WORD, content_words
 from .quotes.speakers import CUE
 from .verify import ArticleIndex
@@ -89,13 +89,20 @@ def offline_analysis(index: ArticleIndex) -> ModelAnalysis:
     sentences = _sentences(index)
     quotes = _Quotes(index.quotes)
     picked = _pick(sentences, quotes, SUMMARY_SENTENCES + KEY_POINTS)
-    summary = [_standalone(s, quotes) for s in sorted(picked[:SUMMARY_SENTENCES])]
-    points = [_standalone(s, quotes) for s in sorted(picked[SUMMARY_SENTENCES:])]
+    starts = [s for s, _ in index.article.paragraphs]
+
+    def cited(s: _Sentence) -> ModelCited:
+        # Its own paragraph, numbered as the prompt numbers them: what a model would cite.
+        number = bisect.bisect_right(starts, s.start)
+        return ModelCited.model_construct(text=_standalone(s, quotes), paragraphs=[number])
+
+    summary = [cited(s) for s in sorted(picked[:SUMMARY_SENTENCES])]
+    points = [cited(s) for s in sorted(picked[SUMMARY_SENTENCES:])]
     # Built without validation: the length bounds budget a model's output, and the
     # article's own sentences are all worth keeping. No statements: the article's
     # quotations are its own, and checking them against themselves would prove nothing.
     return ModelAnalysis.model_construct(
-        summary=" ".join(summary),
+        summary=summary,
         key_points=points,
         claims=[s.text for s in checkable(sentences, quotes)],
         statements=[],

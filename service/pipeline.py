@@ -13,6 +13,7 @@ from .errors import EmptyDraftError, UndecodableDraftError, UndecodableInputErro
 from .grounding import (
     draft_sentences,
     ground_statement,
+    joined,
     judge_claim,
     key_point_findings,
     quotes_in_text,
@@ -189,8 +190,8 @@ def summary_of(index: ArticleIndex, analysis: Analysis) -> SummarizeOut:
     return SummarizeOut(
         article=index.article.describe(),
         engine=analysis.engine,
-        summary=result.summary,
-        key_points=list(result.key_points),
+        summary=joined(result.summary)[0],
+        key_points=[k.text for k in result.key_points],
         quotes=checked.quotes,
         summary_findings=checked.sentences,
         key_point_findings=checked.key_points,
@@ -220,8 +221,8 @@ def report_of(index: ArticleIndex, analysis: Analysis) -> ReportOut:
     return ReportOut(
         article=index.article.describe(),
         engine=analysis.engine,
-        summary=result.summary,
-        key_points=list(result.key_points),
+        summary=joined(result.summary)[0],
+        key_points=[k.text for k in result.key_points],
         summary_quotes=checked.quotes,
         summary_findings=checked.sentences,
         key_point_findings=checked.key_points,
@@ -275,12 +276,12 @@ def _check_summary(index: ArticleIndex, analysis: Analysis) -> _SummaryChecked:
     if analysis.engine.engine == "offline":
         return _SummaryChecked([], [], [], extractive=True)
     result = analysis.result
-    quoted = text_quotes(result.summary)
+    quoted = text_quotes(joined(result.summary)[0])
     return _SummaryChecked(
         [index.judge(q.text, q.speaker) for q in quoted]
-        + quotes_in_text(index, list(result.key_points)),
+        + quotes_in_text(index, [k.text for k in result.key_points]),
         summary_sentences(index, result.summary, quoted),
-        key_point_findings(index, list(result.key_points)),
+        key_point_findings(index, result.key_points),
     )
 
 

@@ -14,7 +14,7 @@ import httpx2
 
 from service.analysis import Analyzer
 from service.llm import ChatModel
-from service.models import ModelAnalysis, ModelStatement
+from service.models import ModelAnalysis, ModelCited, ModelStatement
 from service.settings import Settings
 
 FAKE_BASE_URL = "http://fake-llm.test/v1"
@@ -102,7 +102,16 @@ class FakeProvider:
         return Analyzer(settings, model=ChatModel(settings, http_client=client))
 
 
+def cite(text: str, *paragraphs: int) -> ModelCited:
+    """A summary sentence or key point as a model gives it, citing paragraphs by number."""
+    return ModelCited(text=text, paragraphs=list(paragraphs))
+
+
 # -- a model answer about examples/nato-stoltenberg-2024-05-08.txt -----------------------
+# Its body paragraphs, as the prompt numbers them: [1] the headline, [2] "NATO Secretary
+# General Jens Stoltenberg has once again stressed ...", [3] "Source: ...", [4] "Details:
+# ...", [5] the quotation "NATO has no intention ...", [6] "He added that Vladimir Putin
+# ...", [7] "Background:", [8] Macron's suggestion, [9] "He recently reopened ...".
 
 TRUE_QUOTE = "NATO has no intention of sending troops to Ukraine."
 INVENTED_QUOTE = "We will win this war by Christmas, whatever it takes."
@@ -115,13 +124,18 @@ INVENTED_CLAIM = "NATO agreed to send 5,000 soldiers to Kharkiv next month."
 REPORTED_STATEMENT = "The Alliance has no plans to deploy troops in the territory of Ukraine."
 
 NATO_ANALYSIS = ModelAnalysis(
-    summary=(
-        "NATO Secretary General Jens Stoltenberg said the Alliance has no plans to deploy "
-        f'troops in Ukraine: "{TRUE_QUOTE}" He said Ukraine needs more military aid.'
-    ),
+    summary=[
+        cite(
+            "NATO Secretary General Jens Stoltenberg said the Alliance has no plans to deploy "
+            f'troops in Ukraine: "{TRUE_QUOTE}"',
+            2,
+            5,
+        ),
+        cite("He said Ukraine needs more military aid.", 2),
+    ],
     key_points=[
-        "NATO has no plans to send troops to Ukraine.",
-        "Ukraine asked for more military aid, not troops.",
+        cite("NATO has no plans to send troops to Ukraine.", 1, 2),
+        cite("Ukraine asked for more military aid, not troops.", 5),
     ],
     claims=[SUPPORTED_CLAIM, INVENTED_CLAIM],
     statements=[
@@ -134,3 +148,9 @@ NATO_ANALYSIS = ModelAnalysis(
 """One true quote (verified), one invented quote (unsupported), one quote given to the
 wrong speaker (misattributed), one reported statement the article supports (paraphrase),
 one supported claim (paraphrase), one invented claim (unsupported)."""
+NATO_SUMMARY = (
+    "NATO Secretary General Jens Stoltenberg said the Alliance has no plans to deploy troops "
+    f'in Ukraine: "{TRUE_QUOTE}" He said Ukraine needs more military aid.'
+)
+"""The summary as the service gives it: the model's sentences as one text."""
+NATO_KEY_POINTS = [k.text for k in NATO_ANALYSIS.key_points]

@@ -17,7 +17,15 @@ import service.api
 import service.pipeline
 from service.analysis import Analyzer
 from service.api import create_app
-from service.models import CheckOut, ClaimsOut, Problem, QuotesOut, ReportOut, SummarizeOut
+from service.models import (
+    CheckOut,
+    ClaimsOut,
+    ModelCited,
+    Problem,
+    QuotesOut,
+    ReportOut,
+    SummarizeOut,
+)
 from service.prompts import load_prompt
 from service.settings import Settings
 
@@ -28,12 +36,15 @@ from .fakes import (
     INVENTED_CLAIM,
     INVENTED_QUOTE,
     NATO_ANALYSIS,
+    NATO_KEY_POINTS,
+    NATO_SUMMARY,
     REPORTED_STATEMENT,
     SUPPORTED_CLAIM,
     TRUE_QUOTE,
     WRONG_SPEAKER_QUOTE,
     FakeProvider,
     Reply,
+    cite,
     fake_answer,
     fake_completion,
     fake_error,
@@ -575,8 +586,8 @@ def test_summarize_with_the_model(
     )
     assert r.status_code == 200, r.text
     out = SummarizeOut.model_validate_json(r.text)
-    assert out.summary == NATO_ANALYSIS.summary
-    assert out.key_points == NATO_ANALYSIS.key_points
+    assert out.summary == NATO_SUMMARY
+    assert out.key_points == NATO_KEY_POINTS
     engine = out.engine
     assert (engine.engine, engine.model, engine.prompt, engine.cached) == (
         "llm",
@@ -653,7 +664,7 @@ def test_check_without_a_draft_is_the_full_report(
     r = fake_client.post("/check", json={"text": sample})
     assert r.status_code == 200, r.text
     out = ReportOut.model_validate_json(r.text)
-    assert out.summary == NATO_ANALYSIS.summary
+    assert out.summary == NATO_SUMMARY
     assert [f.verdict for f in out.summary_quotes] == ["verified"]
     assert [f.verdict for f in out.claims] == ["paraphrase", "unsupported"]
     assert [f.verdict for f in out.statements] == [
@@ -679,11 +690,10 @@ def test_an_invented_summary_is_marked_and_not_grounded(
     copied = "Mayor Ana Ruiz said the bridge will reopen in May; engineers disagree."
     swapped = "Putin suggested that Western states send troops to Ukraine."
     true = "NATO has no plans to deploy troops in Ukraine."
+    summary = [cite(copied, 2), cite(swapped, 8), cite(true, 2)]
     fake_provider.reply(
         fake_answer(
-            NATO_ANALYSIS.model_copy(
-                update={"summary": f"{copied} {swapped} {true}", "key_points": [swapped]}
-            )
+            NATO_ANALYSIS.model_copy(update={"summary": summary, "key_points": [cite(swapped, 8)]})
         )
     )
     r = fake_client.post("/summarize", json={"text": sample})
@@ -704,22 +714,28 @@ def test_an_invented_summary_is_marked_and_not_grounded(
     assert out.counts == {"unsupported": 1, "contradicted": 2, "paraphrase": 1}
 
 
+TRUE_SENTENCE = "NATO has no plans to deploy troops in Ukraine."
+"""True of the sample article, which states it in paragraph [2] (and its headline, [1])."""
+
+
 @pytest.mark.parametrize(
     ("summary", "key_points", "grounded", "reason"),
     [
         # A model answering "x": nothing checkable is no grounded summary.
-        ("x", [], False, "nothing_checked"),
-        ("x", ["x"], False, "unsupported"),  # a key point with nothing to check
-        ("NATO has no plans to deploy troops in Ukraine.", [], True, "supported"),
-        (
-            "NATO has no plans to deploy troops in Ukraine. Whales stranded in Wales.",
-            [],
-            False,
-            "unsupported",
-        ),
+        ([cite("x", 1)], [], False, "nothing_checked"),
+        ([cite("x", 1)], [cite("x", 1)], False, "unsupported"),  # nothing to check
+        ([cite(TRUE_SENTENCE, 2)], [], True, "supported"),
+        ([cite(TRUE_SENTENCE, 2), cite(TRUE_SENTENCE, 1, 2)], [], True, "supported"),
+        # True, but it cites nothing, a paragraph the article lacks, or one that does not
+        # hold it: a citation is checked, never taken on trust, and so is its absence.
+        ([cite(TRUE_SENTENCE)], [], False, "unsupported"),
+        ([cite(TRUE_SENTENCE, 12)], [], False, "unsupported"),
+        ([cite(TRUE_SENTENCE, 6)], [], False, "unsupported"),
+        ([cite(TRUE_SENTENCE, 2)], [cite(TRUE_SENTENCE, 0)], False, "unsupported"),
+        ([cite(f"{TRUE_SENTENCE} Whales stranded in Wales.", 2)], [], False, "unsupported"),
         # A quotation the article does not hold.
         (
-            'Jens Stoltenberg said "we will defeat Russia by Christmas".',
+            [cite('Jens Stoltenberg said "we will defeat Russia by Christmas".', 2)],
             [],
             False,
             "quotation_error",
@@ -730,8 +746,8 @@ def test_grounded_says_why(
     fake_client: TestClient[Any],
     fake_provider: FakeProvider,
     sample: str,
-    summary: str,
-    key_points: list[str],
+    summary: list[ModelCited],
+    key_points: list[ModelCited],
     grounded: bool,
     reason: str,
 ) -> None:
@@ -742,6 +758,53 @@ def test_grounded_says_why(
     assert r.status_code == 200, r.text
     out = SummarizeOut.model_validate_json(r.text)
     assert (out.grounded, out.grounded_reason) == (grounded, reason), out
+
+
+def test_each_summary_sentence_and_key_point_is_judged_by_what_it_cites(
+    fake_client: TestClient[Any], fake_provider: FakeProvider, sample: str
+) -> None:
+    """The citation reaches the response as article spans, the evidence lies inside them,
+    and a citation that points at nothing says so in its message."""
+    fake_provider.reply(
+        fake_answer(
+            NATO_ANALYSIS.model_copy(
+                update={
+                    "summary": [
+                        cite(TRUE_SENTENCE, 2, 14),
+                        cite("NATO has no plans to deploy troops in Belarus.", 2),
+                        cite(TRUE_SENTENCE),
+                    ],
+                    "key_points": [cite(TRUE_SENTENCE, 14, 0), cite(TRUE_SENTENCE, 6)],
+                }
+            )
+        )
+    )
+    r = fake_client.post("/summarize", json={"text": sample})
+    assert r.status_code == 200, r.text
+    out = SummarizeOut.model_validate_json(r.text)
+    body = out.article.body
+    verdicts = [(f.verdict, f.message) for f in out.summary_findings + out.key_point_findings]
+    assert verdicts == [
+        (
+            "paraphrase",
+            "supported by this sentence of paragraph [2] it cites; it cites paragraph [14], "
+            "which the article does not have (it has 9)",
+        ),
+        ("contradicted", "the article says this with another name: “Ukraine”, not “Belarus”"),
+        ("unsupported", "the model cited no paragraph of the article for this"),
+        (
+            "unsupported",
+            "it cites paragraphs [14], [0], which the article does not have (it has 9)",
+        ),
+        ("unsupported", "the paragraph [6] it cites does not hold this"),
+    ]
+    cited = [f.cited for f in out.summary_findings + out.key_point_findings]
+    assert cited == [[body[1]], [body[1]], [], [], [body[5]]]
+    for f in out.summary_findings + out.key_point_findings:
+        assert f.cited is not None
+        for e in f.evidence:
+            assert any(c.start <= e.start and e.end <= c.end for c in f.cited)
+            assert sample[e.start : e.end] == e.text
 
 
 def test_check_with_a_draft_asks_no_model(

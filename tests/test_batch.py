@@ -52,6 +52,7 @@ from .fakes import (
     FAKE_MODEL,
     NATO_ANALYSIS,
     FakeProvider,
+    cite,
     fake_answer,
     fake_completion,
     fake_error,
@@ -66,8 +67,8 @@ COUNCIL = (
     "he told reporters after the vote.\n"
 )
 COUNCIL_ANALYSIS = ModelAnalysis(
-    summary="The council voted to build cycle lanes on Harbour Road.",
-    key_points=["The council approved cycle lanes."],
+    summary=[cite("The council voted to build cycle lanes on Harbour Road.", 1)],
+    key_points=[cite("The council approved cycle lanes.", 1)],
     claims=["The council voted on Tuesday to build protected cycle lanes along Harbour Road."],
     statements=[
         ModelStatement(

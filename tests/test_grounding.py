@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from service.document import Document
-from service.grounding import judge_claim
+from service.grounding import Citation, joined, judge_claim, key_point_findings, summary_sentences
 from service.grounding.facts import read_facts
 from service.grounding.statements import ground_statement
 from service.ingest import read_article
-from service.models import Finding, ModelStatement
+from service.models import Finding, ModelCited, ModelStatement
 from service.pipeline import check_draft, index_article
 from service.verify import ArticleIndex
 
@@ -217,3 +217,153 @@ def test_a_sentence_is_supported_by_itself_whatever_it_repeats() -> None:
     text = "didn’t“didn’t"
     [finding] = check_draft(read_article(text), text).findings
     assert (finding.kind, finding.verdict) == ("sentence", "paraphrase")
+
+
+# -- a sentence judged against what it cites ----------------------------------------------
+
+CITY = (
+    "Harbour council approves cycle lanes\n\n"
+    "The city council voted on Tuesday to build 12 kilometres of protected cycle lanes. Mayor "
+    "Anna Berg called the vote a turning point. The lanes will cost €4 million and open in "
+    "2026.\n\n"
+    "Shop owners on Harbour Road did not support the plan. Peter Holm, who runs a bakery "
+    "there, said he would lose customers.\n\n"
+    "The council also approved a new bus route to the hospital."
+)
+"""[1] the headline, [2] the vote, its cost and date, [3] the shop owners, [4] the bus."""
+
+
+@pytest.fixture(scope="module")
+def city() -> ArticleIndex:
+    return index_article(read_article(CITY))
+
+
+def _cited(index: ArticleIndex, claim: str, *numbers: int) -> Finding:
+    return judge_claim(index, claim, cited=Citation.of(numbers, index.article.paragraphs))
+
+
+@pytest.mark.parametrize(
+    ("claim", "numbers"),
+    [
+        ("The council voted to build 12 kilometres of protected cycle lanes", (2,)),
+        ("Shop owners on Harbour Road did not support the plan", (3,)),
+        ("Shop owners on Harbour Road did not support the plan", (2, 3)),
+        # Facts gathered from the first and last sentences of one paragraph, as a summary
+        # gathers them: the paragraph it cites holds them all.
+        ("The council voted to build cycle lanes that will cost €4 million", (2,)),
+    ],
+)
+def test_a_sentence_the_cited_paragraph_holds_is_supported_by_it(
+    city: ArticleIndex, claim: str, numbers: tuple[int, ...]
+) -> None:
+    f = _cited(city, claim, *numbers)
+    assert f.verdict == "paraphrase", f
+    cited = [city.article.paragraphs[n - 1] for n in numbers]
+    assert f.cited is not None and [(c.start, c.end) for c in f.cited] == cited
+    [evidence] = f.evidence
+    assert any(s <= evidence.start and evidence.end <= e for s, e in cited)
+    assert CITY[evidence.start : evidence.end] == evidence.text
+
+
+def test_facts_spread_over_a_paragraph_need_its_citation(city: ArticleIndex) -> None:
+    claim = "The council voted to build cycle lanes that will cost €4 million"
+    assert judge_claim(city, claim).verdict != "paraphrase"  # no one sentence holds it
+    assert _cited(city, claim, 2).verdict == "paraphrase"
+
+
+@pytest.mark.parametrize(
+    ("claim", "differs"),
+    [
+        ("The council voted to build 15 kilometres of protected cycle lanes", "number"),
+        ("The city council voted on Friday to build protected cycle lanes", "date"),
+        ("Shop owners on Harbour Road did support the plan", "negation"),
+        ("Mayor Anna Holm called the vote a turning point", "name"),
+    ],
+)
+def test_the_cited_paragraph_saying_it_otherwise_contradicts(
+    city: ArticleIndex, claim: str, differs: str
+) -> None:
+    f = _cited(city, claim, 2, 3)
+    assert f.verdict == "contradicted", f
+    assert f.diff
+    [evidence] = f.evidence
+    assert f.cited is not None and any(
+        c.start <= evidence.start and evidence.end <= c.end for c in f.cited
+    )
+    if differs != "negation":
+        assert f"another {differs}" in f.message
+
+
+@pytest.mark.parametrize(
+    ("claim", "numbers", "message"),
+    [
+        # True, but the paragraph it cites does not hold it: a citation is read, never
+        # taken on trust, and nothing else of the article is read for it.
+        (
+            "The council voted to build 12 kilometres of protected cycle lanes",
+            (4,),
+            "the paragraph [4] it cites does not hold this",
+        ),
+        (
+            "The council voted to build 12 kilometres of protected cycle lanes",
+            (),
+            "the model cited no paragraph of the article for this",
+        ),
+        (
+            "The council voted to build 12 kilometres of protected cycle lanes",
+            (5, 0, -1),
+            "it cites paragraphs [5], [0], [-1], which the article does not have (it has 4)",
+        ),
+        # Invented: the citation does not make it true.
+        (
+            "The council voted to close Harbour Road to cars in 2030",
+            (2,),
+            "the paragraph [2] it cites does not hold this",
+        ),
+        (
+            "The lanes were paid for by the European Union",
+            (2, 3),
+            "the paragraphs [2], [3] it cites does not hold this",
+        ),
+    ],
+)
+def test_a_citation_that_does_not_hold_it_leaves_it_unsupported(
+    city: ArticleIndex, claim: str, numbers: tuple[int, ...], message: str
+) -> None:
+    f = _cited(city, claim, *numbers)
+    assert (f.verdict, f.message, f.evidence) == ("unsupported", message, [])
+    assert f.severity == "error"
+
+
+def test_a_citation_beside_numbers_the_article_lacks_is_read_and_the_rest_said(
+    city: ArticleIndex,
+) -> None:
+    f = _cited(city, "Shop owners on Harbour Road did not support the plan", 9, 3)
+    assert f.verdict == "paraphrase"
+    assert f.message == (
+        "supported by this sentence of paragraph [3] it cites; it cites paragraph [9], "
+        "which the article does not have (it has 4)"
+    )
+
+
+def test_each_sentence_of_a_summary_item_is_judged_by_the_items_citation(
+    city: ArticleIndex,
+) -> None:
+    summary = [
+        ModelCited(
+            text="The council voted to build cycle lanes. Shop owners did not support the plan.",
+            paragraphs=[2, 3],
+        ),
+        ModelCited(text="The council approved a bus route to the hospital.", paragraphs=[2]),
+    ]
+    text, spans = joined(summary)
+    assert text == " ".join(item.text for item in summary)
+    assert [text[a:b] for a, b in spans] == [item.text for item in summary]
+    findings = summary_sentences(city, summary, [])
+    assert [(text[f.draft_start or 0 : f.draft_end], f.verdict) for f in findings] == [
+        ("The council voted to build cycle lanes.", "paraphrase"),
+        ("Shop owners did not support the plan.", "paraphrase"),
+        ("The council approved a bus route to the hospital.", "unsupported"),
+    ]
+    points = key_point_findings(city, [ModelCited(text="A new bus route.", paragraphs=[4])])
+    assert [p.verdict for p in points] == ["paraphrase"]

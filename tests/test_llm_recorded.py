@@ -25,6 +25,7 @@ from service.settings import Settings
 from service.tokens import count_tokens
 
 from .conftest import ARTICLES
+from .test_prompt import numbered_as_the_body
 
 pytestmark = [pytest.mark.vcr, pytest.mark.anyio]
 
@@ -75,10 +76,13 @@ def assert_grounded(article: str, findings: list[Finding]) -> None:
 
 
 def assert_summary_checked(out: SummarizeOut | ReportOut) -> None:
-    """Every sentence of the summary and every key point has the checker's verdict; a
+    """Every sentence of the summary and every key point has the checker's verdict, read
+    against the paragraphs the model cited for it, whatever it cited: the evidence lies
+    inside them, and a citation of nothing the article has is unsupported and says so. A
     placeholder copied from the prompt, or anything else invented, is never supported, and
     ``grounded`` says whether all of them are."""
     assert out.key_point_findings and len(out.key_point_findings) == len(out.key_points)
+    body = [(p.start, p.end) for p in out.article.body]
     for f in out.summary_findings:
         assert f.draft_start is not None and f.draft_end is not None
         assert out.summary[f.draft_start : f.draft_end] == f.text
@@ -87,6 +91,13 @@ def assert_summary_checked(out: SummarizeOut | ReportOut) -> None:
         if "<" in f.text and ">" in f.text:
             assert f.verdict == "unsupported", f
         assert (f.verdict == "paraphrase") == bool(f.evidence) or f.verdict == "contradicted"
+        assert f.cited is not None  # judged against a citation, even an empty one
+        assert all((c.start, c.end) in body for c in f.cited)
+        for e in f.evidence:
+            assert any(c.start <= e.start and e.end <= c.end for c in f.cited), (e, f.cited)
+        if not f.cited and f.message != "nothing to check":
+            assert f.verdict == "unsupported"
+            assert "cited no paragraph" in f.message or "does not have" in f.message, f
     supported = all(
         f.verdict == "paraphrase" for f in out.summary_findings + out.key_point_findings
     )
@@ -170,9 +181,9 @@ async def test_a_long_article_is_split_on_paragraphs_one_call_per_part(
     assert len(plan.parts) >= 2
     assert out.engine.chunks == len(plan.parts)
     assert out.engine.usage.calls == len(plan.parts)
-    # Parts are whole paragraphs of the article, in order, and cover all of it.
-    paragraphs = [text[s:e] for s, e in article.paragraphs]
-    assert [p for part in plan.parts for p in part.split("\n\n")] == paragraphs
+    # Parts are whole paragraphs of the article, in order, numbered as the article's, and
+    # cover all of it.
+    numbered_as_the_body(text, plan)
     assert_grounded(text, out.summary_quotes + out.summary_findings + out.claims + out.statements)
     assert_summary_checked(out)
 

@@ -15,7 +15,7 @@ from service.api import create_app
 from service.llm import ChatModel
 from service.models import ModelAnalysis, SummarizeOut
 
-from .fakes import fake_answer, fake_settings
+from .fakes import cite, fake_answer, fake_settings
 from .test_api import assert_problem
 
 
@@ -40,7 +40,9 @@ class TimedProvider:
         finally:
             self.in_flight -= 1
         return fake_answer(
-            ModelAnalysis(summary="The council met.", key_points=[], claims=[], statements=[])
+            ModelAnalysis(
+                summary=[cite("The council met.", 1)], key_points=[], claims=[], statements=[]
+            )
         )
 
 

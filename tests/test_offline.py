@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from service.analysis import Analyzer
+from service.grounding import joined
 from service.offline import KEY_POINTS, SUMMARY_SENTENCES, offline_analysis
 from service.pipeline import claims, index_article, read_article
 from service.settings import Settings
@@ -38,7 +39,16 @@ _OPENING_PRONOUN = re.compile(r"(?:He|She|They|It|His|Her|Their|Its)\b")
 
 def _analysis(text: str) -> tuple[str, list[str], list[str]]:
     result = offline_analysis(index_article(read_article(text)))
-    return result.summary, list(result.key_points), list(result.claims)
+    return joined(result.summary)[0], [k.text for k in result.key_points], list(result.claims)
+
+
+def test_each_picked_sentence_cites_the_paragraph_it_comes_from() -> None:
+    article = read_article(BRIDGE)
+    result = offline_analysis(index_article(article))
+    for item in [*result.summary, *result.key_points]:
+        [number] = item.paragraphs
+        start, end = article.paragraphs[number - 1]
+        assert item.text in BRIDGE[start:end]
 
 
 def test_summary_covers_more_than_the_lead() -> None:

@@ -31,6 +31,7 @@ from .conftest import fresh_python, http_scope
 from .fakes import (
     FAKE_API_KEY,
     NATO_ANALYSIS,
+    NATO_SUMMARY,
     FakeProvider,
     fake_answer,
     fake_error,
@@ -444,7 +445,7 @@ async def test_a_client_that_stays_gets_its_answer() -> None:
     finally:
         await analyzer.close()
     assert r.status_code == 200, r.text
-    assert SummarizeOut.model_validate_json(r.text).summary == NATO_ANALYSIS.summary
+    assert SummarizeOut.model_validate_json(r.text).summary == NATO_SUMMARY
     assert (slow.finished, slow.cancelled) == (1, 0)
 
 

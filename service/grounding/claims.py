@@ -17,6 +17,7 @@ from ..normalize import fold
 from ..verify import ArticleIndex, word_diff
 from .align import Span as Span_
 from .align import in_place_of, replaced
+from .citations import Citation
 from .facts import ArticleFacts, Facts, Name, headline_names, read_facts, title_case
 
 SUPPORT_MIN_OVERLAP = 0.6
@@ -74,18 +75,21 @@ def judge_claim(
     *,
     at: tuple[int, int] | None = None,
     words: list[str] | None = None,
-    cited: Sequence[tuple[int, int]] | None = None,
+    cited: Citation | None = None,
 ) -> Finding:
     """``claim`` judged against the article (see the module's docstring); ``at`` is where
     it stands in a draft or summary (``draft_start``/``draft_end``), ``words`` its content
-    words when already known. With ``cited`` (the article spans the model says the claim
-    rests on) only the sentences inside them are read, and less of the wording must stand
-    there, since the model pointed at the passage; every name, amount, date and negation
-    still must: a citation never makes a claim true by itself, and none is unsupported."""
+    words when already known. With ``cited`` (the paragraphs the model says the claim rests
+    on) only the sentences inside them are read, and less of the wording must stand there,
+    since the model pointed at the passage; every name, amount, date and negation still
+    must: a citation never makes a claim true by itself, and one that points at nothing
+    (none given, or only numbers the article has no paragraph for) leaves it unsupported."""
     read = _read(index, claim, words)
     text = index.article.text
+    passages: list[list[int]] = []
     if cited is not None:
-        inside = _sentences_in(index, cited)
+        passages = [sorted(_sentences_in(index, [span])) for span in cited.spans]
+        inside = {i for p in passages for i in p}
         read = replace(read, hits={i: got for i, got in read.hits.items() if i in inside})
 
     def finding(
@@ -106,22 +110,27 @@ def judge_claim(
             score=round(min(100.0, score), 1),
             evidence=evidence,
             diff=diff,
-            message=message,
+            # A passage cited beside numbers the article lacks: said, whatever the verdict.
+            message="; ".join(m for m in (message, cited.outside_note if cited else "") if m)
+            if cited is None or cited.spans
+            else message,
+            cited=[Span.of(text, s, e) for s, e in cited.spans] if cited is not None else None,
         )
 
     if not read.facts.words:
         return finding("unsupported", None, None, "nothing to check")
-    if cited is not None and not cited:
-        return finding("unsupported", None, None, "it cites no passage of the article")
-    window = _supporting(index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP)
+    if cited is not None and cited.problem:
+        return finding("unsupported", None, None, cited.problem)
+    window = _supporting(index, read, CITED_MIN_OVERLAP if cited else SUPPORT_MIN_OVERLAP, passages)
     if window is not None:
+        where = f"{cited.what} it cites" if cited else "the article"
         return finding(
             "paraphrase",
             window,
             None,
-            "supported by these two sentences of the article"
+            f"supported by these two sentences of {where}"
             if len(window.facts) > 1
-            else "supported by this sentence of the article",
+            else f"supported by this sentence of {where}",
         )
     contradicting = _contradicting(index, read)
     if contradicting is not None:
@@ -133,7 +142,7 @@ def judge_claim(
             "the article says this with " + "; ".join(d.what for d in differences),
         )
     if cited:
-        return finding("unsupported", None, None, "the passage it cites does not hold this")
+        return finding("unsupported", None, None, f"the {cited.what} it cites does not hold this")
     return finding("unsupported", None, None, "no sentence of the article supports this")
 
 
@@ -220,9 +229,12 @@ def _described(text: str, at: int) -> bool:
     return text[max(0, at - 4) : at].lower() == "the "
 
 
-def _supporting(index: ArticleIndex, claim: _Claim, overlap: float) -> _Window | None:
-    """The sentence, or two adjacent ones, holding the share ``overlap`` of the claim's
-    wording and all of its names, amounts and dates, with its polarity."""
+def _supporting(
+    index: ArticleIndex, claim: _Claim, overlap: float, passages: list[list[int]]
+) -> _Window | None:
+    """The sentence, or two adjacent ones, or one of the cited ``passages`` (a paragraph's
+    sentences) whole, holding the share ``overlap`` of the claim's wording and all of its
+    names, amounts and dates, with its polarity."""
     article, facts, frame, hits = index.facts, claim.facts, claim.frame, claim.hits
     wording = frame or facts.words
     need = overlap * len(wording)
@@ -237,6 +249,13 @@ def _supporting(index: ArticleIndex, claim: _Claim, overlap: float) -> _Window |
         and (hits[i + 1] - got) & frame
         and len(wording & (got | hits[i + 1])) >= need
         and any(_names_stated(facts, article.facts[j]) for j in (i, i + 1))
+    ]
+    # A cited paragraph whole: the model said its facts stand there, spread over its
+    # sentences as a summary gathers them; every one of them still must.
+    spans += [
+        ids
+        for ids in passages
+        if len(ids) > 2 and len(wording & set().union(*(hits.get(i, set()) for i in ids))) >= need
     ]
     supported = sorted(
         (_window(index, ids, hits) for ids in spans),
