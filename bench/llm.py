@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         model=args.model,
         max_output_tokens=args.max_output_tokens,
         timeout_seconds=900,
+        deadline_seconds=1800,  # a small model on a loaded machine: the calls' own limit
         max_retries=0,
     )
     rows = asyncio.run(measure(args.paths or DEFAULT_ARTICLES, settings))
