@@ -99,3 +99,28 @@ def test_a_missing_pipeline_is_a_configuration_error(monkeypatch: pytest.MonkeyP
             pipeline()
     finally:
         pipeline.cache_clear()
+
+
+def test_only_sentences_worth_a_parse_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sentence with one mention has nothing for the parse to choose between: an article
+    of such quotations is read without one, and one with a team before a coach is parsed."""
+    import service.quotes.syntax as syntax
+
+    frames: list[str] = []
+    real = syntax.parse
+
+    def counted(batch: list[tuple[str, list[int]]]) -> list[syntax.Parse]:
+        frames.extend(body for body, _ in batch)
+        return real(batch)
+
+    monkeypatch.setattr(syntax, "parse", counted)
+    plain = "\n\n".join(f"“We will win game {k},” Smith said." for k in range(30))
+    assert {q.speaker for q in extract_quotes("Coach Jane Smith spoke.\n\n" + plain)} == {
+        "Jane Smith"
+    }
+    assert frames == []
+    assert _speakers(
+        "The team lost again on Tuesday.\n\n"
+        "“We have to be better than that,” said Oilers head coach Ken Hitchcock."
+    ) == ["Ken Hitchcock"]
+    assert frames == ['"Yes, yes," said Oilers head coach Ken Hitchcock.']

@@ -13,16 +13,31 @@ from dataclasses import dataclass, field, replace
 from .attribution import Sieve
 from .candidates import PARAGRAPHS_BACK, Mention, MentionIndex
 from .context import QuoteContext
-from .features import QuoteView, candidate_features, none_features, syntax_features, view
+from .features import (
+    QuoteView,
+    candidate_features,
+    none_features,
+    syntax_features,
+    unparsed,
+    view,
+)
 from .lexicon import COLLECTIVES, DOCUMENTS, ORGANISATION_HEADS, THING_NOUNS
 from .marks import RawQuote
 from .model import SpeakerModel
 from .quotation import Quotation, Stretch
 from .speakers import Mention as CueSubject
 from .speakers import organisation
-from .syntax import Parse, modified_head, parsed_sentences
+from .syntax import Parse, parsed_sentences, stands_for
 
 _GENDERED = {"he": "m", "she": "f"}
+
+
+PARSE_BELOW = 0.99
+"""A quotation's sentence is parsed only when the model, reading it without the parse, is
+less sure of its speaker than this (and the sentence is worth a parse, ``_worth_a_parse``):
+the parse costs some 4 ms a sentence, most quotations' speakers are plain without it, and
+what the parse fixes (a team before a coach's name, a document before its author) the model
+is seldom quite sure of without it."""
 
 
 @dataclass(slots=True)
@@ -34,15 +49,59 @@ class ChoiceSet:
     rule: Quotation
     view: QuoteView
     mentions: list[Mention | None]
-    features: list[list[str]]
+    base: list[list[str]]
+    """Each choice's features but those of the parse."""
+    sentence: tuple[int, int] | None
+    """The quotation's sentence, where it is worth a parse."""
+    index: MentionIndex
+    features: list[list[str]] = field(default_factory=list)
+    """``base`` with what the parse says of each candidate, or that it was not parsed."""
+    parsed: list[list[str]] | None = None
+    """``base`` with the parse's features, once the sentence is parsed (``add_syntax``)."""
     part_of: dict[int, int] = field(default_factory=dict)
-    """``mentions[i]`` that only modify the noun phrase of the person ``mentions[j]``, as
-    ``i: j``: their probability is that person's."""
+    """``mentions[i]`` that only belong to or stand for ``mentions[j]`` (``syntax.stands_for``:
+    a modifier of a person's noun phrase, a description in apposition to a name, a
+    document and its author), as ``i: j``: their probability is that one's. Found by the
+    parse."""
+
+    def needs_parse(self, model: SpeakerModel) -> bool:
+        """Whether ``model`` reads this quotation's parse: its sentence is worth one and,
+        without it, the model is less sure than ``PARSE_BELOW``."""
+        if self.sentence is None:
+            return False
+        # Mentions of one name pool, as ``choose`` pools people, so that a name said twice
+        # near the quotation does not look like doubt between two people.
+        pooled: dict[object, float] = {}
+        for m, p in zip(self.mentions, model.probabilities(self.features), strict=True):
+            key: object = m.name.split()[-1].lower() if m is not None and m.name else m
+            pooled[key] = pooled.get(key, 0.0) + p
+        return max(pooled.values()) < PARSE_BELOW
+
+    def read_by(self, model: SpeakerModel) -> tuple[list[list[str]], dict[int, int]]:
+        """The features ``model`` scores and what belongs to whom: the parse's where it
+        needs one and it was parsed."""
+        if self.parsed is not None and self.needs_parse(model):
+            return self.parsed, self.part_of
+        return self.features, {}
+
+    @property
+    def training_features(self) -> list[list[list[str]]]:
+        """What a model is fitted on: the features without the parse, which it scores every
+        quotation by first, and with the parse where there is one."""
+        return [self.features] if self.parsed is None else [self.features, self.parsed]
+
+    def __post_init__(self) -> None:
+        if not self.features:
+            self.features = [
+                f + unparsed(m) if m is not None else f
+                for f, m in zip(self.base, self.mentions, strict=True)
+            ]
 
 
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
     """A choice set for every quotation that is not nested in another and does not name a
-    work, an event, a term or a nickname (those keep no speaker: nobody says them)."""
+    work, an event, a term or a nickname (those keep no speaker: nobody says them). No
+    sentence is parsed yet: ``add_syntax`` parses those of the sets it is given."""
     asked = [
         (q, rule, given)
         for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True)
@@ -55,13 +114,13 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
         for p in range(max(0, q.paragraph - PARAGRAPHS_BACK), q.paragraph + 1)
     }
     index = MentionIndex.build(ctx, sorted(reach))
-    parses = parsed_sentences(ctx.text, ctx.masked, _quoting_sentences(ctx, index, asked))
     names = ctx.names
     salience = Counter(full for _, full in names.people)
     by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
     previous: str | None = None
+    previous_sentence: int | None = None
     for q, rule, given in asked:
-        v = view(ctx, index, q, rule, given, by_mention, previous)
+        v = view(ctx, index, q, rule, given, by_mention, previous, previous_sentence)
         mentions: list[Mention | None] = []
         features: list[list[str]] = []
         near = index.near(ctx, q)
@@ -73,10 +132,7 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
                 known = (
                     salience[names.expand(m.name, m.start)] if m.kind == "person" and m.name else 0
                 )
-                features.append(
-                    candidate_features(ctx, index, v, m, rank, known)
-                    + syntax_features(parses, index, v, m)
-                )
+                features.append(candidate_features(ctx, index, v, m, rank, known))
         picked = rule.speaker_mention
         if (
             rule.speaker
@@ -94,41 +150,65 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
             features.append(candidate_features(ctx, index, v, far, 0, 0))
         mentions.append(None)
         features.append(none_features(v))
-        yield ChoiceSet(q, rule, v, mentions, features, _modifiers(parses, index, mentions))
+        yield ChoiceSet(q, rule, v, mentions, features, _worth_a_parse(ctx, index, q), index)
         if rule.speaker:
-            previous = rule.speaker
+            previous, previous_sentence = rule.speaker, v.sentence
 
 
-def _modifiers(
+def add_syntax(ctx: QuoteContext, sets: list[ChoiceSet]) -> None:
+    """Parse the sentences of ``sets`` worth a parse, in one batch, and give those sets the
+    parse's features (``parsed``) and what belongs to whom (``part_of``)."""
+    spans = sorted({cs.sentence for cs in sets if cs.sentence is not None})
+    parses = parsed_sentences(ctx.text, ctx.masked, spans)
+    for cs in sets:
+        if cs.sentence is None or cs.sentence[0] not in parses:
+            continue
+        cs.parsed = [
+            f + syntax_features(parses, cs.index, cs.view, m) if m is not None else f
+            for f, m in zip(cs.base, cs.mentions, strict=True)
+        ]
+        cs.part_of = _stand_ins(parses, cs.index, cs.mentions)
+
+
+def _stand_ins(
     parses: dict[int, Parse], index: MentionIndex, mentions: list[Mention | None]
 ) -> dict[int, int]:
     out: dict[int, int] = {}
     for i, m in enumerate(mentions):
-        if m is None or m.kind not in ("person", "organisation"):
+        if m is None or m.kind == "pronoun":
             continue
         parse = parses.get(index.sentence_starts[m.sentence])
-        at = modified_head(parse, m.start, m.end) if parse is not None else None
+        at = stands_for(parse, m.start, m.end) if parse is not None else None
         if at is None:
             continue
         for j, other in enumerate(mentions):
-            if other is not None and other.kind == "person" and other.start <= at < other.end:
+            if (
+                other is not None
+                and other is not m
+                and other.kind in ("person", "organisation")
+                and other.start <= at < other.end
+            ):
                 out[i] = j
                 break
     return out
 
 
-def _quoting_sentences(
-    ctx: QuoteContext, index: MentionIndex, asked: list[tuple[RawQuote, Quotation, str]]
-) -> list[tuple[int, int]]:
-    """The sentences that hold the opening of a quotation asked about, each once, in order."""
-    spans: dict[int, tuple[int, int]] = {}
-    for q, _, _ in asked:
-        sentence = index.sentence_at(q.open_pos)
-        lo = index.sentence_starts[sentence]
-        if lo not in spans:
-            hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
-            spans[lo] = (lo, hi)
-    return list(spans.values())
+def _worth_a_parse(
+    ctx: QuoteContext, index: MentionIndex, q: RawQuote
+) -> tuple[int, int] | None:
+    """The quotation's sentence if it is worth a parse: it holds two mentions or more,
+    between which the parse can tell the speaker (the head of "Oilers head coach Ken
+    Hitchcock", the author of "a statement from Jane Smith", "the witness" or "Mary
+    Jones"), and it is no headline, whose capitals mislead the parse."""
+    if q.paragraph == 0 and len(ctx.paragraphs) > 1:
+        return None
+    sentence = index.sentence_at(q.open_pos)
+    lo = index.sentence_starts[sentence]
+    hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
+    first = bisect.bisect_left(index.starts, lo)
+    if first + 1 < len(index.starts) and index.starts[first + 1] < hi:
+        return lo, hi
+    return None
 
 
 @dataclass(slots=True)
@@ -147,11 +227,12 @@ def choose(
     """The speaker with the most probability: a person named three times near a quotation
     gathers the probability of all three mentions, so that "nobody" does not win because
     the mass was split among mentions of one person."""
-    probs = model.probabilities(choices.features)
+    features, part_of = choices.read_by(model)
+    probs = model.probabilities(features)
     totals: dict[str | None, float] = {}
     best: dict[str | None, tuple[float, Mention | None, str | None]] = {}
     for i, p in enumerate(probs):
-        m = choices.mentions[choices.part_of.get(i, i)]
+        m = choices.mentions[part_of.get(i, i)]
         if m is None:
             speaker, title = None, None
         elif m.kind == "rule":

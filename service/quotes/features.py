@@ -73,6 +73,9 @@ class QuoteView:
     shape: tuple[str, ...]
     """Features of the quotation itself, crossed with some of each candidate's."""
     previous_speaker: str | None
+    previous_same_sentence: bool
+    """Whether the quotation before, which ``previous_speaker`` said, is in this one's
+    sentence: two quotations of one sentence are seldom two people's."""
     events: dict[int, Event]
     """The rule passes' cue subjects near the quotation, by mention offset."""
 
@@ -85,6 +88,7 @@ def view(
     given: str,
     events: dict[int, Event],
     previous_speaker: str | None,
+    previous_sentence: int | None = None,
 ) -> QuoteView:
     sentence = index.sentence_at(q.open_pos)
     lo = index.sentence_starts[sentence]
@@ -110,6 +114,7 @@ def view(
         sentence,
         tuple(shape),
         previous_speaker,
+        previous_sentence == sentence,
         events,
     )
 
@@ -284,11 +289,20 @@ def candidate_features(
         and m.name.split()[-1].lower() == v.previous_speaker.split()[-1].lower()
     ):
         feats += ["previous_speaker", f"previous_speaker|{dsent}"]
+        if v.previous_same_sentence:
+            feats.append("previous_speaker|same_sentence")
         feats += ["previous_speaker|" + s for s in v.shape]
     feats += [f"{kind}|{s}" for s in v.shape[:3]]
     if "headline" in v.shape:
         feats += [f"headline|{kind}|{side}", f"headline|{dsent}"]
     return feats
+
+
+def unparsed(m: Mention) -> list[str]:
+    """The features of a candidate whose sentence was not parsed: weights of their own, so
+    that what the parse teaches of parsed sentences does not move the weights that still
+    decide for the others."""
+    return ["syn:unparsed", f"syn:unparsed|{m.kind}"]
 
 
 def syntax_features(
@@ -299,9 +313,7 @@ def syntax_features(
     parsed, only that."""
     parse = parses.get(index.sentence_starts[m.sentence])
     if parse is None:
-        # Its own weight, so that what the parse teaches of parsed sentences does not move
-        # the weights that still decide for the others.
-        return ["syn:unparsed", f"syn:unparsed|{m.kind}"]
+        return unparsed(m)
     own = "own" if m.sentence == v.sentence else "other"
     feats = describe(parse, m.start, m.end)
     return feats + [f"{f}|{own}|{m.kind}" for f in feats]

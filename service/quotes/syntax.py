@@ -19,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ..errors import SyntaxUnavailableError
+from .lexicon import DOCUMENTS
 from .speakers import CUE, QUOTE_CHAR
 
 if TYPE_CHECKING:
@@ -212,18 +213,47 @@ def describe(parse: Parse, start: int, end: int) -> list[str]:
     return feats
 
 
-def modified_head(parse: Parse, start: int, end: int) -> int | None:
-    """Where the head of the noun phrase that ``[start, end)`` only modifies stands in the
-    text, when that head is a person: "Oilers" and "Cambridge" in "Oilers head coach Ken
-    Hitchcock" and "Cambridge cartoonist Andre Campbell" name no speaker of their own."""
+def stands_for(parse: Parse, start: int, end: int) -> int | None:
+    """Where the name that the mention ``[start, end)`` only belongs to, or stands for,
+    begins in the text: the person whose noun phrase it modifies ("Oilers" and "Cambridge"
+    in "Oilers head coach Ken Hitchcock", "Cambridge cartoonist Andre Campbell"), the
+    person its apposition names ("the witness, Mary Jones,"), or the author of the
+    document it is ("a statement from Jane Smith", "a complaint filed by the Audit
+    Office"). None when it names a speaker of its own."""
     indices = parse.span(start, end)
     if not indices:
         return None
-    w = parse.words[parse.root(indices)]
-    if w.dep not in ("compound", "nmod", "amod") or w.head in indices:
+    words = parse.words
+    r = parse.root(indices)
+    w = words[r]
+    if w.dep in ("compound", "nmod", "amod") and w.head not in indices:
+        outer = words[_np_head(parse, w.head)]
+        return outer.start if outer.entity == "PERSON" and outer.start >= 0 else None
+    children = [i for i, c in enumerate(words) if c.head == r and i != r]
+    for i in children:
+        if words[i].dep == "appos" and words[i].entity == "PERSON" and words[i].start >= 0:
+            return words[i].start
+    if w.lower not in DOCUMENTS:
         return None
-    outer = parse.words[_np_head(parse, w.head)]
-    return outer.start if outer.entity == "PERSON" and outer.start >= 0 else None
+    for i in children:
+        c = words[i]
+        # "a complaint filed by X": the participle's agent.
+        heads = [i] if c.dep == "prep" and c.lower in ("from", "by", "of") else []
+        if c.dep == "acl":
+            heads = [k for k, a in enumerate(words) if a.head == i and a.dep == "agent"]
+        for h in heads:
+            for o in words:
+                if (
+                    o.head == h
+                    and o.dep == "pobj"
+                    and o.start >= 0
+                    and (o.entity in _AUTHORS or o.pos == "PROPN")
+                ):
+                    return o.start
+    return None
+
+
+_AUTHORS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 
 def _np_head(parse: Parse, i: int) -> int:
