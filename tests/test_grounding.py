@@ -271,6 +271,45 @@ def test_facts_spread_over_a_paragraph_need_its_citation(city: ArticleIndex) -> 
     assert _cited(city, claim, 2).verdict == "paraphrase"
 
 
+def test_a_number_differs_only_in_the_place_of_another(city: ArticleIndex) -> None:
+    # The lanes' length and their cost are numbers of two things: the cost stands in the
+    # place of no number of the sentence about the length.
+    claim = "The council voted to build cycle lanes that will cost €4 million"
+    assert judge_claim(city, claim).verdict == "unsupported"
+    longer = judge_claim(city, "The council voted to build 15 kilometres of protected cycle lanes")
+    assert longer.verdict == "contradicted"
+    assert longer.message == "the article says this with another number: “12”, not “15”"
+    # A currency is no word of the alignment: the amount still stands where the other does.
+    dollars = judge_claim(city, "The lanes will cost $4 million and open in 2026")
+    assert dollars.verdict == "contradicted"
+    assert "another number: “€4 million”, not “$4 million”" in dollars.message
+
+
+TOWN = (
+    "The town has 235,000 residents and a budget of 1,000,000 euros a year. "
+    "Three schools will close in June.\n\n"
+    "Half a million euros will go to the harbour."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("The town has 235, 000 residents", "paraphrase"),  # tokenized benchmark text
+        ("The town has a budget of a million euros a year", "paraphrase"),
+        ("The town has a budget of one million euros a year", "paraphrase"),
+        ("3 schools will close in June", "paraphrase"),
+        ("500,000 euros will go to the harbour", "paraphrase"),
+        ("The town has a budget of two million euros a year", "contradicted"),
+        ("Four schools will close in June", "contradicted"),
+        ("Two million euros will go to the harbour", "contradicted"),
+    ],
+)
+def test_numbers_in_words_and_digits_compare_by_value(claim: str, verdict: str) -> None:
+    town = index_article(read_article(TOWN))
+    assert judge_claim(town, claim).verdict == verdict
+
+
 @pytest.mark.parametrize(
     ("claim", "differs"),
     [

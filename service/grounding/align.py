@@ -1,9 +1,10 @@
 """Which words of a claim stand in the place of which words of an article passage: the two
 word sequences aligned by their lemmas (``difflib``'s longest matching blocks), and the
-stretches one replaces in the other. A name, number or date of the claim differs from the
-article's only where it takes the place of one of the article's: "Leaders of about 30
+stretches one matches or replaces in the other. A name or number of the claim differs from
+the article's only where it takes the place of one of the article's: "Leaders of about 30
 states met" against "about 20 states met, said Emmanuel Macron" differs in 30/20, and
-"Leaders" replaces no name."""
+"Leaders" replaces no name; "cycle lanes that will cost €4 million" against "12 kilometres
+of protected cycle lanes" puts no number in the place of another."""
 
 from __future__ import annotations
 
@@ -24,15 +25,18 @@ def _words(text: str, start: int, end: int) -> tuple[list[str], list[Span]]:
     return keys, spans
 
 
-def replaced(claim: str, article: str, start: int, end: int) -> list[tuple[Span, Span]]:
-    """Each stretch of ``claim`` that takes the place of a stretch of ``article[start:end]``
-    between words the two share (or at either end), as (claim span, article span)."""
+def counterparts(claim: str, article: str, start: int, end: int) -> list[tuple[Span, Span]]:
+    """Each stretch of ``claim`` that stands where a stretch of ``article[start:end]`` does,
+    as (claim span, article span): the words the two share in the same order, and each
+    stretch that takes the place of another between them (or at either end). The shared
+    ones count because an amount's currency is no word: "€4 million" and "$4 million" stand
+    in one place though their words are the same."""
     ours, our_spans = _words(claim, 0, len(claim))
     theirs, their_spans = _words(article, start, end)
     out: list[tuple[Span, Span]] = []
     matcher = SequenceMatcher(None, ours, theirs, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "replace":
+        if op in ("replace", "equal"):
             out.append(
                 (
                     (our_spans[i1][0], our_spans[i2 - 1][1]),
@@ -44,7 +48,7 @@ def replaced(claim: str, article: str, start: int, end: int) -> list[tuple[Span,
 
 def in_place_of(claim_at: Span, article_at: Span, pairs: list[tuple[Span, Span]]) -> bool:
     """Whether the claim's words at ``claim_at`` stand where the article's at
-    ``article_at`` do, in one of the ``pairs`` of ``replaced`` (the spans overlap them)."""
+    ``article_at`` do, in one of the ``pairs`` of ``counterparts`` (the spans overlap them)."""
     return any(_overlap(claim_at, c) and _overlap(article_at, a) for c, a in pairs)
 
 

@@ -16,7 +16,7 @@ from ..models import DiffOp, Finding, FindingKind, Span, Verdict
 from ..normalize import fold
 from ..verify import ArticleIndex, word_diff
 from .align import Span as Span_
-from .align import in_place_of, replaced
+from .align import counterparts, in_place_of
 from .citations import Citation
 from .facts import ArticleFacts, Facts, Name, headline_names, read_facts, title_case
 
@@ -284,7 +284,7 @@ def _contradicting(
     )
     for window in near[:CANDIDATES]:
         region = _region(index, window)
-        pairs = replaced(claim.text, index.article.text, window.start, window.end)
+        pairs = counterparts(claim.text, index.article.text, window.start, window.end)
         differences = _conflicts(claim.facts, window, region, pairs=pairs)
         if not differences:
             continue
@@ -355,8 +355,9 @@ def _conflicts(
 ) -> list[_Difference]:
     """What the window states otherwise than the claim. Without ``pairs``, a name, amount
     or date of the claim that the window lacks counts (support needs them all); with the
-    ``pairs`` of ``align.replaced``, only one that the window replaces with another of its
-    own does: for a name, one that takes that other's place, and only that other is named."""
+    ``pairs`` of ``align.counterparts``, only one that the window replaces with another of
+    its own does: for a name or an amount, one that takes that other's place, and only that
+    other is named."""
     missing_counts = pairs is None
     words = frozenset().union(*(f.words for f in window.facts))
     names = [n for f in window.facts for n in f.names]
@@ -365,9 +366,10 @@ def _conflicts(
     out: list[_Difference] = []
 
     def differ(kind: str, missing: list[tuple[str, int]], others: list[tuple[str, int]]) -> None:
-        if pairs is not None and kind == "name":
-            # A capitalised word is read as a name far more loosely than a number or a date
-            # is read: only a name in the place of another differs from it.
+        if pairs is not None and kind in ("name", "number"):
+            # A capitalised word is read as a name loosely, and a sentence states many
+            # numbers of many things ("12 kilometres" of lanes that "cost €4 million"): only
+            # one in the place of another differs from it.
             swapped = [
                 (o, m)
                 for o in others
