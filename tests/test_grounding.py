@@ -285,6 +285,47 @@ def test_a_number_differs_only_in_the_place_of_another(city: ArticleIndex) -> No
     assert "another number: “€4 million”, not “$4 million”" in dollars.message
 
 
+RALLY = (
+    "Fans of the actor complained about him attending the Democratic National Convention "
+    "on Wednesday.\n\n"
+    "The mayor turned on Sunday to a subject that she has not spoken about in months on "
+    "the campaign trail: harbour rents.\n\n"
+    "The council did not approve the new harbour rents."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # The negation belongs to words the claim does not restate.
+        "The mayor turned to harbour rents on the campaign trail",
+        # The initials of the name in its place, which the name reader reads without
+        # "Democratic" ("DNC" stands no sentence as the article writes it: unsupported).
+        "Fans complained about the actor attending DNC.",
+    ],
+)
+def test_what_the_claim_does_not_restate_does_not_contradict_it(claim: str) -> None:
+    rally = index_article(read_article(RALLY))
+    assert judge_claim(rally, claim).verdict == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("The council did approve the new harbour rents", "a negation this lacks"),
+        (
+            "Fans complained about the actor attending RNC.",
+            "another name: “National Convention”, not “RNC”",
+        ),
+    ],
+)
+def test_a_negation_or_name_in_the_place_of_the_claims_contradicts(
+    claim: str, message: str
+) -> None:
+    f = judge_claim(index_article(read_article(RALLY)), claim)
+    assert (f.verdict, f.message) == ("contradicted", f"the article says this with {message}")
+
+
 TOWN = (
     "The town has 235,000 residents and a budget of 1,000,000 euros a year. "
     "Three schools will close in June.\n\n"
