@@ -313,6 +313,46 @@ def test_check_article_from_stdin(runner: CliRunner, draft_file: Path) -> None:
     assert CheckOut.model_validate_json(result.stdout).counts["verified"] == 1
 
 
+def test_check_contradicts_a_number_only_in_the_place_of_another(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The cost and the length of the lanes are two numbers of two things: a draft giving
+    the cost passes; one changing the length fails, the two numbers named."""
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "The council voted to build 12 kilometres of protected cycle lanes.\n\n"
+        "Shop owners did not support the plan.\n",
+        encoding="utf-8",
+    )
+    cost = run(
+        runner,
+        "check",
+        str(article),
+        "--draft",
+        "-",
+        "-f",
+        "json",
+        input=b"The council voted to build cycle lanes that will cost four million euros.",
+    )
+    assert cost.exit_code == 0, cost.stdout
+    [finding] = CheckOut.model_validate_json(cost.stdout).findings
+    assert finding.verdict == "unsupported"
+    longer = run(
+        runner,
+        "check",
+        str(article),
+        "--draft",
+        "-",
+        "-f",
+        "json",
+        input=b"The council voted to build fifteen kilometres of protected cycle lanes.",
+    )
+    assert longer.exit_code == 1
+    [finding] = CheckOut.model_validate_json(longer.stdout).findings
+    assert finding.verdict == "contradicted"
+    assert finding.message == "the article says this with another number: “12”, not “fifteen”"
+
+
 # -- usage and input errors: exit 2, one line ------------------------------------------
 
 

@@ -271,6 +271,86 @@ def test_facts_spread_over_a_paragraph_need_its_citation(city: ArticleIndex) -> 
     assert _cited(city, claim, 2).verdict == "paraphrase"
 
 
+def test_a_number_differs_only_in_the_place_of_another(city: ArticleIndex) -> None:
+    # The lanes' length and their cost are numbers of two things: the cost stands in the
+    # place of no number of the sentence about the length.
+    claim = "The council voted to build cycle lanes that will cost €4 million"
+    assert judge_claim(city, claim).verdict == "unsupported"
+    longer = judge_claim(city, "The council voted to build 15 kilometres of protected cycle lanes")
+    assert longer.verdict == "contradicted"
+    assert longer.message == "the article says this with another number: “12”, not “15”"
+    # A currency is no word of the alignment: the amount still stands where the other does.
+    dollars = judge_claim(city, "The lanes will cost $4 million and open in 2026")
+    assert dollars.verdict == "contradicted"
+    assert "another number: “€4 million”, not “$4 million”" in dollars.message
+
+
+RALLY = (
+    "Fans of the actor complained about him attending the Democratic National Convention "
+    "on Wednesday.\n\n"
+    "The mayor turned on Sunday to a subject that she has not spoken about in months on "
+    "the campaign trail: harbour rents.\n\n"
+    "The council did not approve the new harbour rents."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # The negation belongs to words the claim does not restate.
+        "The mayor turned to harbour rents on the campaign trail",
+        # The initials of the name in its place, which the name reader reads without
+        # "Democratic" ("DNC" stands no sentence as the article writes it: unsupported).
+        "Fans complained about the actor attending DNC.",
+    ],
+)
+def test_what_the_claim_does_not_restate_does_not_contradict_it(claim: str) -> None:
+    rally = index_article(read_article(RALLY))
+    assert judge_claim(rally, claim).verdict == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("The council did approve the new harbour rents", "a negation this lacks"),
+        (
+            "Fans complained about the actor attending RNC.",
+            "another name: “National Convention”, not “RNC”",
+        ),
+    ],
+)
+def test_a_negation_or_name_in_the_place_of_the_claims_contradicts(
+    claim: str, message: str
+) -> None:
+    f = judge_claim(index_article(read_article(RALLY)), claim)
+    assert (f.verdict, f.message) == ("contradicted", f"the article says this with {message}")
+
+
+TOWN = (
+    "The town has 235,000 residents and a budget of 1,000,000 euros a year. "
+    "Three schools will close in June.\n\n"
+    "Half a million euros will go to the harbour."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("The town has 235, 000 residents", "paraphrase"),  # tokenized benchmark text
+        ("The town has a budget of a million euros a year", "paraphrase"),
+        ("The town has a budget of one million euros a year", "paraphrase"),
+        ("3 schools will close in June", "paraphrase"),
+        ("500,000 euros will go to the harbour", "paraphrase"),
+        ("The town has a budget of two million euros a year", "contradicted"),
+        ("Four schools will close in June", "contradicted"),
+        ("Two million euros will go to the harbour", "contradicted"),
+    ],
+)
+def test_numbers_in_words_and_digits_compare_by_value(claim: str, verdict: str) -> None:
+    town = index_article(read_article(TOWN))
+    assert judge_claim(town, claim).verdict == verdict
+
+
 @pytest.mark.parametrize(
     ("claim", "differs"),
     [

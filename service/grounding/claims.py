@@ -15,8 +15,7 @@ from ..lemmas import lemma
 from ..models import DiffOp, Finding, FindingKind, Span, Verdict
 from ..normalize import fold
 from ..verify import ArticleIndex, word_diff
-from .align import Span as Span_
-from .align import in_place_of, replaced
+from .align import Alignment, align, in_place_of
 from .citations import Citation
 from .facts import ArticleFacts, Facts, Name, headline_names, read_facts, title_case
 
@@ -35,6 +34,9 @@ CANDIDATES = 6
 """Sentences (or pairs) tried per claim, best overlap first."""
 _POLARITY = ("a negation this lacks", "no negation where this has one")
 _NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "neither"})
+LOOSE = 3
+"""Words that a stretch of one text may have in the place of the other's (or of nothing)
+and still be what a negation in it changes: "did not", "has never been"."""
 _LEAD_WORDS = 3
 """Words before the first shared word that may still belong to the claim's region of a
 sentence ("no plans", "Macron suggested")."""
@@ -267,7 +269,9 @@ def _supporting(
             return window  # the sentence itself, word for word: nothing in it can differ
         negated = facts.negations or any(f.negations for f in window.facts)
         region = _region(index, window) if negated else (window.start, window.end)
-        if not _conflicts(facts, window, region, pairs=None):
+        # Support reads every negation of the restated stretch: a claim's "not" that the
+        # alignment would call loose must still stand in the article.
+        if not _conflicts(facts, window, region, None, missing_counts=True):
             return window
     return None
 
@@ -284,8 +288,8 @@ def _contradicting(
     )
     for window in near[:CANDIDATES]:
         region = _region(index, window)
-        pairs = replaced(claim.text, index.article.text, window.start, window.end)
-        differences = _conflicts(claim.facts, window, region, pairs=pairs)
+        alignment = align(claim.text, index.article.text, window.start, window.end)
+        differences = _conflicts(claim.facts, window, region, alignment, missing_counts=False)
         if not differences:
             continue
         # Polarity alone is read from "not" and "no": "rules out" and "denies" escape it,
@@ -350,14 +354,16 @@ def _conflicts(
     claim_facts: Facts,
     window: _Window,
     region: tuple[int, int],
+    alignment: Alignment | None,
     *,
-    pairs: list[tuple[Span_, Span_]] | None,
+    missing_counts: bool,
 ) -> list[_Difference]:
-    """What the window states otherwise than the claim. Without ``pairs``, a name, amount
-    or date of the claim that the window lacks counts (support needs them all); with the
-    ``pairs`` of ``align.replaced``, only one that the window replaces with another of its
-    own does: for a name, one that takes that other's place, and only that other is named."""
-    missing_counts = pairs is None
+    """What the window states otherwise than the claim. With ``missing_counts``, a name,
+    amount or date of the claim that the window lacks counts (support needs them all);
+    without, only one that the window replaces with another of its own does: for a name or
+    an amount, one that takes that other's place in the claim's ``alignment`` to the
+    window, and only that other is named. With an ``alignment``, a negation counts only in
+    a stretch that the other text restates or replaces by a few words."""
     words = frozenset().union(*(f.words for f in window.facts))
     names = [n for f in window.facts for n in f.names]
     amounts = [a for f in window.facts for a in f.amounts]
@@ -365,14 +371,16 @@ def _conflicts(
     out: list[_Difference] = []
 
     def differ(kind: str, missing: list[tuple[str, int]], others: list[tuple[str, int]]) -> None:
-        if pairs is not None and kind == "name":
-            # A capitalised word is read as a name far more loosely than a number or a date
-            # is read: only a name in the place of another differs from it.
+        if not missing_counts and alignment is not None and kind in ("name", "number"):
+            # A capitalised word is read as a name loosely, and a sentence states many
+            # numbers of many things ("12 kilometres" of lanes that "cost €4 million"): only
+            # one in the place of another differs from it.
             swapped = [
                 (o, m)
                 for o in others
                 for m in missing
-                if in_place_of((m[1], m[1] + len(m[0])), (o[1], o[1] + len(o[0])), pairs)
+                if in_place_of((m[1], m[1] + len(m[0])), (o[1], o[1] + len(o[0])), alignment)
+                and not (kind == "name" and _abbreviates(alignment, m, o))
             ]
             others = list(dict.fromkeys(o for o, _ in swapped))
             missing = list(dict.fromkeys(m for _, m in swapped))
@@ -419,11 +427,43 @@ def _conflicts(
             ],
             [(d.text, d.start) for d in dates if d.kind == kind and d.value not in claimed],
         )
-    negations = sum(region[0] <= p < region[1] for f in window.facts for p in f.negations)
-    claimed_negations = len(claim_facts.negations)
-    if negations != claimed_negations:
-        out.append(_Difference(_POLARITY[negations < claimed_negations], None))
+    negations = [p for f in window.facts for p in f.negations if region[0] <= p < region[1]]
+    claim_negations = list(claim_facts.negations)
+    if alignment is not None:
+        # "Clinton's pothole politics" against "Clinton turned to a subject that she hasn't
+        # devoted much time to: pothole politics": the negation belongs to words the claim
+        # does not restate, so it changes nothing the claim says.
+        negations = [p for p in negations if not alignment.loose(p, in_claim=False, most=LOOSE)]
+        claim_negations = [
+            p for p in claim_negations if not alignment.loose(p, in_claim=True, most=LOOSE)
+        ]
+    if len(negations) != len(claim_negations):
+        out.append(_Difference(_POLARITY[len(negations) < len(claim_negations)], None))
     return out
+
+
+_CAPITALISED_BEFORE = re.compile(r"(?:\b[^\W\d_a-z][\w’'.-]*\s+)+$")
+
+
+def _abbreviates(alignment: Alignment, claimed: tuple[str, int], other: tuple[str, int]) -> bool:
+    """Whether one of a claim's name and the article's in its place is the initials of the
+    other, read with the capitalised words before it: "DNC" for "Democratic National
+    Convention", which the name reader takes as "National Convention" (a party's word
+    before a name is a title to it)."""
+
+    def initials(text: str, name: tuple[str, int]) -> str:
+        before = _CAPITALISED_BEFORE.search(text, max(0, name[1] - 80), name[1])
+        words = text[before.start() if before else name[1] : name[1] + len(name[0])].split()
+        return "".join(w[0] for w in words if w[0].isupper())
+
+    def acronym(name: str) -> str:
+        letters = name.replace(".", "")
+        return letters if len(letters) > 1 and letters.isalpha() and letters.isupper() else ""
+
+    return bool(
+        (acronym(claimed[0]) and acronym(claimed[0]) == initials(alignment.article, other))
+        or (acronym(other[0]) and acronym(other[0]) == initials(alignment.claim, claimed))
+    )
 
 
 def _region(index: ArticleIndex, window: _Window) -> tuple[int, int]:

@@ -61,9 +61,13 @@ HEDGE_TOLERANCE = 0.1
 """A hedged amount ("about 20", "nearly 2 million") stands for values within 10% of it."""
 
 _NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+ONE_OF_A_SCALE = {"a": 1.0, "one": 1.0, "half a": 0.5}
+"""What stands for a number only before a scale word: "a million", "half a billion"."""
+_BIG_SCALE = r"\s(?:thousand|million|billion|trillion)\b"
 _AMOUNT = re.compile(
     r"(?<![\w.,])(?:(?P<currency>[$£€¥])\s?)?"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    rf"|(?:half a|one|a)(?={_BIG_SCALE})"
     rf"|(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?)(?P<ordinal>st|nd|rd|th)?"
     rf"(?:\s?(?P<scale>{'|'.join(s for s in SCALES if len(s) > 2)})\b|(?P<abbr>bn|mn|tn|m|k)\b)?"
     r"(?:\s?(?P<unit>%|percent\b|per cent\b|percentage points\b|dollars\b|usd\b|pounds\b"
@@ -303,6 +307,8 @@ def _number_value(number: str) -> tuple[float, float]:
         digits = number.replace(",", "")
         decimals = len(digits.partition(".")[2])
         return float(digits), 10.0**-decimals
+    if number in ONE_OF_A_SCALE:
+        return ONE_OF_A_SCALE[number], ONE_OF_A_SCALE[number]
     total = 0.0
     for word in re.split(r"[- ]", number):
         n = NUMBER_WORDS[word]
