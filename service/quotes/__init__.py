@@ -24,9 +24,8 @@ def quotes_with_names(article: Article) -> tuple[list[Quote], NameIndex]:
     ctx = QuoteContext.build(article)
     sieve = attribute(ctx)
     sets = list(choice_sets(ctx, sieve))
-    model = speaker_model()
-    add_syntax(ctx, [cs for cs in sets if cs.needs_parse(model)])
-    return [q.model() for q in speakers_chosen(ctx, sieve, sets, model)], ctx.names
+    add_syntax(ctx, sets)
+    return [q.model() for q in speakers_chosen(ctx, sieve, sets, speaker_model())], ctx.names
 
 
 def speakers_chosen(

@@ -13,31 +13,16 @@ from dataclasses import dataclass, field, replace
 from .attribution import Sieve
 from .candidates import PARAGRAPHS_BACK, Mention, MentionIndex
 from .context import QuoteContext
-from .features import (
-    QuoteView,
-    candidate_features,
-    none_features,
-    syntax_features,
-    unparsed,
-    view,
-)
+from .features import QuoteView, candidate_features, none_features, view
 from .lexicon import COLLECTIVES, DOCUMENTS, ORGANISATION_HEADS, THING_NOUNS
 from .marks import RawQuote
 from .model import SpeakerModel
 from .quotation import Quotation, Stretch
+from .speakers import QUOTE_CHAR, organisation
 from .speakers import Mention as CueSubject
-from .speakers import organisation
 from .syntax import Parse, parsed_sentences, stands_for
 
 _GENDERED = {"he": "m", "she": "f"}
-
-
-PARSE_BELOW = 0.99
-"""A quotation's sentence is parsed only when the model, reading it without the parse, is
-less sure of its speaker than this (and the sentence is worth a parse, ``_worth_a_parse``):
-the parse costs some 4 ms a sentence, most quotations' speakers are plain without it, and
-what the parse fixes (a team before a coach's name, a document before its author) the model
-is seldom quite sure of without it."""
 
 
 @dataclass(slots=True)
@@ -49,53 +34,15 @@ class ChoiceSet:
     rule: Quotation
     view: QuoteView
     mentions: list[Mention | None]
-    base: list[list[str]]
-    """Each choice's features but those of the parse."""
+    features: list[list[str]]
     sentence: tuple[int, int] | None
     """The quotation's sentence, where it is worth a parse."""
     index: MentionIndex
-    features: list[list[str]] = field(default_factory=list)
-    """``base`` with what the parse says of each candidate, or that it was not parsed."""
-    parsed: list[list[str]] | None = None
-    """``base`` with the parse's features, once the sentence is parsed (``add_syntax``)."""
-    part_of: dict[int, int] = field(default_factory=dict)
-    """``mentions[i]`` that only belong to or stand for ``mentions[j]`` (``syntax.stands_for``:
-    a modifier of a person's noun phrase, a description in apposition to a name, a
-    document and its author), as ``i: j``: their probability is that one's. Found by the
-    parse."""
-
-    def needs_parse(self, model: SpeakerModel) -> bool:
-        """Whether ``model`` reads this quotation's parse: its sentence is worth one and,
-        without it, the model is less sure than ``PARSE_BELOW``."""
-        if self.sentence is None:
-            return False
-        # Mentions of one name pool, as ``choose`` pools people, so that a name said twice
-        # near the quotation does not look like doubt between two people.
-        pooled: dict[object, float] = {}
-        for m, p in zip(self.mentions, model.probabilities(self.features), strict=True):
-            key: object = m.name.split()[-1].lower() if m is not None and m.name else m
-            pooled[key] = pooled.get(key, 0.0) + p
-        return max(pooled.values()) < PARSE_BELOW
-
-    def read_by(self, model: SpeakerModel) -> tuple[list[list[str]], dict[int, int]]:
-        """The features ``model`` scores and what belongs to whom: the parse's where it
-        needs one and it was parsed."""
-        if self.parsed is not None and self.needs_parse(model):
-            return self.parsed, self.part_of
-        return self.features, {}
-
-    @property
-    def training_features(self) -> list[list[list[str]]]:
-        """What a model is fitted on: the features without the parse, which it scores every
-        quotation by first, and with the parse where there is one."""
-        return [self.features] if self.parsed is None else [self.features, self.parsed]
-
-    def __post_init__(self) -> None:
-        if not self.features:
-            self.features = [
-                f + unparsed(m) if m is not None else f
-                for f, m in zip(self.base, self.mentions, strict=True)
-            ]
+    part_of: dict[int, int] | None = None
+    """Found by the parse (``add_syntax``): ``mentions[i]`` that only belong to or stand
+    for ``mentions[j]`` (``syntax.stands_for``: a modifier of a person's noun phrase, a
+    description in apposition to a name, a document and its author), as ``i: j``: their
+    probability is that one's."""
 
 
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
@@ -118,9 +65,8 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
     salience = Counter(full for _, full in names.people)
     by_mention = {ev.mention.start: ev for evs in sieve.events.values() for ev in evs}
     previous: str | None = None
-    previous_sentence: int | None = None
     for q, rule, given in asked:
-        v = view(ctx, index, q, rule, given, by_mention, previous, previous_sentence)
+        v = view(ctx, index, q, rule, given, by_mention, previous)
         mentions: list[Mention | None] = []
         features: list[list[str]] = []
         near = index.near(ctx, q)
@@ -152,33 +98,30 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
         features.append(none_features(v))
         yield ChoiceSet(q, rule, v, mentions, features, _worth_a_parse(ctx, index, q), index)
         if rule.speaker:
-            previous, previous_sentence = rule.speaker, v.sentence
+            previous = rule.speaker
 
 
 def add_syntax(ctx: QuoteContext, sets: list[ChoiceSet]) -> None:
-    """Parse the sentences of ``sets`` worth a parse, in one batch, and give those sets the
-    parse's features (``parsed``) and what belongs to whom (``part_of``)."""
+    """Parse the sentences of ``sets`` worth a parse, in one batch, and find in each set
+    what belongs to whom (``part_of``)."""
     spans = sorted({cs.sentence for cs in sets if cs.sentence is not None})
     parses = parsed_sentences(ctx.text, ctx.masked, spans)
     for cs in sets:
-        if cs.sentence is None or cs.sentence[0] not in parses:
-            continue
-        cs.parsed = [
-            f + syntax_features(parses, cs.index, cs.view, m) if m is not None else f
-            for f, m in zip(cs.base, cs.mentions, strict=True)
-        ]
-        cs.part_of = _stand_ins(parses, cs.index, cs.mentions)
+        if cs.sentence is not None and cs.sentence[0] in parses:
+            start = cs.sentence[0]
+            cs.part_of = _stand_ins(parses[start], start, cs.index, cs.mentions)
 
 
 def _stand_ins(
-    parses: dict[int, Parse], index: MentionIndex, mentions: list[Mention | None]
+    parse: Parse, start: int, index: MentionIndex, mentions: list[Mention | None]
 ) -> dict[int, int]:
+    """What belongs to whom among the mentions of the parsed sentence that begins at
+    ``start``."""
     out: dict[int, int] = {}
     for i, m in enumerate(mentions):
-        if m is None or m.kind == "pronoun":
+        if m is None or m.kind == "pronoun" or index.sentence_starts[m.sentence] != start:
             continue
-        parse = parses.get(index.sentence_starts[m.sentence])
-        at = stands_for(parse, m.start, m.end) if parse is not None else None
+        at = stands_for(parse, m.start, m.end)
         if at is None:
             continue
         for j, other in enumerate(mentions):
@@ -193,21 +136,24 @@ def _stand_ins(
     return out
 
 
-def _worth_a_parse(
-    ctx: QuoteContext, index: MentionIndex, q: RawQuote
-) -> tuple[int, int] | None:
-    """The quotation's sentence if it is worth a parse: it holds two mentions or more,
-    between which the parse can tell the speaker (the head of "Oilers head coach Ken
-    Hitchcock", the author of "a statement from Jane Smith", "the witness" or "Mary
-    Jones"), and it is no headline, whose capitals mislead the parse."""
+def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple[int, int] | None:
+    """The quotation's sentence if the parse may tell in it what belongs to whom: two of
+    its mentions stand at most four words apart, commas aside ("Oilers head coach Ken
+    Hitchcock", "the witness, Mary Jones", "a statement from Jane Smith", "a complaint
+    filed by the Audit Office"). Most sentences that quote hold one name, or names far
+    apart, and are not parsed; nor is a headline, whose capitals mislead the parse."""
     if q.paragraph == 0 and len(ctx.paragraphs) > 1:
         return None
     sentence = index.sentence_at(q.open_pos)
     lo = index.sentence_starts[sentence]
     hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
-    first = bisect.bisect_left(index.starts, lo)
-    if first + 1 < len(index.starts) and index.starts[first + 1] < hi:
-        return lo, hi
+    i = bisect.bisect_left(index.starts, lo)
+    mentions = index.mentions
+    while i + 1 < len(mentions) and mentions[i + 1].start < hi:
+        gap = ctx.masked[mentions[i].end : mentions[i + 1].start]
+        if QUOTE_CHAR not in gap and len(gap.replace(",", " ").split()) <= 4:
+            return lo, hi
+        i += 1
     return None
 
 
@@ -227,8 +173,8 @@ def choose(
     """The speaker with the most probability: a person named three times near a quotation
     gathers the probability of all three mentions, so that "nobody" does not win because
     the mass was split among mentions of one person."""
-    features, part_of = choices.read_by(model)
-    probs = model.probabilities(features)
+    probs = model.probabilities(choices.features)
+    part_of = choices.part_of or {}
     totals: dict[str | None, float] = {}
     best: dict[str | None, tuple[float, Mention | None, str | None]] = {}
     for i, p in enumerate(probs):

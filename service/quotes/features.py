@@ -17,7 +17,6 @@ from .lexicon import PREPOSITIONS, TELLING
 from .marks import RawQuote
 from .quotation import Quotation
 from .speakers import CUE, QUOTE_CHAR, past_lead_in
-from .syntax import Parse, describe
 
 _WORD_AND_SPACE = re.compile(r"\w+\s+")
 _PASSIVE = re.compile(r"[\s,]*(?:has\s+|have\s+|had\s+)?(?:was|were|is|are|been|being|be)\s+")
@@ -73,9 +72,6 @@ class QuoteView:
     shape: tuple[str, ...]
     """Features of the quotation itself, crossed with some of each candidate's."""
     previous_speaker: str | None
-    previous_same_sentence: bool
-    """Whether the quotation before, which ``previous_speaker`` said, is in this one's
-    sentence: two quotations of one sentence are seldom two people's."""
     events: dict[int, Event]
     """The rule passes' cue subjects near the quotation, by mention offset."""
 
@@ -88,7 +84,6 @@ def view(
     given: str,
     events: dict[int, Event],
     previous_speaker: str | None,
-    previous_sentence: int | None = None,
 ) -> QuoteView:
     sentence = index.sentence_at(q.open_pos)
     lo = index.sentence_starts[sentence]
@@ -114,7 +109,6 @@ def view(
         sentence,
         tuple(shape),
         previous_speaker,
-        previous_sentence == sentence,
         events,
     )
 
@@ -289,31 +283,8 @@ def candidate_features(
         and m.name.split()[-1].lower() == v.previous_speaker.split()[-1].lower()
     ):
         feats += ["previous_speaker", f"previous_speaker|{dsent}"]
-        if v.previous_same_sentence:
-            feats.append("previous_speaker|same_sentence")
         feats += ["previous_speaker|" + s for s in v.shape]
     feats += [f"{kind}|{s}" for s in v.shape[:3]]
     if "headline" in v.shape:
         feats += [f"headline|{kind}|{side}", f"headline|{dsent}"]
     return feats
-
-
-def unparsed(m: Mention) -> list[str]:
-    """The features of a candidate whose sentence was not parsed: weights of their own, so
-    that what the parse teaches of parsed sentences does not move the weights that still
-    decide for the others."""
-    return ["syn:unparsed", f"syn:unparsed|{m.kind}"]
-
-
-def syntax_features(
-    parses: dict[int, Parse], index: MentionIndex, v: QuoteView, m: Mention
-) -> list[str]:
-    """What the parse of the mention's sentence says of it (``syntax.describe``), also
-    crossed with whether that sentence is the quotation's own; where the sentence was not
-    parsed, only that."""
-    parse = parses.get(index.sentence_starts[m.sentence])
-    if parse is None:
-        return unparsed(m)
-    own = "own" if m.sentence == v.sentence else "other"
-    feats = describe(parse, m.start, m.end)
-    return feats + [f"{f}|{own}|{m.kind}" for f in feats]

@@ -1,7 +1,8 @@
 """Syntax and entities from spaCy, for the sentences that hold a quotation.
 
-Only what attribution needs is parsed: each sentence that holds a quotation, with the
-quotation's words replaced by a two-word stand-in (``"Yes, yes,"``). The frame keeps the
+Only what attribution needs is parsed: a sentence that holds a quotation and two mentions or
+more, where the speaker model is unsure (``choose.PARSE_BELOW``), with the quotation's
+words replaced by a two-word stand-in (``"Yes, yes,"``). The frame keeps the
 cue, the speaker's noun phrase and its appositions, which is what the parse is asked about,
 and costs a fraction of the sentence: quotations are most of a news sentence's words.
 Offsets of the parsed words are mapped back to the text as sent.
@@ -12,6 +13,7 @@ and the client start without it."""
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SyntaxUnavailableError
 from .lexicon import DOCUMENTS
-from .speakers import CUE, QUOTE_CHAR
+from .speakers import QUOTE_CHAR
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -36,7 +38,7 @@ shorter, and a body of one endless sentence must not cost a parse of all of it."
 
 MAX_FRAMES_CHARS = 200_000
 """The characters of frames parsed per text at most: an article has a few thousand; a body
-of 100,000 quotations keeps its speakers chosen without syntax past this budget."""
+of 100,000 quotations has its speakers past this budget chosen without the parse."""
 
 _STAND_IN = '"Yes, yes'
 """What a quotation's words become in a frame: two words, so that the parse reads a clause
@@ -47,8 +49,6 @@ that someone said; the quotation's closing punctuation and mark are kept."""
 def pipeline() -> Language:
     """The spaCy pipeline, loaded once per process, without the components attribution
     does not read."""
-    import os
-
     name = os.environ.get("FACTCHECK_SPACY_PIPELINE", PIPELINE)
     try:
         import spacy
@@ -175,44 +175,6 @@ def parsed_sentences(
     return dict(zip(keys, parse(frames), strict=True))
 
 
-def describe(parse: Parse, start: int, end: int) -> list[str]:
-    """Syntax features of the mention ``[start, end)``: its entity type, its relation to
-    its head, whether it is the subject or passive agent of a speech verb, a modifier in another noun phrase (a team or a
-    city before a person: "Oilers head coach Ken Hitchcock"), after "according to", or
-    conjoined with a subject."""
-    indices = parse.span(start, end)
-    if not indices:
-        return ["syn:unaligned"]
-    words = parse.words
-    r = parse.root(indices)
-    w = words[r]
-    head = words[w.head]
-    entity = next((words[i].entity for i in reversed(indices) if words[i].entity), "")
-    feats = [f"syn:ent={entity or 'none'}", f"syn:dep={_coarse(w.dep)}"]
-    speaking = bool(CUE.fullmatch(head.lower)) and head.pos in ("VERB", "AUX")
-    if w.dep in ("nsubj", "nsubjpass") and speaking:
-        feats.append("syn:subject_of_speech")
-        feats.append(f"syn:subject_of_speech|ent={entity or 'none'}")
-    elif w.dep == "pobj" and head.dep == "agent" and CUE.fullmatch(words[head.head].lower):
-        feats.append("syn:agent_of_speech")
-    elif w.dep == "pobj" and head.lower == "to" and words[head.head].lower == "according":
-        feats.append(f"syn:according_to|ent={entity or 'none'}")
-    elif w.dep in ("compound", "nmod", "poss", "amod") and w.head not in indices:
-        outer = _np_head(parse, w.head)
-        feats.append(f"syn:modifier|head_ent={words[outer].entity or 'none'}")
-        if w.dep == "poss":
-            feats.append("syn:possessor")
-    elif w.dep == "conj":
-        feats.append("syn:conjoined")
-        if words[w.head].dep in ("nsubj", "nsubjpass"):
-            feats.append("syn:conjoined_subject")
-    elif w.dep == "appos":
-        feats.append(f"syn:apposition|head_ent={head.entity or 'none'}")
-    if any(words[i].dep == "appos" and words[i].head == r for i in range(len(words))):
-        feats.append("syn:has_apposition")
-    return feats
-
-
 def stands_for(parse: Parse, start: int, end: int) -> int | None:
     """Where the name that the mention ``[start, end)`` only belongs to, or stands for,
     begins in the text: the person whose noun phrase it modifies ("Oilers" and "Cambridge"
@@ -265,22 +227,3 @@ def _np_head(parse: Parse, i: int) -> int:
             break
         i = w.head
     return i
-
-
-_COARSE = {
-    "nsubj": "subject",
-    "nsubjpass": "subject",
-    "pobj": "object",
-    "dobj": "object",
-    "dative": "object",
-    "compound": "modifier",
-    "nmod": "modifier",
-    "amod": "modifier",
-    "poss": "possessor",
-    "appos": "apposition",
-    "conj": "conjunct",
-}
-
-
-def _coarse(dep: str) -> str:
-    return _COARSE.get(dep, "other")

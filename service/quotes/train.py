@@ -168,8 +168,7 @@ def _positives(ctx: QuoteContext, cs: ChoiceSet, gold: GoldQuote | None) -> list
 
 @dataclass(slots=True)
 class Design:
-    """Choice sets as a sparse matrix: a row per choice, a group of rows per quotation (two
-    for a parsed one: its choices without the parse and with it)."""
+    """Choice sets as a sparse matrix: a row per choice, groups of rows per quotation."""
 
     vocabulary: list[str]
     x: sparse.csr_matrix
@@ -181,34 +180,25 @@ class Design:
 def design(train: list[Example], vocabulary: list[str] | None = None) -> Design:
     usable = [ex for ex in train if ex.positives]
     if vocabulary is None:
-        counts = Counter(
-            f
-            for ex in usable
-            for variant in ex.choices.training_features
-            for fs in variant
-            for f in set(fs)
-        )
+        counts = Counter(f for ex in usable for fs in ex.choices.features for f in set(fs))
         vocabulary = sorted(f for f, n in counts.items() if n >= MIN_FEATURE_COUNT)
     column = {f: i for i, f in enumerate(vocabulary)}
     rows, cols, group, positive = [], [], [], []
     r = 0
-    g = 0
-    for ex in usable:
+    for g, ex in enumerate(usable):
         pos = set(ex.positives)
-        for variant in ex.choices.training_features:
-            for i, fs in enumerate(variant):
-                for f in set(fs):
-                    if f in column:
-                        rows.append(r)
-                        cols.append(column[f])
-                group.append(g)
-                positive.append(i in pos)
-                r += 1
-            g += 1
+        for i, fs in enumerate(ex.choices.features):
+            for f in set(fs):
+                if f in column:
+                    rows.append(r)
+                    cols.append(column[f])
+            group.append(g)
+            positive.append(i in pos)
+            r += 1
     x = sparse.csr_matrix(
         (np.ones(len(rows)), (np.array(rows), np.array(cols))), shape=(r, len(vocabulary))
     )
-    return Design(vocabulary, x, np.array(group), np.array(positive), g)
+    return Design(vocabulary, x, np.array(group), np.array(positive), len(usable))
 
 
 def fit(d: Design, l2: float = L2) -> np.ndarray:
@@ -248,7 +238,7 @@ def calibrate(folds: Sequence[tuple[SpeakerModel, list[Example]]]) -> float:
         for model, exs in usable:
             m = SpeakerModel(model.version, model.weights, t)
             for ex in exs:
-                probs = m.probabilities(ex.choices.read_by(m)[0])
+                probs = m.probabilities(ex.choices.features)
                 total -= float(np.log(max(sum(probs[i] for i in ex.positives), 1e-12)))
         return total
 
