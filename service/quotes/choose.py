@@ -36,7 +36,7 @@ class ChoiceSet:
     mentions: list[Mention | None]
     features: list[list[str]]
     sentence: tuple[int, int] | None
-    """The quotation's sentence, where it is worth a parse."""
+    """The stretch of the quotation's sentence worth a parse (``_worth_a_parse``), if any."""
     index: MentionIndex
     part_of: dict[int, int] | None = None
     """Found by the parse (``add_syntax``): ``mentions[i]`` that only belong to or stand
@@ -108,27 +108,27 @@ def add_syntax(ctx: QuoteContext, sets: list[ChoiceSet]) -> None:
     parses = parsed_sentences(ctx.text, ctx.masked, spans)
     for cs in sets:
         if cs.sentence is not None and cs.sentence[0] in parses:
-            start = cs.sentence[0]
-            cs.part_of = _stand_ins(parses[start], start, cs.index, cs.mentions)
+            cs.part_of = _stand_ins(parses[cs.sentence[0]], cs.sentence, cs.mentions)
 
 
 def _stand_ins(
-    parse: Parse, start: int, index: MentionIndex, mentions: list[Mention | None]
+    parse: Parse, window: tuple[int, int], mentions: list[Mention | None]
 ) -> dict[int, int]:
-    """What belongs to whom among the mentions of the parsed sentence that begins at
-    ``start``."""
+    """What belongs to whom among the mentions inside the parsed ``window``."""
     out: dict[int, int] = {}
+    lo, hi = window
     for i, m in enumerate(mentions):
-        if m is None or m.kind == "pronoun" or index.sentence_starts[m.sentence] != start:
+        if m is None or m.kind == "pronoun" or not (lo <= m.start and m.end <= hi):
             continue
-        at = stands_for(parse, m.start, m.end)
-        if at is None:
+        found = stands_for(parse, m.start, m.end)
+        if found is None:
             continue
+        at, person = found
         for j, other in enumerate(mentions):
             if (
                 other is not None
                 and other is not m
-                and other.kind in ("person", "organisation")
+                and other.kind in (("person",) if person else ("person", "organisation"))
                 and other.start <= at < other.end
             ):
                 out[i] = j
@@ -137,11 +137,12 @@ def _stand_ins(
 
 
 def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple[int, int] | None:
-    """The quotation's sentence if the parse may tell in it what belongs to whom: two of
-    its mentions stand at most four words apart, commas aside ("Oilers head coach Ken
+    """Where in the quotation's sentence the parse may tell what belongs to whom: around
+    two of its mentions at most four words apart, commas aside ("said Oilers head coach Ken
     Hitchcock", "the witness, Mary Jones", "a statement from Jane Smith", "a complaint
-    filed by the Audit Office"). Most sentences that quote hold one name, or names far
-    apart, and are not parsed; nor is a headline, whose capitals mislead the parse."""
+    filed by the Audit Office"), from two words before the first to one after the second.
+    Most sentences that quote hold one name, or names far apart, and are not parsed; nor is
+    a headline, whose capitals mislead the parse."""
     if q.paragraph == 0 and len(ctx.paragraphs) > 1:
         return None
     sentence = index.sentence_at(q.open_pos)
@@ -150,11 +151,21 @@ def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple
     i = bisect.bisect_left(index.starts, lo)
     mentions = index.mentions
     while i + 1 < len(mentions) and mentions[i + 1].start < hi:
-        gap = ctx.masked[mentions[i].end : mentions[i + 1].start]
+        first, second = mentions[i], mentions[i + 1]
+        gap = ctx.masked[first.end : second.start]
         if QUOTE_CHAR not in gap and len(gap.replace(",", " ").split()) <= 4:
-            return lo, hi
+            before = ctx.doc.between(max(lo, first.start - _REACH), first.start)[-2:]
+            after = ctx.doc.between(second.end, min(hi, second.end + _REACH))[:1]
+            return (
+                before[0].start if before else max(lo, first.start),
+                after[0].end if after else min(hi, second.end),
+            )
         i += 1
     return None
+
+
+_REACH = 40
+"""Characters looked through for the words around a pair of mentions."""
 
 
 @dataclass(slots=True)

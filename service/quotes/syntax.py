@@ -1,10 +1,9 @@
-"""Syntax and entities from spaCy, for the sentences that hold a quotation.
+"""Syntax from spaCy, for the stretches of quoting sentences where names stand together.
 
-Only what attribution needs is parsed: a sentence that holds a quotation and two mentions or
-more, where the speaker model is unsure (``choose.PARSE_BELOW``), with the quotation's
-words replaced by a two-word stand-in (``"Yes, yes,"``). The frame keeps the
-cue, the speaker's noun phrase and its appositions, which is what the parse is asked about,
-and costs a fraction of the sentence: quotations are most of a news sentence's words.
+Only what attribution needs is parsed: where a sentence that holds a quotation has two
+mentions close together (``choose._worth_a_parse``), the stretch around them, any quotation
+in it replaced by a two-word stand-in (``"Yes, yes,"``). The parse tells there which mention
+only modifies, describes or authors another; most quoting sentences have no such stretch.
 Offsets of the parsed words are mapped back to the text as sent.
 
 spaCy is imported when the first article is parsed, never at import time, so that the CLI
@@ -47,13 +46,14 @@ that someone said; the quotation's closing punctuation and mark are kept."""
 
 @cache
 def pipeline() -> Language:
-    """The spaCy pipeline, loaded once per process, without the components attribution
-    does not read."""
+    """The spaCy pipeline, loaded once per process, with its parser only."""
     name = os.environ.get("FACTCHECK_SPACY_PIPELINE", PIPELINE)
     try:
         import spacy
 
-        return spacy.load(name, exclude=["lemmatizer"])
+        # The dependency parse is all that is read: the tagger, the entity recogniser and
+        # the lemmatizer would double its cost.
+        return spacy.load(name, exclude=["lemmatizer", "ner", "tagger", "attribute_ruler"])
     except (ImportError, OSError) as exc:
         raise SyntaxUnavailableError(
             f"the spaCy pipeline {name!r} cannot be loaded ({exc}); install the project's "
@@ -68,9 +68,6 @@ class Word:
     start: int
     end: int
     dep: str
-    entity: str
-    """The named-entity label (PERSON, ORG, GPE, NORP, ...) or ""."""
-    pos: str
     head: int
     """Index of its head in its sentence's words (itself for the root)."""
     lower: str
@@ -133,8 +130,7 @@ def parse(frames: Sequence[tuple[str, list[int]]]) -> list[Parse]:
         words = [_word(t, offsets, len(body)) for t in doc if not t.is_space]
         index = {t.i: k for k, t in enumerate(t for t in doc if not t.is_space)}
         words = [
-            Word(w.start, w.end, w.dep, w.entity, w.pos, index.get(w.head, k), w.lower)
-            for k, w in enumerate(words)
+            Word(w.start, w.end, w.dep, index.get(w.head, k), w.lower) for k, w in enumerate(words)
         ]
         # Words of a stand-in carry -1; bisection needs the starts in order.
         starts = []
@@ -152,7 +148,7 @@ def _word(t: SpacyToken, offsets: list[int], length: int) -> Word:
     end = offsets[end_char] + 1 if offsets[end_char] >= 0 else -1
     if start < 0 or end < 0:
         start = end = -1
-    return Word(start, end, t.dep_, t.ent_type_, t.pos_, t.head.i, t.lower_)
+    return Word(start, end, t.dep_, t.head.i, t.lower_)
 
 
 def parsed_sentences(
@@ -175,13 +171,14 @@ def parsed_sentences(
     return dict(zip(keys, parse(frames), strict=True))
 
 
-def stands_for(parse: Parse, start: int, end: int) -> int | None:
-    """Where the name that the mention ``[start, end)`` only belongs to, or stands for,
-    begins in the text: the person whose noun phrase it modifies ("Oilers" and "Cambridge"
-    in "Oilers head coach Ken Hitchcock", "Cambridge cartoonist Andre Campbell"), the
-    person its apposition names ("the witness, Mary Jones,"), or the author of the
-    document it is ("a statement from Jane Smith", "a complaint filed by the Audit
-    Office"). None when it names a speaker of its own."""
+def stands_for(parse: Parse, start: int, end: int) -> tuple[int, bool] | None:
+    """Where the word that the mention ``[start, end)`` only belongs to, or stands for,
+    stands in the text, and whether it must be a person's (else an organisation's will
+    do): the head of the noun phrase it modifies ("Oilers" and "Cambridge" in "Oilers head
+    coach Ken Hitchcock", "Cambridge cartoonist Andre Campbell"), its apposition ("the
+    witness, Mary Jones,"), or the author of the document it is ("a statement from Jane
+    Smith", "a complaint filed by the Audit Office"). None when it names a speaker of its
+    own. The caller knows which words are names: the parse is asked for structure only."""
     indices = parse.span(start, end)
     if not indices:
         return None
@@ -190,11 +187,11 @@ def stands_for(parse: Parse, start: int, end: int) -> int | None:
     w = words[r]
     if w.dep in ("compound", "nmod", "amod") and w.head not in indices:
         outer = words[_np_head(parse, w.head)]
-        return outer.start if outer.entity == "PERSON" and outer.start >= 0 else None
+        return (outer.start, True) if outer.start >= 0 else None
     children = [i for i, c in enumerate(words) if c.head == r and i != r]
     for i in children:
-        if words[i].dep == "appos" and words[i].entity == "PERSON" and words[i].start >= 0:
-            return words[i].start
+        if words[i].dep == "appos" and words[i].start >= 0:
+            return words[i].start, True
     if w.lower not in DOCUMENTS:
         return None
     for i in children:
@@ -205,17 +202,9 @@ def stands_for(parse: Parse, start: int, end: int) -> int | None:
             heads = [k for k, a in enumerate(words) if a.head == i and a.dep == "agent"]
         for h in heads:
             for o in words:
-                if (
-                    o.head == h
-                    and o.dep == "pobj"
-                    and o.start >= 0
-                    and (o.entity in _AUTHORS or o.pos == "PROPN")
-                ):
-                    return o.start
+                if o.head == h and o.dep == "pobj" and o.start >= 0:
+                    return o.start, False
     return None
-
-
-_AUTHORS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 
 def _np_head(parse: Parse, i: int) -> int:
