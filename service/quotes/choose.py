@@ -138,7 +138,8 @@ def _stand_ins(
 
 def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple[int, int] | None:
     """Where in the quotation's sentence the parse may tell what belongs to whom: around
-    two of its mentions at most four words apart, commas aside ("said Oilers head coach Ken
+    two of its mentions at most four words apart, commas aside, the first of which may
+    belong to the second (``_may_stand_for``) ("said Oilers head coach Ken
     Hitchcock", "the witness, Mary Jones", "a statement from Jane Smith", "a complaint
     filed by the Audit Office"), from two words before the first to one after the second.
     Most sentences that quote hold one name, or names far apart, and are not parsed; nor is
@@ -153,7 +154,11 @@ def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple
     while i + 1 < len(mentions) and mentions[i + 1].start < hi:
         first, second = mentions[i], mentions[i + 1]
         gap = ctx.masked[first.end : second.start]
-        if QUOTE_CHAR not in gap and len(gap.replace(",", " ").split()) <= 4:
+        if (
+            _may_stand_for(first.kind, second.kind)
+            and QUOTE_CHAR not in gap
+            and len(gap.replace(",", " ").split()) <= 4
+        ):
             before = ctx.doc.between(max(lo, first.start - _REACH), first.start)[-2:]
             after = ctx.doc.between(second.end, min(hi, second.end + _REACH))[:1]
             return (
@@ -162,6 +167,15 @@ def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple
             )
         i += 1
     return None
+
+
+def _may_stand_for(first: str, second: str) -> bool:
+    """Whether a mention of kind ``first`` may belong to the one after it (``stands_for``):
+    a name before a person's ("Oilers head coach Ken Hitchcock"), or a noun phrase before
+    a name ("the witness, Mary Jones", "a statement from the ministry")."""
+    if first in ("person", "organisation"):
+        return second == "person"
+    return first == "nominal" and second in ("person", "organisation")
 
 
 _REACH = 40
