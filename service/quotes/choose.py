@@ -120,7 +120,7 @@ def _stand_ins(
     for i, m in enumerate(mentions):
         if m is None or m.kind == "pronoun" or not (lo <= m.start and m.end <= hi):
             continue
-        found = stands_for(parse, m.start, m.end)
+        found = stands_for(parse, m.start, m.end, m.kind == "nominal")
         if found is None:
             continue
         at, person = found

@@ -171,23 +171,26 @@ def parsed_sentences(
     return dict(zip(keys, parse(frames), strict=True))
 
 
-def stands_for(parse: Parse, start: int, end: int) -> tuple[int, bool] | None:
+def stands_for(parse: Parse, start: int, end: int, nominal: bool) -> tuple[int, bool] | None:
     """Where the word that the mention ``[start, end)`` only belongs to, or stands for,
     stands in the text, and whether it must be a person's (else an organisation's will
     do): the head of the noun phrase it modifies ("Oilers" and "Cambridge" in "Oilers head
     coach Ken Hitchcock", "Cambridge cartoonist Andre Campbell"), its apposition ("the
     witness, Mary Jones,"), or the author of the document it is ("a statement from Jane
     Smith", "a complaint filed by the Audit Office"). None when it names a speaker of its
-    own. The caller knows which words are names: the parse is asked for structure only."""
+    own. A name modifies; a noun phrase (``nominal``) describes or is a document. The
+    caller knows which words are names: the parse is asked for structure only."""
     indices = parse.span(start, end)
     if not indices:
         return None
     words = parse.words
     r = parse.root(indices)
     w = words[r]
-    if w.dep in ("compound", "nmod", "amod") and w.head not in indices:
-        outer = words[_np_head(parse, w.head)]
-        return (outer.start, True) if outer.start >= 0 else None
+    if not nominal:
+        if w.dep in ("compound", "nmod", "amod") and w.head not in indices:
+            outer = words[_np_head(parse, w.head)]
+            return (outer.start, True) if outer.start >= 0 else None
+        return None
     children = [i for i, c in enumerate(words) if c.head == r and i != r]
     for i in children:
         if words[i].dep == "appos" and words[i].start >= 0:
