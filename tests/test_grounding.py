@@ -447,3 +447,27 @@ def test_each_sentence_of_a_summary_item_is_judged_by_the_items_citation(
     ]
     points = key_point_findings(city, [ModelCited(text="A new bus route.", paragraphs=[4])])
     assert [p.verdict for p in points] == ["paraphrase"]
+
+
+PRESS = (
+    "The mayor praised the new library at a ceremony in Springfield, Illinois on Monday.\n\n"
+    "Councillor Ruth Baker opened the library's reading room."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        # The claim goes on about something the sentence does not: "Governor Smith" is put
+        # for no name of "at a ceremony in Springfield, Illinois on Monday".
+        ("The mayor praised the new library with Governor Smith.", "unsupported"),
+        ("Governor Smith and the mayor praised the new library.", "unsupported"),
+        # One name put for another, the sentence going on where the claim stops.
+        ("The mayor praised the new library at a ceremony in Chicago.", "contradicted"),
+        ("The mayor praised the new library at a ceremony in Chicago, Illinois.", "contradicted"),
+        ("Councillor Anna Holm opened the library's reading room.", "contradicted"),
+    ],
+)
+def test_a_name_differs_only_where_it_is_put_for_another(claim: str, verdict: str) -> None:
+    f = judge_claim(index_article(read_article(PRESS)), claim)
+    assert f.verdict == verdict, f
