@@ -471,3 +471,39 @@ PRESS = (
 def test_a_name_differs_only_where_it_is_put_for_another(claim: str, verdict: str) -> None:
     f = judge_claim(index_article(read_article(PRESS)), claim)
     assert f.verdict == verdict, f
+
+
+FORMS = (
+    "California's plan to raise its minimum wage to $15 an hour by 2022 is the highest.\n\n"
+    "Governor Jerry Brown unveiled his first Spanish-language campaign ad on Monday.\n\n"
+    "Bernie Sanders is pushing fellow Senate Democrats to reject the debt deal.\n\n"
+    "An anti-Donald Trump group is releasing a robocall in Wisconsin.\n\n"
+    "Senator Mary Olsen opened the hearing on Tuesday. Programs for veterans vary by state, "
+    "and the programs cost $2 million.\n\n"
+    "Committee chair Tom Reyes spoke next. He promised a report as soon as possible."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        # A short form, a compound and a clipped plural name what the article names.
+        ("Calif. may raise its minimum wage to $15 an hour by 2022", "paraphrase"),
+        ("Governor Jerry Brown unveiled his first Spanish campaign ad on Monday", "paraphrase"),
+        ("Sanders is pushing fellow Dems to reject the debt deal", "paraphrase"),
+        ("An Anti-Trump group is releasing a robocall in Wisconsin", "paraphrase"),
+        # A longer word says more than the article's: not supported by it.
+        ("Sanders is pushing fellow Democratsocialists to reject the debt deal", "contradicted"),
+        # A sentence's first word that the article writes in lower case is no name, and
+        # "America" is put for no name of it.
+        ("America's veterans vary by state", "unsupported"),
+        # "He" read as the person named last is a guess: no other name to contradict with.
+        ("Senator Olsen promised a report as soon as possible", "unsupported"),
+        # Names put for the article's still differ.
+        ("Nevada's plan to raise its minimum wage to $15 an hour by 2022", "contradicted"),
+        ("Bernie Sanders is pushing fellow Senate Republicans to reject the debt deal", "contradicted"),
+    ],
+)  # fmt: skip
+def test_a_name_the_article_gives_in_another_form_is_that_name(claim: str, verdict: str) -> None:
+    f = judge_claim(index_article(read_article(FORMS)), claim)
+    assert f.verdict == verdict, f

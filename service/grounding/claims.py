@@ -410,8 +410,11 @@ def _conflicts(
         [
             (m.text, m.start)
             for m in names
+            # A "He" read as the person named last is a guess: it supports, never differs.
             if not (
-                m.key_words <= claim_facts.words or any(m.same_as(n) for n in claim_facts.names)
+                m.by_pronoun
+                or m.key_words <= claim_facts.words
+                or any(m.same_as(n) for n in claim_facts.names)
             )
         ],
     )
