@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.claims import tokenized
 from service.document import Document
 from service.grounding import Citation, joined, judge_claim, key_point_findings, summary_sentences
 from service.grounding.facts import read_facts
@@ -507,3 +508,35 @@ FORMS = (
 def test_a_name_the_article_gives_in_another_form_is_that_name(claim: str, verdict: str) -> None:
     f = judge_claim(index_article(read_article(FORMS)), claim)
     assert f.verdict == verdict, f
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        [
+            "Macron suggested that Western states send troops to Ukraine.",
+            "About 20 European states held a meeting in Paris at the end of February.",
+            "NATO has no plans to deploy troops in Ukraine, Stoltenberg said.",
+            "Stoltenberg said Russian forces have been able to make progress in their offensive.",
+        ],
+        [
+            "The United States will send about 3,000 troops to Poland, Austin said on Tuesday.",
+            "The deployment, agreed with Warsaw in March, would cost $1.5 million a day.",
+            "Biden's plan does not include troops in Ukraine, the Pentagon said.",
+            "Twenty European states have backed the move since 2022.",
+        ],
+    ],
+)
+def test_a_summary_in_lower_case_with_spaced_punctuation_is_judged_as_cased(
+    sample: ArticleIndex, wire: ArticleIndex, summary: list[str]
+) -> None:
+    index = sample if "Macron" in summary[0] else wire
+    cased = [judge_claim(index, s).verdict for s in summary]
+    lowered = [judge_claim(index, tokenized(s)).verdict for s in summary]
+    assert "contradicted" not in cased and "contradicted" not in lowered, (cased, lowered)
+    # What the capitals and the closed-up punctuation supported is still supported, bar
+    # the names, which lower case does not show.
+    assert lowered.count("paraphrase") >= cased.count("paraphrase") - 1, (cased, lowered)
+    # A false version in lower case is still caught: its number and negation show.
+    false = tokenized(summary[1].replace("20", "45").replace("1.5", "2.5"))
+    assert judge_claim(index, false).verdict == "contradicted"
