@@ -461,7 +461,7 @@ PRESS = (
     [
         # The claim goes on about something the sentence does not: "Governor Smith" is put
         # for no name of "at a ceremony in Springfield, Illinois on Monday".
-        ("The mayor praised the new library with Governor Smith.", "unsupported"),
+        ("The mayor praised the new library with Governor Smith and his teachers.", "unsupported"),
         ("Governor Smith and the mayor praised the new library.", "unsupported"),
         # One name put for another, the sentence going on where the claim stops.
         ("The mayor praised the new library at a ceremony in Chicago.", "contradicted"),

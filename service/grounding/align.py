@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..lemmas import lemma
-from ..normalize import WORD, fold
+from ..normalize import WORD, content_words, fold
 
 Span = tuple[int, int]
 
@@ -122,10 +122,12 @@ def in_place_of(claim_at: Span, article_at: Span, alignment: Alignment, *, most:
 
 
 def _words_around(text: str, stretch: Span, at: Span) -> tuple[int, int]:
-    """How many words of ``stretch`` come before ``at``, and how many after it."""
+    """How many content words of ``stretch`` come before ``at``, and how many after it."""
 
     def count(lo: int, hi: int) -> int:
-        return len(WORD.findall(fold(text[lo:hi]))) if hi > lo else 0
+        # Function words aside: "in Berlin in" against "in Paris at the end of" is one
+        # place put for another.
+        return len(content_words(text[lo:hi])) if hi > lo else 0
 
     return count(stretch[0], at[0]), count(at[1], stretch[1])
 

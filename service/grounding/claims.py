@@ -37,9 +37,9 @@ _NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "neither"})
 LOOSE = 3
 """Words that a stretch of one text may have in the place of the other's (or of nothing)
 and still be what a negation in it changes: "did not", "has never been"."""
-SWAP = 4
-"""Words besides a name or number that the stretch of the claim holding it and the article's
-stretch in its place may have between them for the one to be put for the other."""
+SWAP = 3
+"""Content words besides a name or number that the stretch of the claim holding it and the
+article's stretch in its place may have between them for the one to be put for the other."""
 _LEAD_WORDS = 3
 """Words before the first shared word that may still belong to the claim's region of a
 sentence ("no plans", "Macron suggested")."""
