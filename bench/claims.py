@@ -7,6 +7,7 @@ Run from the repository root::
     python -m bench.claims --articles 'tests/data/articles/*.txt'
     python -m bench.claims --cost                   # time a 1,000-word draft check
     python -m bench.claims --headlines              # each headline against its article
+    python -m bench.claims --headlines --tokenized  # ... in lower case, punctuation spaced
     python -m bench.claims -v                       # print every case judged wrong
 
 Cases, FactCC-style, built from each article's own narration: sentences of 8-40 words with
@@ -164,6 +165,13 @@ def negate(claim: str) -> str:
     return claim[: m.end()] + " not" + claim[m.end() :]
 
 
+def tokenized(text: str) -> str:
+    """Text as benchmarks often give it (Penn Treebank tokens): lower case, punctuation,
+    currency signs and clitics spaced, a number's own point and comma kept."""
+    spaced = re.sub(r"([$;:!?()\"“”‘’]|[.,](?!\d))", r" \1 ", text.lower())
+    return " ".join(re.sub(r"(\w)('s|n't)\b", r"\1 \2", spaced).split())
+
+
 def build_cases(name: str, index: ArticleIndex, rng: random.Random, per_article: int) -> list[Case]:
     names = article_names(index.article)
     sentences = list(narration(index))
@@ -302,11 +310,12 @@ def headlines(args: argparse.Namespace, files: list[Path]) -> None:
         articles += 1
         cited = citation(index, cases[0].claim)
         for case in cases:
+            claim = tokenized(case.claim) if args.tokenized else case.claim
             for mode, within in (("uncited", None), ("cited", cited)):
-                verdict = judge_claim(index, case.claim, cited=within).verdict
+                verdict = judge_claim(index, claim, cited=within).verdict
                 got[mode, case.kind][verdict] += 1
                 if args.verbose and not right(case.kind, verdict):
-                    print(f"{mode:8} {case.kind:9} {verdict:12} {case.claim}")
+                    print(f"{mode:8} {case.kind:9} {verdict:12} {claim}")
     print(f"{articles} headlines judged against the rest of their article\n")
     print("| headlines | citation | n | supported | contradicted | caught |")
     print("|---|---|---:|---:|---:|---:|")
@@ -387,6 +396,9 @@ def main() -> None:
     ap.add_argument("--no-http", dest="http", action="store_false")
     ap.add_argument("--cost", action="store_true", help="time the draft check instead")
     ap.add_argument("--headlines", action="store_true", help="judge each article's headline")
+    ap.add_argument(
+        "--tokenized", action="store_true", help="headlines in lower case, punctuation spaced"
+    )
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--cost-articles", type=int, default=8)
     ap.add_argument("-v", "--verbose", action="store_true")

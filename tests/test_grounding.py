@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.claims import tokenized
 from service.document import Document
 from service.grounding import Citation, joined, judge_claim, key_point_findings, summary_sentences
 from service.grounding.facts import read_facts
@@ -447,3 +448,95 @@ def test_each_sentence_of_a_summary_item_is_judged_by_the_items_citation(
     ]
     points = key_point_findings(city, [ModelCited(text="A new bus route.", paragraphs=[4])])
     assert [p.verdict for p in points] == ["paraphrase"]
+
+
+PRESS = (
+    "The mayor praised the new library at a ceremony in Springfield, Illinois on Monday.\n\n"
+    "Councillor Ruth Baker opened the library's reading room."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        # The claim goes on about something the sentence does not: "Governor Smith" is put
+        # for no name of "at a ceremony in Springfield, Illinois on Monday".
+        ("The mayor praised the new library with Governor Smith and his teachers.", "unsupported"),
+        ("Governor Smith and the mayor praised the new library.", "unsupported"),
+        # One name put for another, the sentence going on where the claim stops.
+        ("The mayor praised the new library at a ceremony in Chicago.", "contradicted"),
+        ("The mayor praised the new library at a ceremony in Chicago, Illinois.", "contradicted"),
+        ("Councillor Anna Holm opened the library's reading room.", "contradicted"),
+    ],
+)
+def test_a_name_differs_only_where_it_is_put_for_another(claim: str, verdict: str) -> None:
+    f = judge_claim(index_article(read_article(PRESS)), claim)
+    assert f.verdict == verdict, f
+
+
+FORMS = (
+    "California's plan to raise its minimum wage to $15 an hour by 2022 is the highest.\n\n"
+    "Governor Jerry Brown unveiled his first Spanish-language campaign ad on Monday.\n\n"
+    "Bernie Sanders is pushing fellow Senate Democrats to reject the debt deal.\n\n"
+    "An anti-Donald Trump group is releasing a robocall in Wisconsin.\n\n"
+    "Senator Mary Olsen opened the hearing on Tuesday. Programs for veterans vary by state, "
+    "and the programs cost $2 million.\n\n"
+    "Committee chair Tom Reyes spoke next. He promised a report as soon as possible."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        # A short form, a compound and a clipped plural name what the article names.
+        ("Calif. may raise its minimum wage to $15 an hour by 2022", "paraphrase"),
+        ("Governor Jerry Brown unveiled his first Spanish campaign ad on Monday", "paraphrase"),
+        ("Sanders is pushing fellow Dems to reject the debt deal", "paraphrase"),
+        ("An Anti-Trump group is releasing a robocall in Wisconsin", "paraphrase"),
+        # A longer word says more than the article's: not supported by it.
+        ("Sanders is pushing fellow Democratsocialists to reject the debt deal", "contradicted"),
+        # A sentence's first word that the article writes in lower case is no name, and
+        # "America" is put for no name of it.
+        ("America's veterans vary by state", "unsupported"),
+        # "He" read as the person named last is a guess: no other name to contradict with.
+        ("Senator Olsen promised a report as soon as possible", "unsupported"),
+        # Names put for the article's still differ.
+        ("Nevada's plan to raise its minimum wage to $15 an hour by 2022", "contradicted"),
+        ("Bernie Sanders is pushing fellow Senate Republicans to reject the debt deal", "contradicted"),
+    ],
+)  # fmt: skip
+def test_a_name_the_article_gives_in_another_form_is_that_name(claim: str, verdict: str) -> None:
+    f = judge_claim(index_article(read_article(FORMS)), claim)
+    assert f.verdict == verdict, f
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        [
+            "Macron suggested that Western states send troops to Ukraine.",
+            "About 20 European states held a meeting in Paris at the end of February.",
+            "NATO has no plans to deploy troops in Ukraine, Stoltenberg said.",
+            "Stoltenberg said Russian forces have been able to make progress in their offensive.",
+        ],
+        [
+            "The United States will send about 3,000 troops to Poland, Austin said on Tuesday.",
+            "The deployment, agreed with Warsaw in March, would cost $1.5 million a day.",
+            "Biden's plan does not include troops in Ukraine, the Pentagon said.",
+            "Twenty European states have backed the move since 2022.",
+        ],
+    ],
+)
+def test_a_summary_in_lower_case_with_spaced_punctuation_is_judged_as_cased(
+    sample: ArticleIndex, wire: ArticleIndex, summary: list[str]
+) -> None:
+    index = sample if "Macron" in summary[0] else wire
+    cased = [judge_claim(index, s).verdict for s in summary]
+    lowered = [judge_claim(index, tokenized(s)).verdict for s in summary]
+    assert "contradicted" not in cased and "contradicted" not in lowered, (cased, lowered)
+    # What the capitals and the closed-up punctuation supported is still supported, bar
+    # the names, which lower case does not show.
+    assert lowered.count("paraphrase") >= cased.count("paraphrase") - 1, (cased, lowered)
+    # A false version in lower case is still caught: its number and negation show.
+    false = tokenized(summary[1].replace("20", "45").replace("1.5", "2.5"))
+    assert judge_claim(index, false).verdict == "contradicted"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..lemmas import lemma
-from ..normalize import WORD, fold
+from ..normalize import WORD, content_words, fold
 
 Span = tuple[int, int]
 
@@ -47,15 +47,6 @@ class Alignment:
     claim: str
     article: str
     """The texts the spans index."""
-
-    @property
-    def pairs(self) -> list[tuple[Span, Span]]:
-        """Each stretch of the claim that stands where a stretch of the passage does, as
-        (claim span, article span): the words the two share, and each stretch that takes
-        the place of another. The shared ones count because an amount's currency is no
-        word: "€4 million" and "$4 million" stand in one place though their words are the
-        same."""
-        return [(s.claim, s.article) for s in self.stretches if s.claim and s.article]
 
     def loose(self, at: int, *, in_claim: bool, most: int) -> bool:
         """Whether the word at ``at`` (of the claim, or else of the article) lies in a
@@ -101,10 +92,44 @@ def align(claim: str, article: str, start: int, end: int) -> Alignment:
     )
 
 
-def in_place_of(claim_at: Span, article_at: Span, alignment: Alignment) -> bool:
+def in_place_of(claim_at: Span, article_at: Span, alignment: Alignment, *, most: int) -> bool:
     """Whether the claim's words at ``claim_at`` stand where the article's at
-    ``article_at`` do, in one of the ``alignment``'s pairs (the spans overlap them)."""
-    return any(_overlap(claim_at, c) and _overlap(article_at, a) for c, a in alignment.pairs)
+    ``article_at`` do: in one stretch (the spans overlap it), either of words the two share
+    (an amount's currency is no word: "€4 million" and "$4 million" stand in one place
+    though their words are the same) or of one's words in the place of the other's, the
+    two sides with at most ``most`` words besides those: "Putin suggested" against "Macron
+    admitted that he had suggested" puts one for the other, but "Very Good Reporter" against
+    "at a press conference in Hanahan, South Carolina on Monday" is two texts going on about
+    different things, not "Hanahan" put for "Very". Where the claim's stretch opens or
+    closes the claim, the article's words before or after its own are what it goes on with
+    where the claim has nothing to say: "ban all Hispanic." against "ban all Muslims — 1.6
+    billion members of an entire religion — from" puts one for the other."""
+    words = [m.span() for m in WORD.finditer(alignment.claim)]
+    for s in alignment.stretches:
+        if not (s.claim and s.article and _overlap(claim_at, s.claim)):
+            continue
+        if not _overlap(article_at, s.article):
+            continue
+        if s.same:
+            return True
+        first, last = s.claim[0] <= words[0][0], s.claim[1] >= words[-1][1]
+        ours = sum(_words_around(alignment.claim, s.claim, claim_at))
+        before, after = _words_around(alignment.article, s.article, article_at)
+        theirs = (0 if first else before) + (0 if last else after)
+        if ours + theirs <= most:
+            return True
+    return False
+
+
+def _words_around(text: str, stretch: Span, at: Span) -> tuple[int, int]:
+    """How many content words of ``stretch`` come before ``at``, and how many after it."""
+
+    def count(lo: int, hi: int) -> int:
+        # Function words aside: "in Berlin in" against "in Paris at the end of" is one
+        # place put for another.
+        return len(content_words(text[lo:hi])) if hi > lo else 0
+
+    return count(stretch[0], at[0]), count(at[1], stretch[1])
 
 
 def _overlap(a: Span, b: Span) -> bool:

@@ -37,6 +37,9 @@ _NEGATION_WORDS = frozenset({"not", "no", "never", "without", "nor", "neither"})
 LOOSE = 3
 """Words that a stretch of one text may have in the place of the other's (or of nothing)
 and still be what a negation in it changes: "did not", "has never been"."""
+SWAP = 3
+"""Content words besides a name or number that the stretch of the claim holding it and the
+article's stretch in its place may have between them for the one to be put for the other."""
 _LEAD_WORDS = 3
 """Words before the first shared word that may still belong to the claim's region of a
 sentence ("no plans", "Macron suggested")."""
@@ -379,7 +382,9 @@ def _conflicts(
                 (o, m)
                 for o in others
                 for m in missing
-                if in_place_of((m[1], m[1] + len(m[0])), (o[1], o[1] + len(o[0])), alignment)
+                if in_place_of(
+                    (m[1], m[1] + len(m[0])), (o[1], o[1] + len(o[0])), alignment, most=SWAP
+                )
                 and not (kind == "name" and _abbreviates(alignment, m, o))
             ]
             others = list(dict.fromkeys(o for o, _ in swapped))
@@ -405,8 +410,11 @@ def _conflicts(
         [
             (m.text, m.start)
             for m in names
+            # A "He" read as the person named last is a guess: it supports, never differs.
             if not (
-                m.key_words <= claim_facts.words or any(m.same_as(n) for n in claim_facts.names)
+                m.by_pronoun
+                or m.key_words <= claim_facts.words
+                or any(m.same_as(n) for n in claim_facts.names)
             )
         ],
     )

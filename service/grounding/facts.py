@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..document import Document, Token
@@ -114,15 +114,23 @@ class Name:
     acronym: str
     """Its initials ("us" for United States), or for one word that word ("us" for U.S.)."""
     single: bool
+    forms: frozenset[str]
+    """For one word, the words it names in another form: the capitalised part of a compound
+    ("trump" of "Anti-Trump", "spanish" of "Spanish-language"), or itself as the short form
+    of a longer word ("calif" of "California", "dem" of "Democrats")."""
+    by_pronoun: bool = False
+    """Read from a "He" or "She" as the person named last: a guess, good for support."""
 
     def same_as(self, other: Name) -> bool:
         """One names the other: "Stoltenberg" and "Jens Stoltenberg", "U.S." and "United
-        States", "NATO" and "North Atlantic Treaty Organization"."""
+        States", "NATO" and "North Atlantic Treaty Organization"; and this (a claim's) names
+        the other (the article's) in another form, not the other way round, since a longer
+        word says more: "Calif." names "California", "Anti-Trump" names "Donald Trump"."""
         if self.words and other.words and (self.words <= other.words or other.words <= self.words):
             return True
-        return (
-            self.single != other.single and len(self.acronym) > 1 and self.acronym == other.acronym
-        )
+        if self.single != other.single and len(self.acronym) > 1 and self.acronym == other.acronym:
+            return True
+        return _in_another_form(self, other)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +210,7 @@ def read_facts(
     if names is not None and _PRONOUN_SUBJECT.match(text, start):
         before = names.person_before(start)
         if before is not None:
-            found.append(_name(before, start))
+            found.append(replace(_name(before, start), by_pronoun=True))
     return Facts(
         words=frozenset(content_words(text[start:end]) if words is None else words),
         names=tuple(found),
@@ -233,6 +241,25 @@ def headline_names(text: str, known: Sequence[Name]) -> tuple[Name, ...]:
     return tuple(n for n in found if n.words and n.words <= words)
 
 
+SHORT_FORM = 3
+"""Letters a word must have to be read as the short form of a longer one ("Dem", "Calif")."""
+
+
+def _in_another_form(short: Name, other: Name) -> bool:
+    """Whether the one word ``short`` names in another form stands among ``other``'s words:
+    a part of its compound, or a word it is the beginning of, two letters or more short."""
+    if not short.single:
+        return False
+    return any(
+        f in other.words
+        or (
+            len(f) >= SHORT_FORM
+            and any(len(w) > len(f) + 1 and w.startswith(f) for w in other.words)
+        )
+        for f in short.forms
+    )
+
+
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
@@ -260,10 +287,15 @@ def _name(name: str, start: int) -> Name:
     return Name(name, start, *_name_keys(name))
 
 
+_AFFIXES = frozenset({"anti", "pro", "ex", "non", "post", "pre", "neo", "pan", "mid", "all"})
+"""The first part of a compound that makes an adjective of a name: "anti-Trump", "pro-EU"."""
+
+
 @lru_cache(maxsize=16384)
-def _name_keys(name: str) -> tuple[frozenset[str], frozenset[str], str, bool]:
-    """A name's words, content words, acronym and whether it is one word: news names the
-    same people again and again, so each is worked out once."""
+def _name_keys(name: str) -> tuple[frozenset[str], frozenset[str], str, bool, frozenset[str]]:
+    """A name's words, content words, acronym, whether it is one word, and that word's other
+    forms (``Name.forms``): news names the same people again and again, so each is worked
+    out once."""
     parts = []
     for raw in name.split():
         w = raw.lower().replace("’", "'")
@@ -274,7 +306,21 @@ def _name_keys(name: str) -> tuple[frozenset[str], frozenset[str], str, bool]:
             parts.append(w)
     single = len(parts) == 1
     acronym = parts[0] if single else "".join(p[0] for p in parts)
-    return frozenset(parts), frozenset(content_words(name)), acronym, single
+    forms: set[str] = set()
+    if single:
+        word = parts[0]
+        pieces = name.strip(".'’").split("-")
+        named = [
+            p.lower()
+            for i, p in enumerate(pieces)
+            if p[:1].isupper() and not (i == 0 and p.lower() in _AFFIXES)
+        ]
+        if len(pieces) > 1 and len(named) == 1:
+            forms.add(named[0])
+        elif len(pieces) == 1:
+            # A clipped plural ("Dems") is the beginning of the full one's stem.
+            forms.add(word[:-1] if word.endswith("s") and len(word) > SHORT_FORM else word)
+    return frozenset(parts), frozenset(content_words(name)), acronym, single, frozenset(forms)
 
 
 def _amounts(folded: str, offset: int) -> list[Amount]:
@@ -386,7 +432,21 @@ class ArticleFacts:
         for i, f in enumerate(facts):
             for w in f.words:
                 postings.setdefault(w, []).append(i)
+        lower = frozenset(w for w in _WORD.findall(text) if w.islower())
+        facts = [
+            replace(f, names=tuple(n for n in f.names if not _opener(text, s, n, lower)))
+            for (s, _), f in zip(sentences, facts, strict=True)
+        ]
         names_once = list({n.text: n for f in facts for n in f.names}.values())
         name_words = frozenset(w for n in names_once for w in n.words)
-        lower = frozenset(w for w in _WORD.findall(text) if w.islower())
         return cls(sentences, facts, postings, names_once, name_words, lower)
+
+
+def _opener(text: str, start: int, name: Name, lower: frozenset[str]) -> bool:
+    """Whether a one-word name is a sentence's first word, capitalised whatever it is, that
+    the article writes in lower case elsewhere: "Programs for autistic adults vary"."""
+    return (
+        name.single
+        and not text[start : name.start].strip(" \t\n\"“‘'(•-–—")
+        and name.text.lower() in lower
+    )
