@@ -35,9 +35,10 @@ MAX_FRAME = 400
 """Frames longer than this many characters are not parsed: a news sentence's frame is far
 shorter, and a body of one endless sentence must not cost a parse of all of it."""
 
-MAX_FRAMES_CHARS = 200_000
-"""The characters of frames parsed per text at most: an article has a few thousand; a body
-of 100,000 quotations has its speakers past this budget chosen without the parse."""
+MAX_FRAMES_CHARS = 20_000
+"""The characters of frames parsed per text at most (some 400 stretches; the parser reads
+about 4,000 words a second here): an article has a few dozen, and a body of 100,000
+quotations has its speakers past this budget chosen without the parse."""
 
 _STAND_IN = '"Yes, yes'
 """What a quotation's words become in a frame: two words, so that the parse reads a clause
