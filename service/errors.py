@@ -154,6 +154,12 @@ class ConfigurationError(FactcheckError):
     exit_code = 2
 
 
+class SyntaxUnavailableError(ConfigurationError):
+    """The spaCy pipeline that speaker attribution parses with is not installed."""
+
+    title = "Syntax pipeline unavailable"
+
+
 class ProviderError(FactcheckError):
     """The model provider failed; ``cause`` names what went wrong for the problem body."""
 

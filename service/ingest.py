@@ -231,6 +231,13 @@ _PROMO = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?…:;]['\"’”»)\]]*$")
+_AD_MARKER = re.compile(
+    r"\b(?:advertisement|advertising|sponsored|(?:story|article|text) continues"
+    r"|continues? (?:reading|below|after)|scroll (?:down )?to continue)\b",
+    re.IGNORECASE,
+)
+"""What a page says around an advertisement ("Story continues below advertisement",
+"Article continues after this advertisement"): a line of its own, never prose."""
 
 
 def _set_boilerplate_aside(
@@ -248,6 +255,7 @@ def _set_boilerplate_aside(
             or _PROMO.match(para)
             or _is_credit(para, screen)
             or _is_dateline(para)
+            or _is_ad_marker(para)
         ):
             skip[i] = True
     # A run of headline-like lines (short, no closing punctuation) at the end of the
@@ -295,6 +303,11 @@ def _is_credit(para: str, screen: bool) -> bool:
         assert first is not None
         start = max(0, first.start() - 3)
     return _CREDIT.search(para, start) is not None
+
+
+def _is_ad_marker(para: str) -> bool:
+    """A short line that is no sentence and speaks of advertising or of the story going on."""
+    return len(para) <= 80 and not para.rstrip().endswith(".") and bool(_AD_MARKER.search(para))
 
 
 def _is_dateline(para: str) -> bool:

@@ -758,22 +758,31 @@ HEAVY = ("openai", "httpx2", "litestar", "uvicorn", "trafilatura", "tiktoken", "
 """What the commands that ask no model must not import: the model client, the HTTP
 service, HTML extraction (plain-text input), token counting, the progress bar."""
 
+PARSER = ("spacy", "thinc")
+"""What reading quotations' speakers needs, and nothing else: ``--version`` and ``--help``
+must not pay for it."""
+
+READING = tuple(m for m in HEAVY if m != "rich")
+"""What the commands that read an article must not import: spaCy imports rich itself."""
+
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "heavy"),
     [
-        ["quotes", str(SAMPLE)],
-        ["check", str(SAMPLE), "--draft", str(ROOT / "examples" / "nato-draft.md")],
-        ["--version"],
+        (["quotes", str(SAMPLE)], READING),
+        (["check", str(SAMPLE), "--draft", str(ROOT / "examples" / "nato-draft.md")], READING),
+        (["--version"], HEAVY + PARSER),
     ],
     ids=["quotes", "check-draft", "version"],
 )
-def test_commands_without_a_model_import_only_what_they_need(args: list[str]) -> None:
+def test_commands_without_a_model_import_only_what_they_need(
+    args: list[str], heavy: tuple[str, ...]
+) -> None:
     code = (
         "import sys\n"
         "from service.cli import app\n"
         f"status = app(args={args!r}, prog_name='factcheck', standalone_mode=False)\n"
-        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})\n"
         "print('imported:', heavy, status, file=sys.stderr)\n"
     )
     done = fresh_python(code)

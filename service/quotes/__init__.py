@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..ingest import Article, read_article
 from ..models import Quote
 from .attribution import Sieve, attribute
-from .choose import ChoiceSet, choice_sets, choose, resolved_quote
+from .choose import ChoiceSet, add_syntax, choice_sets, choose, resolved_quote
 from .context import QuoteContext
 from .model import SpeakerModel, speaker_model
 from .names import NameIndex
@@ -24,6 +24,7 @@ def quotes_with_names(article: Article) -> tuple[list[Quote], NameIndex]:
     ctx = QuoteContext.build(article)
     sieve = attribute(ctx)
     sets = list(choice_sets(ctx, sieve))
+    add_syntax(ctx, sets)
     return [q.model() for q in speakers_chosen(ctx, sieve, sets, speaker_model())], ctx.names
 
 

@@ -4,6 +4,8 @@ model's pick among them, and the pick resolved to a full name. Training
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -12,12 +14,13 @@ from .attribution import Sieve
 from .candidates import PARAGRAPHS_BACK, Mention, MentionIndex
 from .context import QuoteContext
 from .features import QuoteView, candidate_features, none_features, view
-from .lexicon import ORGANISATION_HEADS
+from .lexicon import COLLECTIVES, DOCUMENTS, ORGANISATION_HEADS, THING_NOUNS
 from .marks import RawQuote
 from .model import SpeakerModel
 from .quotation import Quotation, Stretch
+from .speakers import QUOTE_CHAR, organisation
 from .speakers import Mention as CueSubject
-from .speakers import organisation
+from .syntax import Parse, parsed_sentences, stands_for
 
 _GENDERED = {"he": "m", "she": "f"}
 
@@ -32,11 +35,20 @@ class ChoiceSet:
     view: QuoteView
     mentions: list[Mention | None]
     features: list[list[str]]
+    sentence: tuple[int, int] | None
+    """The stretch of the quotation's sentence worth a parse (``_worth_a_parse``), if any."""
+    index: MentionIndex
+    part_of: dict[int, int] | None = None
+    """Found by the parse (``add_syntax``): ``mentions[i]`` that only belong to or stand
+    for ``mentions[j]`` (``syntax.stands_for``: a modifier of a person's noun phrase, a
+    description in apposition to a name, a document and its author), as ``i: j``: their
+    probability is that one's."""
 
 
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
     """A choice set for every quotation that is not nested in another and does not name a
-    work, an event, a term or a nickname (those keep no speaker: nobody says them)."""
+    work, an event, a term or a nickname (those keep no speaker: nobody says them). No
+    sentence is parsed yet: ``add_syntax`` parses those of the sets it is given."""
     asked = [
         (q, rule, given)
         for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True)
@@ -84,9 +96,90 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
             features.append(candidate_features(ctx, index, v, far, 0, 0))
         mentions.append(None)
         features.append(none_features(v))
-        yield ChoiceSet(q, rule, v, mentions, features)
+        yield ChoiceSet(q, rule, v, mentions, features, _worth_a_parse(ctx, index, q), index)
         if rule.speaker:
             previous = rule.speaker
+
+
+def add_syntax(ctx: QuoteContext, sets: list[ChoiceSet]) -> None:
+    """Parse the sentences of ``sets`` worth a parse, in one batch, and find in each set
+    what belongs to whom (``part_of``)."""
+    spans = sorted({cs.sentence for cs in sets if cs.sentence is not None})
+    parses = parsed_sentences(ctx.text, ctx.masked, spans)
+    for cs in sets:
+        if cs.sentence is not None and cs.sentence[0] in parses:
+            cs.part_of = _stand_ins(parses[cs.sentence[0]], cs.sentence, cs.mentions)
+
+
+def _stand_ins(
+    parse: Parse, window: tuple[int, int], mentions: list[Mention | None]
+) -> dict[int, int]:
+    """What belongs to whom among the mentions inside the parsed ``window``."""
+    out: dict[int, int] = {}
+    lo, hi = window
+    for i, m in enumerate(mentions):
+        if m is None or m.kind == "pronoun" or not (lo <= m.start and m.end <= hi):
+            continue
+        found = stands_for(parse, m.start, m.end, m.kind == "nominal")
+        if found is None:
+            continue
+        at, person = found
+        for j, other in enumerate(mentions):
+            if (
+                other is not None
+                and other is not m
+                and other.kind in (("person",) if person else ("person", "organisation"))
+                and other.start <= at < other.end
+            ):
+                out[i] = j
+                break
+    return out
+
+
+def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple[int, int] | None:
+    """Where in the quotation's sentence the parse may tell what belongs to whom: around
+    two of its mentions at most four words apart, commas aside, the first of which may
+    belong to the second (``_may_stand_for``) ("said Oilers head coach Ken
+    Hitchcock", "the witness, Mary Jones", "a statement from Jane Smith", "a complaint
+    filed by the Audit Office"), from two words before the first to one after the second.
+    Most sentences that quote hold one name, or names far apart, and are not parsed; nor is
+    a headline, whose capitals mislead the parse."""
+    if q.paragraph == 0 and len(ctx.paragraphs) > 1:
+        return None
+    sentence = index.sentence_at(q.open_pos)
+    lo = index.sentence_starts[sentence]
+    hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
+    i = bisect.bisect_left(index.starts, lo)
+    mentions = index.mentions
+    while i + 1 < len(mentions) and mentions[i + 1].start < hi:
+        first, second = mentions[i], mentions[i + 1]
+        gap = ctx.masked[first.end : second.start]
+        if (
+            _may_stand_for(first.kind, second.kind)
+            and QUOTE_CHAR not in gap
+            and len(gap.replace(",", " ").split()) <= 4
+        ):
+            before = ctx.doc.between(max(lo, first.start - _REACH), first.start)[-2:]
+            after = ctx.doc.between(second.end, min(hi, second.end + _REACH))[:1]
+            return (
+                before[0].start if before else max(lo, first.start),
+                after[0].end if after else min(hi, second.end),
+            )
+        i += 1
+    return None
+
+
+def _may_stand_for(first: str, second: str) -> bool:
+    """Whether a mention of kind ``first`` may belong to the one after it (``stands_for``):
+    a name before a person's ("Oilers head coach Ken Hitchcock"), or a noun phrase before
+    a name ("the witness, Mary Jones", "a statement from the ministry")."""
+    if first in ("person", "organisation"):
+        return second == "person"
+    return first == "nominal" and second in ("person", "organisation")
+
+
+_REACH = 40
+"""Characters looked through for the words around a pair of mentions."""
 
 
 @dataclass(slots=True)
@@ -106,13 +199,18 @@ def choose(
     gathers the probability of all three mentions, so that "nobody" does not win because
     the mass was split among mentions of one person."""
     probs = model.probabilities(choices.features)
+    part_of = choices.part_of or {}
     totals: dict[str | None, float] = {}
     best: dict[str | None, tuple[float, Mention | None, str | None]] = {}
-    for m, p in zip(choices.mentions, probs, strict=True):
+    for i, p in enumerate(probs):
+        m = choices.mentions[part_of.get(i, i)]
         if m is None:
             speaker, title = None, None
         elif m.kind == "rule":
             speaker, title = choices.rule.speaker, choices.rule.speaker_title
+            described = _described(ctx, choices, m, last_spoken)
+            if described is not None:
+                speaker, title = described
         else:
             # A mention that cannot be resolved ("he" with nobody before it) still says
             # who spoke: someone unknown, which counts with "nobody" against the others.
@@ -152,11 +250,13 @@ def resolved_quote(ctx: QuoteContext, choices: ChoiceSet, choice: Choice) -> Quo
             and (
                 (m.word in ORGANISATION_HEADS and rule.speaker == mention.text)
                 or (m.kind == "person" and _better_name(choice.speaker, rule.speaker))
+                or choice.title == rule.speaker
             )
         ):
             # The rule passes left "the agency" as it stands (it names an organisation),
             # or a name short of the article's full one ("G.K." for "G.K. Butterfield"),
-            # or one with a word glued on ("Ukraine Kurt Volker").
+            # or one with a word glued on ("Ukraine Kurt Volker"), or a description of
+            # the person it names ("the rookie defenceman", kept as the title).
             return replace(
                 rule,
                 speaker_confidence=confidence,
@@ -210,6 +310,8 @@ def resolve(
     described = ctx.text[m.start : m.end]
     if m.kind == "person" and m.name:
         full = names.expand(m.name, m.start)
+        if full == m.name and " " not in full:
+            full = names.given_first_name(full)
         if said[0] is None or _better_name(full, said[0]):
             return full, m.title or names.titles.get(full)
         return said
@@ -247,5 +349,57 @@ def resolve(
         return None, None
     if m.kind == "nominal":
         subject = CueSubject("nominal", m.start, m.end, ctx.text[m.start : m.end])
-        return organisation(subject, names) or subject.name, None
+        found = organisation(subject, names)
+        if found:
+            return found, None
+        return _described(ctx, choices, m, last_spoken) or (subject.name, None)
     return None, None
+
+
+_DEFINITE = re.compile(
+    r"(?i:the)\s+((?:[\w’'-]+\s+){0,4}?)([a-z][\w-]*)(?:\s+(?:of|to|for|at|with|in)\s.*)?",
+    re.DOTALL,
+)
+"""A definite description and its head noun, before any complement: "the former top aide
+to President George W. Bush" is an aide."""
+
+_NEW_PEOPLE = frozenset(
+    "source sources man woman person people resident residents witness witnesses".split()
+)
+"""Heads of descriptions that bring in someone the article does not name: "the man said"."""
+
+
+def _described(
+    ctx: QuoteContext, choices: ChoiceSet, m: Mention, last_spoken: Quotation | None
+) -> tuple[str, str] | None:
+    """The person a definite description of one ("the rookie defenceman", "the Florida
+    senator") stands for, with the description as their title: the person last quoted,
+    when quoted within the paragraphs a speaker is looked for in, else the person named
+    last before it there. None for what is not such a description: an organisation or a
+    document ("the company", "the report"), a plural, someone new ("the man")."""
+    written = ctx.text[m.start : m.end]
+    found = _DEFINITE.fullmatch(written)
+    if found is None:
+        return None
+    head = found.group(2).lower()
+    if (
+        head in THING_NOUNS
+        or head in DOCUMENTS
+        or head in COLLECTIVES
+        or head in _NEW_PEOPLE
+        or (head.endswith("s") and not head.endswith("ss"))
+    ):
+        return None
+    reach = ctx.paragraphs[max(0, choices.raw.paragraph - PARAGRAPHS_BACK)][0]
+    names = ctx.names
+    if (
+        last_spoken is not None
+        and last_spoken.speaker
+        and reach <= last_spoken.start
+        and last_spoken.end <= m.start
+        and last_spoken.speaker in names.persons
+    ):
+        return last_spoken.speaker, written
+    named = names.person_before(m.start)
+    at = names.people[bisect.bisect_left(names.people, (m.start, "")) - 1][0] if named else -1
+    return (named, written) if named and at >= reach else None

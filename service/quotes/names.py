@@ -240,6 +240,10 @@ class NameIndex:
     people: list[tuple[int, str]] = field(default_factory=list)
     """Every mention of a person, as ``(offset, full name)``: a full name, or a surname
     or titled name that a full name expands."""
+    persons: set[str] = field(default_factory=set)
+    """The full names of ``people``."""
+    given_first: dict[str, str] = field(default_factory=dict)
+    """``given_first_name``'s answers: each word's full names are read once."""
 
     @classmethod
     def build(cls, doc: Document, paragraphs: Sequence[tuple[int, int]]) -> NameIndex:
@@ -264,6 +268,7 @@ class NameIndex:
                     index.by_surname.setdefault(_surname(parts), []).append((start, person.name))
                     if not person.organisation:
                         index.people.append((start, person.name))
+                        index.persons.add(person.name)
                     if person.gender:
                         index.genders.setdefault(person.name, person.gender)
                     if person.title:
@@ -273,6 +278,7 @@ class NameIndex:
             if titled or full != name:
                 index.people.append((pos, full))
         index.people.sort()
+        index.persons.update(full for _, full in index.people)
         return index
 
     def person_before(self, at: int) -> str | None:
@@ -301,6 +307,19 @@ class NameIndex:
             return name
         i = bisect.bisect_right(candidates, (at, "\U0010ffff"))
         return candidates[i - 1][1] if i > 0 else candidates[0][1]
+
+    def given_first_name(self, word: str) -> str:
+        """The one full name of a person that ``word``, never a surname here, opens: a family name
+        written first ("Xi" for Xi Jinping) or a given name ("Justin" for Justin Trudeau)
+        stands for that person; with two such names, nobody can say which."""
+        if word not in self.given_first:
+            found = {
+                full
+                for _, full in self.by_word.get(word, ())
+                if full.split()[0] == word and full in self.persons
+            }
+            self.given_first[word] = found.pop() if len(found) == 1 else word
+        return self.given_first[word]
 
 
 def _surname(parts: list[str]) -> str:

@@ -51,7 +51,7 @@ from ..ingest import read_article
 from ..verify import SpeakerEvidence, same_person
 from . import speakers_chosen
 from .attribution import Sieve, attribute
-from .choose import ChoiceSet, choice_sets, choose, resolve, resolved_quote
+from .choose import ChoiceSet, add_syntax, choice_sets, choose, resolve, resolved_quote
 from .context import QuoteContext
 from .model import MODEL_FILE, SpeakerModel
 from .quotation import Quotation
@@ -111,6 +111,7 @@ def read(articles: Sequence[Article]) -> list[Reading]:
         ctx = QuoteContext.build(read_article(art.text, source_format="text"))
         sieve = attribute(ctx)
         sets = list(choice_sets(ctx, sieve))
+        add_syntax(ctx, sets)
         golds = {(g.start, g.end): g for g in art.gold}
         trimmed = {k: trim(art.text, *k) for k in golds}
         matched: list[GoldQuote | None] = []
