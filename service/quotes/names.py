@@ -268,7 +268,6 @@ class NameIndex:
                     index.by_surname.setdefault(_surname(parts), []).append((start, person.name))
                     if not person.organisation:
                         index.people.append((start, person.name))
-                        index.persons.add(person.name)
                     if person.gender:
                         index.genders.setdefault(person.name, person.gender)
                     if person.title:
@@ -309,9 +308,9 @@ class NameIndex:
         return candidates[i - 1][1] if i > 0 else candidates[0][1]
 
     def given_first_name(self, word: str) -> str:
-        """The one full name of a person that ``word``, never a surname here, opens: a family name
-        written first ("Xi" for Xi Jinping) or a given name ("Justin" for Justin Trudeau)
-        stands for that person; with two such names, nobody can say which."""
+        """The one full name of a person that ``word``, never a surname here, opens: a
+        family name written first ("Xi" for Xi Jinping) or a given name ("Justin" for
+        Justin Trudeau) stands for that person; with two such names, nobody can say which."""
         if word not in self.given_first:
             found = {
                 full
