@@ -324,29 +324,15 @@ def test_check_contradicts_a_number_only_in_the_place_of_another(
         "Shop owners did not support the plan.\n",
         encoding="utf-8",
     )
-    cost = run(
-        runner,
-        "check",
-        str(article),
-        "--draft",
-        "-",
-        "-f",
-        "json",
-        input=b"The council voted to build cycle lanes that will cost four million euros.",
-    )
+
+    def check(draft: bytes) -> Result:
+        return run(runner, "check", str(article), "--draft", "-", "-f", "json", input=draft)
+
+    cost = check(b"The council voted to build cycle lanes that will cost four million euros.")
     assert cost.exit_code == 0, cost.stdout
     [finding] = CheckOut.model_validate_json(cost.stdout).findings
     assert finding.verdict == "unsupported"
-    longer = run(
-        runner,
-        "check",
-        str(article),
-        "--draft",
-        "-",
-        "-f",
-        "json",
-        input=b"The council voted to build fifteen kilometres of protected cycle lanes.",
-    )
+    longer = check(b"The council voted to build fifteen kilometres of protected cycle lanes.")
     assert longer.exit_code == 1
     [finding] = CheckOut.model_validate_json(longer.stdout).findings
     assert finding.verdict == "contradicted"

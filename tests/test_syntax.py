@@ -11,7 +11,7 @@ from service.errors import SyntaxUnavailableError
 from service.ingest import read_article
 from service.quotes import extract_quotes
 from service.quotes.context import QuoteContext
-from service.quotes.syntax import frame, parsed_sentences, pipeline
+from service.quotes.syntax import frame, parsed_stretches, pipeline
 
 
 def _speakers(text: str) -> list[str | None]:
@@ -28,7 +28,7 @@ def test_a_frame_stands_in_for_the_quotation_and_maps_back_to_the_text() -> None
     at = body.index("Hitchcock")
     assert offsets[at] == text.index("Hitchcock")
     assert all(o == -1 for o in offsets[: body.index('"', 1) + 1])
-    (parse,) = parsed_sentences(text, ctx.masked, [(lo, len(text))]).values()
+    (parse,) = parsed_stretches(text, ctx.masked, [(lo, len(text))]).values()
     words = {text[w.start : w.end]: w for w in parse.words if w.start >= 0}
     assert words["Hitchcock"].dep == "nsubj"
     assert parse.words[words["Oilers"].head].lower in ("coach", "hitchcock")  # a modifier

